@@ -1,0 +1,1 @@
+"""Reading uploaded tables and writing synthetic ones."""

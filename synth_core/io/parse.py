@@ -1,0 +1,459 @@
+"""Split decoded text into a header and rows: dialect, preamble, header, ragged and empty rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from synth_core.errors import InputError, LimitError
+
+DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_SAMPLE_CHARS = 64 * 1024
+_PREAMBLE_MAX_LINES = 10
+_HEADER_SAMPLE_ROWS = 20
+_LINES_LISTED = 5
+
+_NUMBER_LIKE = re.compile(r"^[+-]?(\d[\d,.]*|[.,]\d+)([eE][+-]?\d+)?%?$")
+_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?$")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How fields are separated and quoted."""
+
+    delimiter: str
+    quotechar: str = '"'
+    escapechar: str | None = None
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A repair the reader made, with the physical lines it touched."""
+
+    code: str
+    message: str
+    lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """User overrides for parsing; None means detect."""
+
+    delimiter: str | None = None
+    header: bool | None = None
+    skip_lines: int | None = None
+    max_rows: int = 1_000_000
+    max_columns: int = 500
+    sample_rows: int | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """The table as text, before missing values and types are decided."""
+
+    frame: pd.DataFrame
+    dialect: Dialect
+    has_header: bool
+    skipped_lines: int
+    line_ending: str
+    rows_in_file: int
+    fixes: tuple[Fix, ...]
+
+
+def parse_text(text: str, options: ParseOptions) -> ParsedText:
+    """Parse ``text`` into a DataFrame of strings with unique, non-empty column names."""
+    line_ending = _line_ending(text)
+    blank = _leading_blank_lines(text)
+    dialect = _dialect(text, blank, options.delimiter)
+    if options.skip_lines is not None:
+        if options.skip_lines < 0:
+            raise InputError("The number of lines to skip above the header cannot be negative.")
+        skipped = options.skip_lines
+    else:
+        skipped = blank + _preamble_lines(text, blank, dialect)
+    body = text[_offset_of_line(text, skipped) :]
+    if not body.strip():
+        raise InputError(
+            f"Nothing is left after skipping {skipped} line(s) above the header. "
+            "Lower the number of lines to skip."
+        )
+    rows = _Rows(body, dialect, first_line=skipped + 1)
+    first_line, first_record = rows.first()
+    header_sample = rows.peek(_HEADER_SAMPLE_ROWS)
+    has_header = (
+        options.header
+        if options.header is not None
+        else _looks_like_header(first_record, header_sample)
+    )
+    width = len(first_record)
+    if width > options.max_columns:
+        raise LimitError(
+            f"The table has {width:,} columns; the limit is {options.max_columns:,}. "
+            "Upload a file with fewer columns (keep the ones you need)."
+        )
+    if has_header:
+        raw_names = first_record
+    else:
+        raw_names = [f"column_{i + 1}" for i in range(width)]
+        rows.unread(first_line, first_record)
+    records = rows.all(width, options)
+    frame = pd.DataFrame(records, columns=range(width), dtype=object) if records else None
+    if frame is None:
+        frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    fixes = list(rows.fixes)
+    frame, names = _clean_columns(frame, raw_names, fixes)
+    frame.columns = pd.Index(names)
+    if skipped > blank:
+        fixes.insert(
+            0,
+            Fix(
+                "skipped_preamble",
+                f"Skipped {skipped - blank} line(s) above the header that did not look like "
+                "part of the table (a title or notes).",
+                tuple(range(blank + 1, skipped + 1)),
+            ),
+        )
+    if frame.shape[0] == 0:
+        raise InputError(
+            "The file has a header but no data rows. Upload a table with at least one row."
+        )
+    return ParsedText(
+        frame=frame,
+        dialect=dialect,
+        has_header=has_header,
+        skipped_lines=skipped,
+        line_ending=line_ending,
+        rows_in_file=rows.count,
+        fixes=tuple(fixes),
+    )
+
+
+def _line_ending(text: str) -> str:
+    crlf = text.count("\r\n")
+    cr = text.count("\r") - crlf
+    lf = text.count("\n") - crlf
+    kinds = [name for name, n in (("CRLF", crlf), ("CR", cr), ("LF", lf)) if n]
+    if not kinds:
+        return "none"
+    return kinds[0] if len(kinds) == 1 else "mixed (" + ", ".join(kinds) + ")"
+
+
+def _lines(text: str) -> Iterator[str]:
+    return iter(io.StringIO(text, newline=""))
+
+
+def _leading_blank_lines(text: str) -> int:
+    count = 0
+    for line in _lines(text):
+        if line.strip():
+            break
+        count += 1
+    return count
+
+
+def _offset_of_line(text: str, skipped: int) -> int:
+    offset = 0
+    for index, line in enumerate(_lines(text)):
+        if index == skipped:
+            break
+        offset += len(line)
+    else:
+        return len(text)
+    return offset
+
+
+def _sample(text: str, start_line: int) -> str:
+    start = _offset_of_line(text, start_line)
+    sample = text[start : start + _SNIFF_SAMPLE_CHARS]
+    if len(sample) == _SNIFF_SAMPLE_CHARS:
+        cut = max(sample.rfind("\n"), sample.rfind("\r"))
+        if cut > 0:
+            sample = sample[:cut]
+    return sample
+
+
+def _dialect(text: str, blank: int, delimiter: str | None) -> Dialect:
+    sample = _sample(text, blank)
+    quotechar = '"'
+    if delimiter is not None:
+        if len(delimiter) != 1 or delimiter in "\r\n\"'":
+            raise InputError(
+                f"{delimiter!r} cannot be a delimiter: use one character like , ; | or tab."
+            )
+        return Dialect(delimiter, quotechar)
+    import clevercsv
+
+    detected = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
+    if detected is None or detected.delimiter not in DELIMITERS:
+        # One column (no delimiter found): any delimiter absent from the text will do.
+        return Dialect(next((d for d in DELIMITERS if d not in sample), ","), quotechar)
+    # clevercsv picks "'" as quote character when apostrophes are frequent ("I'm"); standard CSV
+    # quotes with '"', so only believe "'" when the sample has no '"' at all.
+    if detected.quotechar == "'" and '"' not in sample:
+        quotechar = "'"
+    escapechar = detected.escapechar if detected.escapechar == "\\" else None
+    return Dialect(detected.delimiter, quotechar, escapechar)
+
+
+def _reader(text: str, dialect: Dialect) -> Iterator[list[str]]:
+    return csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quotechar,
+        escapechar=dialect.escapechar,
+        doublequote=True,
+        skipinitialspace=True,
+        strict=False,
+    )
+
+
+def _preamble_lines(text: str, blank: int, dialect: Dialect) -> int:
+    """Title lines above the header: single-field lines while the table below has several."""
+    sample = _sample(text, blank)
+    records: list[tuple[list[str], int]] = []
+    reader = _reader(sample, dialect)
+    previous_line = 0
+    try:
+        for record in reader:
+            line_count = reader.line_num - previous_line  # type: ignore[attr-defined]
+            previous_line = reader.line_num  # type: ignore[attr-defined]
+            records.append((record, line_count))
+            if len(records) > 40:
+                break
+    except csv.Error:
+        return 0
+    widths = [len(r) for r, _ in records[1:] if r and any(f.strip() for f in r)]
+    if not widths:
+        return 0
+    modal = Counter(widths).most_common(1)[0][0]
+    if modal < 2:
+        return 0
+    skipped = 0
+    for record, line_count in records[:_PREAMBLE_MAX_LINES]:
+        if len(record) > 1:
+            break
+        skipped += line_count
+    return skipped
+
+
+def _looks_like_value(cell: str) -> bool:
+    cell = cell.strip()
+    return bool(_NUMBER_LIKE.match(cell) or _DATE_LIKE.match(cell))
+
+
+def _looks_like_header(first: list[str], below: list[list[str]]) -> bool:
+    """The first row is the header unless all its cells are numbers or dates like the rows below."""
+    cells = [c for c in first if c.strip()]
+    if not cells or not all(_looks_like_value(c) for c in cells):
+        return True
+    if not below:
+        return False
+    value_columns = [i for i, c in enumerate(first) if c.strip() and _looks_like_value(c)]
+    for i in value_columns:
+        column = [r[i] for r in below if i < len(r) and r[i].strip()]
+        if column and sum(_looks_like_value(v) for v in column) < len(column) / 2:
+            return True
+    return False
+
+
+def _list_lines(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:_LINES_LISTED])
+    more = len(lines) - _LINES_LISTED
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+class _Rows:
+    """Records of the body with their starting physical line numbers."""
+
+    def __init__(self, body: str, dialect: Dialect, first_line: int) -> None:
+        self._reader = _reader(body, dialect)
+        self._first_line = first_line
+        self._previous_line_num = 0
+        self._buffer: list[tuple[int, list[str]]] = []
+        self.fixes: list[Fix] = []
+        self.count = 0
+
+    def _next(self) -> tuple[int, list[str]] | None:
+        if self._buffer:
+            return self._buffer.pop(0)
+        return self._read()
+
+    def _read(self) -> tuple[int, list[str]] | None:
+        while True:
+            try:
+                record = next(self._reader)
+            except StopIteration:
+                return None
+            except csv.Error as exc:
+                line = self._first_line + self._previous_line_num
+                raise InputError(f"Line {line} cannot be read as CSV: {exc}.") from exc
+            start = self._first_line + self._previous_line_num
+            self._previous_line_num = self._reader.line_num  # type: ignore[attr-defined]
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # a blank line
+            return start, record
+
+    def first(self) -> tuple[int, list[str]]:
+        item = self._next()
+        if item is None:
+            raise InputError("The file has no rows. Upload a CSV file with a header and data.")
+        return item
+
+    def unread(self, line: int, record: list[str]) -> None:
+        self._buffer.insert(0, (line, record))
+
+    def peek(self, n: int) -> list[list[str]]:
+        while len(self._buffer) < n:
+            item = self._read()
+            if item is None:
+                break
+            self._buffer.append(item)
+        return [record for _, record in self._buffer]
+
+    def all(self, width: int, options: ParseOptions) -> list[list[str]]:
+        sampling = options.sample_rows is not None
+        limit = options.sample_rows if options.sample_rows is not None else options.max_rows
+        if limit < 1:
+            raise InputError("The number of rows to read must be at least 1.")
+        rng = np.random.default_rng(options.seed)
+        records: list[list[str]] = []
+        padded: list[int] = []
+        trimmed: list[int] = []
+        empty: list[int] = []
+        too_long: list[tuple[int, list[str]]] = []
+        while (item := self._next()) is not None:
+            line, record = item
+            if len(record) != width:
+                if len(record) < width:
+                    padded.append(line)
+                    record = record + [""] * (width - len(record))
+                elif not any(f.strip() for f in record[width:]):
+                    trimmed.append(line)
+                    record = record[:width]
+                else:
+                    too_long.append((line, record))
+                    continue
+            if not any(f.strip() for f in record):
+                empty.append(line)
+                continue
+            self.count += 1
+            if len(records) < limit:
+                records.append(record)
+            elif sampling:
+                # Reservoir sampling keeps a uniform sample without holding every row.
+                slot = int(rng.integers(0, self.count))
+                if slot < limit:
+                    records[slot] = record
+            else:
+                raise LimitError(
+                    f"The table has more than {options.max_rows:,} rows, the limit. Read a "
+                    "random sample of rows instead (the 'sample rows' option), or upload a "
+                    "smaller extract."
+                )
+        if too_long:
+            line, record = too_long[0]
+            extra = ", ".join(repr(f) for f in record[width:][:3])
+            others = [n for n, _ in too_long[1:]]
+            more = (
+                f" {len(others):,} more row(s) have the same problem (lines {_list_lines(others)})."
+                if others
+                else ""
+            )
+            raise InputError(
+                f"Line {line} has {len(record)} fields but the header has {width} "
+                f"(extra: {extra}). A value probably contains the delimiter without quotes: "
+                f"quote it or fix the row.{more}"
+            )
+        if padded:
+            self.fixes.append(
+                Fix(
+                    "padded_short_rows",
+                    f"{len(padded):,} row(s) had fewer fields than the header; the missing fields "
+                    f"were read as missing values (lines {_list_lines(padded)}).",
+                    tuple(padded),
+                )
+            )
+        if trimmed:
+            self.fixes.append(
+                Fix(
+                    "trimmed_empty_fields",
+                    f"{len(trimmed):,} row(s) ended with extra empty fields, which were removed "
+                    f"(lines {_list_lines(trimmed)}).",
+                    tuple(trimmed),
+                )
+            )
+        if empty:
+            self.fixes.append(
+                Fix(
+                    "dropped_empty_rows",
+                    f"Dropped {len(empty):,} row(s) in which every field is empty "
+                    f"(lines {_list_lines(empty)}).",
+                    tuple(empty),
+                )
+            )
+        if sampling and self.count > limit:
+            self.fixes.append(
+                Fix(
+                    "sampled_rows",
+                    f"Read a random sample of {limit:,} of the {self.count:,} rows "
+                    f"(seed {options.seed}).",
+                )
+            )
+        return records
+
+
+def _clean_columns(
+    frame: pd.DataFrame, raw_names: list[str], fixes: list[Fix]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Strip values, drop unnamed empty columns, and make names non-empty and unique."""
+    for position in frame.columns:
+        column = frame[position]
+        if len(column) and _needs_strip(column):
+            frame[position] = column.str.strip()
+    names = [name.strip() for name in raw_names]
+    unnamed_empty = [
+        i for i, name in enumerate(names) if not name and not frame[i].astype(bool).any()
+    ]
+    if unnamed_empty:
+        frame = frame.drop(columns=unnamed_empty)
+        names = [n for i, n in enumerate(names) if i not in set(unnamed_empty)]
+        fixes.append(
+            Fix(
+                "dropped_unnamed_empty_columns",
+                f"Dropped {len(unnamed_empty)} column(s) with no name and no values "
+                "(often a delimiter at the end of every line).",
+            )
+        )
+    renamed: list[str] = []
+    for i, name in enumerate(names):
+        if not name:
+            names[i] = f"column_{i + 1}"
+            renamed.append(f"column {i + 1} had no name; it is called '{names[i]}'")
+    seen: Counter[str] = Counter()
+    taken = set(names)
+    for i, name in enumerate(names):
+        seen[name] += 1
+        if seen[name] > 1:
+            k = seen[name]
+            while f"{name}_{k}" in taken:
+                k += 1
+            names[i] = f"{name}_{k}"
+            taken.add(names[i])
+            renamed.append(f"duplicate column '{name}' renamed to '{names[i]}'")
+    if renamed:
+        fixes.append(Fix("renamed_columns", "Column names fixed: " + "; ".join(renamed) + "."))
+    return frame.reset_index(drop=True), names
+
+
+def _needs_strip(column: pd.Series) -> bool:
+    first = column.str[:1]
+    last = column.str[-1:]
+    return bool(first.str.isspace().any() or last.str.isspace().any())

@@ -1,0 +1,87 @@
+"""A table as read from an upload: typed values, column kinds, and what the reader did."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from synth_core.convert import render_text
+from synth_core.detect import convert_column
+from synth_core.errors import SchemaError
+from synth_core.io.parse import Fix
+from synth_core.schema import ColumnOverride, Schema
+
+_DELIMITER_NAMES = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "pipe (|)"}
+
+
+@dataclass(frozen=True)
+class ReadReport:
+    """What the reader detected and fixed, for the Data page and the CLI."""
+
+    source_name: str
+    size_bytes: int
+    encoding: str
+    compression: str | None
+    delimiter: str
+    quotechar: str
+    has_header: bool
+    skipped_lines: int
+    line_ending: str
+    rows_in_file: int
+    na_tokens: Mapping[str, int] = field(default_factory=dict)
+    fixes: tuple[Fix, ...] = ()
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(what, detected) pairs in plain words."""
+        encoding = {"utf-8-sig": "UTF-8 with byte-order mark"}.get(
+            self.encoding, self.encoding.upper()
+        )
+        tokens = ", ".join(
+            f"{'(empty)' if t == '' else repr(t)} x{n:,}" for t, n in self.na_tokens.items()
+        )
+        return [
+            ("File", f"{self.source_name} ({self.size_bytes:,} bytes)"),
+            ("Compression", self.compression or "none"),
+            ("Encoding", encoding),
+            ("Delimiter", _DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))),
+            ("Line endings", self.line_ending),
+            ("Header row", "yes" if self.has_header else "no (columns named column_1, ...)"),
+            ("Lines above the header", str(self.skipped_lines)),
+            ("Rows in the file", f"{self.rows_in_file:,}"),
+            ("Read as missing", tokens or "nothing"),
+        ]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Typed data (``df``), column kinds (``schema``) and the reader's report."""
+
+    df: pd.DataFrame
+    schema: Schema
+    report: ReadReport
+
+    def with_overrides(self, overrides: Mapping[str, ColumnOverride]) -> Table:
+        """Re-convert the named columns to the kinds the user chose."""
+        if not overrides:
+            return self
+        df = self.df.copy()
+        schema = self.schema
+        for name, override in overrides.items():
+            current = schema[name]
+            text = render_text(df[name], current)
+            converted = convert_column(name, text, text.isna(), override)
+            df[name] = converted.values
+            schema = schema.with_column(converted.column)
+        return replace(self, df=df, schema=schema)
+
+    def without_columns(self, names: Iterable[str]) -> Table:
+        """The table without the named columns (the user chose not to use them)."""
+        dropped = list(names)
+        missing = [n for n in dropped if n not in self.schema]
+        if missing:
+            raise SchemaError(f"There is no column '{missing[0]}' in the table.")
+        if len(dropped) >= len(self.schema):
+            raise SchemaError("Keep at least one column.")
+        return replace(self, df=self.df.drop(columns=dropped), schema=self.schema.without(dropped))
