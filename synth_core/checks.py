@@ -1,0 +1,96 @@
+"""Problems with a table a user should know about before generating, in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from synth_core.schema import ColumnKind
+from synth_core.table import Table
+
+SMALL_TABLE_ROWS = 200
+MOSTLY_UNIQUE_SHARE = 0.5
+MANY_CATEGORIES = 1000
+
+
+class Level(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: Level
+    message: str
+    column: str | None = None
+
+
+def table_problems(table: Table) -> list[Problem]:
+    """What the reader fixed, and what about the columns could surprise the user."""
+    problems = [Problem(Level.INFO, fix.message) for fix in table.report.fixes]
+    rows = len(table.df)
+    if rows < SMALL_TABLE_ROWS:
+        problems.append(
+            Problem(
+                Level.WARNING,
+                f"The table has only {rows} rows: synthetic data learnt from so few rows is rough, "
+                "and small groups are easy to re-identify.",
+            )
+        )
+    for column in table.schema:
+        values = table.df[column.name]
+        present = values.dropna()
+        distinct = present.nunique()
+        name = column.name
+        if present.empty:
+            problems.append(
+                Problem(
+                    Level.WARNING,
+                    f"'{name}' is empty: it stays empty in the synthetic table.",
+                    name,
+                )
+            )
+        elif distinct == 1 and column.kind not in (ColumnKind.ID, ColumnKind.PII):
+            problems.append(
+                Problem(
+                    Level.INFO,
+                    f"'{name}' has one value ({present.iloc[0]!r}): it is copied as it is.",
+                    name,
+                )
+            )
+        if column.kind is ColumnKind.PII:
+            problems.append(
+                Problem(
+                    Level.INFO,
+                    f"'{name}' looks like personal data ({column.pii_type}): with PII "
+                    "protection on, it is replaced with fake values (or dropped) and never "
+                    "reaches a generator.",
+                    name,
+                )
+            )
+        if (
+            column.kind is ColumnKind.CATEGORICAL
+            and distinct > 50
+            and distinct > MOSTLY_UNIQUE_SHARE * len(present)
+        ):
+            problems.append(
+                Problem(
+                    Level.WARNING,
+                    f"'{name}' has {distinct:,} different values in {len(present):,} rows "
+                    "(mostly unique). Generators copy such values from real rows: if it is free "
+                    "text, a name or an identifier, mark it as PII or ID, or leave the column out.",
+                    name,
+                )
+            )
+        elif column.kind is ColumnKind.CATEGORICAL and distinct > MANY_CATEGORIES:
+            problems.append(
+                Problem(
+                    Level.WARNING,
+                    f"'{name}' has {distinct:,} categories: generation will be slow and rare "
+                    "categories will be lost. Group rare values or leave the column out.",
+                    name,
+                )
+            )
+        if "could be either way round" in column.reason:
+            problems.append(Problem(Level.WARNING, f"'{name}': {column.reason}.", name))
+    return problems

@@ -1,0 +1,1 @@
+"""Privacy: PII replacement and (later) leakage metrics and filters."""

@@ -1,0 +1,124 @@
+"""Replace personal data with fake values of the same type, and give ID columns new IDs."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_core.generators.registry import ProgressFn, no_progress
+from synth_core.schema import PiiType
+
+_PROGRESS_EVERY = 5000
+_CODE = re.compile(r"^(?P<prefix>\D*?)(?P<digits>\d+)$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+class PiiAction(StrEnum):
+    """What PII protection does with a PII column."""
+
+    REPLACE = "replace"
+    DROP = "drop"
+
+
+def _makers(fake: Any, one_line_address: bool) -> dict[PiiType, Callable[[], str]]:
+    def address() -> str:
+        return (
+            str(fake.address()).replace("\n", ", ")
+            if one_line_address
+            else str(fake.street_address())
+        )
+
+    return {
+        PiiType.NAME: fake.name,
+        PiiType.FIRST_NAME: fake.first_name,
+        PiiType.LAST_NAME: fake.last_name,
+        PiiType.EMAIL: fake.email,
+        PiiType.PHONE_NUMBER: fake.phone_number,
+        PiiType.ADDRESS: address,
+        PiiType.CITY: fake.city,
+        PiiType.POSTCODE: fake.postcode,
+        PiiType.SSN: fake.ssn,
+        PiiType.CREDIT_CARD_NUMBER: fake.credit_card_number,
+        PiiType.IP_ADDRESS: fake.ipv4,
+        PiiType.IBAN: fake.iban,
+    }
+
+
+def fake_column(
+    pii_type: PiiType,
+    real: pd.Series,
+    n: int,
+    seed: int,
+    progress: ProgressFn = no_progress,
+    locale: str = "en_US",
+) -> pd.Series:
+    """``n`` fake values of ``pii_type`` (Faker), missing as often as in ``real``.
+
+    The values come from Faker's lists, never from ``real``; only the missing rate and whether
+    addresses are written on one line with a city are taken from the real column.
+    """
+    from faker import Faker
+
+    fake = Faker(locale)
+    fake.seed_instance(seed)
+    rng = np.random.default_rng(seed)
+    present = real.dropna().astype(str)
+    one_line = bool(len(present)) and bool(present.str.contains(",").mean() > 0.5)
+    make = _makers(fake, one_line)[pii_type]
+    values = np.empty(n, dtype=object)
+    for i in range(n):
+        values[i] = make()
+        if i % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
+            progress((i + 1) / n, f"Fake {pii_type.value} values: {i + 1:,} of {n:,}")
+    missing_rate = float(real.isna().mean()) if len(real) else 0.0
+    series = pd.Series(values, dtype=object)
+    if missing_rate > 0:
+        series[rng.random(n) < missing_rate] = np.nan
+    return series
+
+
+def new_ids(real: pd.Series, n: int, seed: int) -> pd.Series:
+    """``n`` unique IDs shaped like the real ones, none equal to a real ID.
+
+    Whole numbers continue after the largest real ID; codes like 'C00123' keep their prefix
+    and width; UUIDs stay UUIDs; anything else becomes random codes of the usual length.
+    """
+    rng = np.random.default_rng(seed)
+    present = real.dropna()
+    if pd.api.types.is_integer_dtype(real.dtype):
+        start = int(present.max()) + 1 if len(present) else 1
+        return pd.Series(np.arange(start, start + n), dtype="Int64")
+    text = present.astype(str)
+    if len(text) and text.str.match(_UUID).all():
+        raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+        raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+        raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+        hexes = [row.tobytes().hex() for row in raw]
+        return pd.Series(
+            [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in hexes], dtype=object
+        )
+    parts = text.str.extract(_CODE)
+    if len(text) and parts["digits"].notna().all() and parts["prefix"].nunique() == 1:
+        prefix = str(parts["prefix"].iloc[0])
+        width = int(parts["digits"].str.len().max())
+        start = int(parts["digits"].astype(np.int64).max()) + 1
+        return pd.Series([f"{prefix}{k:0{width}d}" for k in range(start, start + n)], dtype=object)
+    length = int(text.str.len().median()) if len(text) else 8
+    length = max(length, 6)
+    alphabet = np.array(list(string.ascii_uppercase + string.digits))
+    taken = set(text)
+    ids: list[str] = []
+    seen: set[str] = set()
+    while len(ids) < n:
+        batch = ["".join(row) for row in rng.choice(alphabet, size=(n - len(ids), length))]
+        for code in batch:
+            if code not in taken and code not in seen:
+                seen.add(code)
+                ids.append(code)
+    return pd.Series(ids, dtype=object)
