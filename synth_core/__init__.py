@@ -1,0 +1,84 @@
+"""Synthetic Data Studio core: read tables, generate synthetic ones, compare and export them."""
+
+from synth_core.checks import Level, Problem, table_problems
+from synth_core.errors import (
+    ExportError,
+    GeneratorError,
+    GeneratorUnavailableError,
+    InputError,
+    JobCancelledError,
+    JobError,
+    LimitError,
+    ParamError,
+    SchemaError,
+    SpecError,
+    SynthCoreError,
+)
+from synth_core.fidelity import Comparison, compare
+from synth_core.generators import GeneratorInfo, Param, ParamType, available, create, get, infos
+from synth_core.io.export import csv_bytes, parquet_bytes, write_csv, write_parquet
+from synth_core.io.reader import ReadOptions, read_table
+from synth_core.jobs import Job, JobRegistry, JobStatus, JobView
+from synth_core.privacy.pii import PiiAction
+from synth_core.samples import SAMPLES, SampleDataset, sample_dataset
+from synth_core.schema import ColumnKind, ColumnOverride, ColumnSchema, PiiType, Schema
+from synth_core.synthesize import (
+    GenerationSpec,
+    PrivacySetting,
+    SynthResult,
+    split_holdout,
+    synthesize,
+)
+from synth_core.table import ReadReport, Table
+
+__all__ = [
+    "SAMPLES",
+    "ColumnKind",
+    "ColumnOverride",
+    "ColumnSchema",
+    "Comparison",
+    "ExportError",
+    "GenerationSpec",
+    "GeneratorError",
+    "GeneratorInfo",
+    "GeneratorUnavailableError",
+    "InputError",
+    "Job",
+    "JobCancelledError",
+    "JobError",
+    "JobRegistry",
+    "JobStatus",
+    "JobView",
+    "Level",
+    "LimitError",
+    "Param",
+    "ParamError",
+    "ParamType",
+    "PiiAction",
+    "PiiType",
+    "PrivacySetting",
+    "Problem",
+    "ReadOptions",
+    "ReadReport",
+    "SampleDataset",
+    "Schema",
+    "SchemaError",
+    "SpecError",
+    "SynthCoreError",
+    "SynthResult",
+    "Table",
+    "available",
+    "compare",
+    "create",
+    "csv_bytes",
+    "get",
+    "infos",
+    "parquet_bytes",
+    "read_table",
+    "sample_dataset",
+    "split_holdout",
+    "synthesize",
+    "table_problems",
+    "write_csv",
+    "write_parquet",
+]

@@ -1,0 +1,60 @@
+"""Fidelity: how closely the synthetic table follows the real one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from synth_core.fidelity.associations import (
+    AssociationPair,
+    association_matrix,
+    largest_differences,
+)
+from synth_core.fidelity.distributions import Distribution, Frequencies, Histogram, distribution
+from synth_core.fidelity.stats import StatRow, column_statistics, compared_kinds, statistics_table
+from synth_core.schema import Schema
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything the Compare page shows, computed once from summaries."""
+
+    columns: tuple[str, ...]
+    statistics: tuple[StatRow, ...]
+    distributions: dict[str, Distribution]
+    real_associations: pd.DataFrame
+    synthetic_associations: pd.DataFrame
+    largest_differences: tuple[AssociationPair, ...]
+
+    def statistics_table(self) -> pd.DataFrame:
+        return statistics_table(list(self.statistics))
+
+
+def compare(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> Comparison:
+    """Compare the columns both tables share (IDs and personal data are left out)."""
+    columns = [
+        c for c in compared_kinds(schema) if c.name in synthetic.columns and c.name in real.columns
+    ]
+    names = [c.name for c in columns]
+    real_matrix = association_matrix(real, schema, names)
+    synthetic_matrix = association_matrix(synthetic, schema, names)
+    return Comparison(
+        columns=tuple(names),
+        statistics=tuple(column_statistics(real, synthetic, schema)),
+        distributions={c.name: distribution(c, real[c.name], synthetic[c.name]) for c in columns},
+        real_associations=real_matrix,
+        synthetic_associations=synthetic_matrix,
+        largest_differences=tuple(largest_differences(real_matrix, synthetic_matrix, schema)),
+    )
+
+
+__all__ = [
+    "AssociationPair",
+    "Comparison",
+    "Distribution",
+    "Frequencies",
+    "Histogram",
+    "StatRow",
+    "compare",
+]

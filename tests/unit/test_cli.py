@@ -1,0 +1,136 @@
+"""The synth-studio command line: listing, generating, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from synth_core.cli import main
+from tests.helpers import CSVKIT, SAMPLES
+
+
+def test_generators_lists_names_params_and_licences(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generators"]) == 0
+    out = capsys.readouterr().out
+    assert "gaussian_copula" in out
+    assert "cart" in out
+    assert "BUSL-1.1" in out
+    assert main(["generators", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    cart = next(g for g in listed if g["name"] == "cart")
+    assert {p["name"] for p in cart["params"]} == {
+        "min_samples_leaf",
+        "max_depth",
+        "order",
+        "smoothing",
+    }
+
+
+def test_generate_writes_csv_and_parquet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "penguins_synth.csv"
+    code = main(
+        [
+            "generate",
+            str(SAMPLES / "penguins.csv"),
+            "--generator",
+            "cart",
+            "--rows",
+            "120",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--param",
+            "min_samples_leaf=3",
+        ]
+    )
+    assert code == 0
+    synthetic = pd.read_csv(out)
+    assert synthetic.shape == (120, 7)
+    assert list(synthetic.columns) == list(pd.read_csv(SAMPLES / "penguins.csv").columns)
+    assert "Wrote 120 synthetic rows" in capsys.readouterr().err
+    again = tmp_path / "again.csv"
+    main(
+        [
+            "generate",
+            str(SAMPLES / "penguins.csv"),
+            "--generator",
+            "cart",
+            "--rows",
+            "120",
+            "--seed",
+            "3",
+            "--out",
+            str(again),
+            "--param",
+            "min_samples_leaf=3",
+        ]
+    )
+    assert again.read_bytes() == out.read_bytes()
+    parquet = tmp_path / "p.parquet"
+    assert (
+        main(
+            [
+                "generate",
+                str(SAMPLES / "penguins.csv"),
+                "--generator",
+                "cart",
+                "--rows",
+                "10",
+                "--out",
+                str(parquet),
+                "--kind",
+                "body_mass_g=categorical",
+            ]
+        )
+        == 0
+    )
+    assert pd.read_parquet(parquet)["body_mass_g"].dtype == object
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["generate", str(CSVKIT / "bad.csv"), "--out", "x.csv"], "Line 2 has 4 fields"),
+        (["generate", "missing.csv", "--out", "x.csv"], "There is no file at missing.csv"),
+        (
+            ["generate", str(SAMPLES / "penguins.csv"), "--out", "x.txt"],
+            "--out must end in .csv or .parquet",
+        ),
+        (
+            ["generate", str(SAMPLES / "penguins.csv"), "--out", "x.csv", "--generator", "gan"],
+            "no generator called 'gan'",
+        ),
+        (
+            ["generate", str(SAMPLES / "penguins.csv"), "--out", "x.csv", "--kind", "sex=text"],
+            "Unknown column kind 'text'",
+        ),
+        (
+            ["generate", str(SAMPLES / "penguins.csv"), "--out", "x.csv", "--rows", "0"],
+            "between 1 and 1,000,000",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_with_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+    assert err.startswith("synth-studio: error: ")
+
+
+def test_console_script_usage_error_is_one_line() -> None:
+    script = Path(sys.executable).parent / "synth-studio"
+    done = subprocess.run([str(script), "generate"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "the following arguments are required" in done.stderr
