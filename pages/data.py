@@ -1,0 +1,40 @@
+"""Data page: choose a table, see how it was read, and check or change each column's kind."""
+
+import streamlit as st
+
+from synth_core.errors import SynthCoreError
+from synth_core.ui import state, widgets
+
+st.title("Data")
+st.write(
+    "Pick a sample table or upload a CSV. Check how each column was understood before "
+    "generating: the kind decides how a column is learnt and how personal data is protected."
+)
+widgets.source_picker()
+
+try:
+    base = state.base_table()
+except SynthCoreError as exc:
+    widgets.error_box(exc)
+    st.stop()
+
+working = state.working_table()
+st.subheader("What was read")
+widgets.read_report(base)
+
+st.subheader("Columns")
+st.caption(
+    "Change a kind if it is wrong (e.g. a code read as a number), mark personal data as PII, "
+    "or untick 'use' to leave a column out. Then apply."
+)
+edits = widgets.kinds_editor(base, working)
+if edits is not None:
+    try:
+        working = state.apply_edits(*edits)
+        st.success("Column changes applied.")
+    except SynthCoreError as exc:
+        widgets.error_box(exc)
+
+st.subheader(f"Preview ({len(working.df):,} rows × {len(working.schema)} columns)")
+st.dataframe(working.df.head(200), hide_index=True)
+st.page_link("pages/generate.py", label="Next: generate synthetic data →")

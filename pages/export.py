@@ -1,0 +1,51 @@
+"""Export page: download the synthetic table as CSV or Parquet."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from synth_core.errors import SynthCoreError
+from synth_core.io.export import csv_bytes, parquet_bytes
+from synth_core.ui import state, widgets
+
+st.title("Export")
+result = state.result()
+if result is None:
+    st.info("Generate a synthetic table first.")
+    st.page_link("pages/generate.py", label="Go to Generate")
+    st.stop()
+
+stem = Path(state.source().name).name.split(".")[0] or "table"
+st.write(
+    f"{len(result.data):,} synthetic rows, {len(result.schema)} columns, in the original column "
+    "order, with dates and true/false values written as in the uploaded file."
+)
+st.caption(
+    "CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or "
+    "carriage return) get a leading apostrophe; numbers are left as they are."
+)
+try:
+    csv_data = state.download(result, "csv", csv_bytes)
+    parquet_data = state.download(result, "parquet", parquet_bytes)
+except SynthCoreError as exc:
+    widgets.error_box(exc)
+    st.stop()
+left, right = st.columns(2)
+left.download_button(
+    "Download CSV",
+    csv_data,
+    file_name=f"{stem}_synthetic.csv",
+    mime="text/csv",
+    on_click="ignore",
+    key="download_csv",
+    type="primary",
+)
+right.download_button(
+    "Download Parquet",
+    parquet_data,
+    file_name=f"{stem}_synthetic.parquet",
+    mime="application/vnd.apache.parquet",
+    on_click="ignore",
+    key="download_parquet",
+)
+st.caption(f"CSV {len(csv_data) / 1024:,.0f} KB · Parquet {len(parquet_data) / 1024:,.0f} KB")

@@ -1,0 +1,1 @@
+"""Streamlit helpers: the only part of synth_core that imports streamlit."""

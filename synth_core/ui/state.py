@@ -1,0 +1,169 @@
+"""Session state of one browser session, under names defined here and nowhere else."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from synth_core.errors import SynthCoreError
+from synth_core.fidelity import Comparison, compare
+from synth_core.io.reader import ReadOptions, read_table
+from synth_core.samples import SAMPLES
+from synth_core.schema import ColumnOverride, Schema
+from synth_core.synthesize import SynthResult
+from synth_core.table import Table
+
+OWNER = "owner"
+SOURCE = "source"
+READ_OPTIONS = "read_options"
+BASE_TABLE = "base_table"
+OVERRIDES = "overrides"
+DROPPED = "dropped_columns"
+WORKING_TABLE = "working_table"
+JOB_ID = "generation_job"
+RESULT = "result"
+COMPARISON = "comparison"
+DOWNLOADS = "downloads"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bytes of the chosen table (kept in memory only) and where they came from."""
+
+    name: str
+    data: bytes = field(repr=False)
+    sample: str | None = None
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()[:16]
+
+
+def owner() -> str:
+    """An id for this browser session, used to own background jobs."""
+    if OWNER not in st.session_state:
+        st.session_state[OWNER] = uuid.uuid4().hex
+    return str(st.session_state[OWNER])
+
+
+def source() -> Source:
+    """The chosen table; the first sample dataset until the user picks or uploads another."""
+    if SOURCE not in st.session_state:
+        first = SAMPLES[0]
+        st.session_state[SOURCE] = Source(first.filename, first.read_bytes(), first.name)
+    value: Source = st.session_state[SOURCE]
+    return value
+
+
+def read_options() -> ReadOptions:
+    value: ReadOptions = st.session_state.get(READ_OPTIONS, ReadOptions())
+    return value
+
+
+def choose_source(new: Source, options: ReadOptions | None = None) -> None:
+    """Switch to another table (or other reading options); forgets everything derived."""
+    options = options or ReadOptions()
+    if (
+        SOURCE in st.session_state
+        and st.session_state[SOURCE].digest == new.digest
+        and read_options() == options
+    ):
+        return
+    st.session_state[SOURCE] = new
+    st.session_state[READ_OPTIONS] = options
+    for key in (BASE_TABLE, OVERRIDES, DROPPED, WORKING_TABLE, RESULT, COMPARISON, DOWNLOADS):
+        st.session_state.pop(key, None)
+
+
+def base_table() -> Table:
+    """The table as read from the source; raises SynthCoreError for unreadable input."""
+    key = (source().digest, read_options())
+    cached = st.session_state.get(BASE_TABLE)
+    if cached is None or cached[0] != key:
+        table = read_table(source().data, read_options(), name=source().name)
+        st.session_state[BASE_TABLE] = (key, table)
+        st.session_state.pop(WORKING_TABLE, None)
+        return table
+    table_: Table = cached[1]
+    return table_
+
+
+def overrides() -> dict[str, ColumnOverride]:
+    value: dict[str, ColumnOverride] = st.session_state.get(OVERRIDES, {})
+    return value
+
+
+def dropped() -> list[str]:
+    value: list[str] = st.session_state.get(DROPPED, [])
+    return value
+
+
+def apply_edits(new_overrides: dict[str, ColumnOverride], new_dropped: list[str]) -> Table:
+    """Apply kind changes and dropped columns; keeps the previous ones if they fail."""
+    table = base_table().with_overrides(new_overrides).without_columns(new_dropped)
+    st.session_state[OVERRIDES] = new_overrides
+    st.session_state[DROPPED] = new_dropped
+    st.session_state[WORKING_TABLE] = table
+    return table
+
+
+def working_table() -> Table:
+    """The table generators learn from: read, with the user's kinds and columns applied."""
+    table: Table | None = st.session_state.get(WORKING_TABLE)
+    if table is None:
+        table = base_table()
+        try:
+            table = table.with_overrides(overrides()).without_columns(dropped())
+        except SynthCoreError:
+            st.session_state[OVERRIDES], st.session_state[DROPPED] = {}, []
+        st.session_state[WORKING_TABLE] = table
+    return table
+
+
+def set_job(job_id: str | None) -> None:
+    if job_id is None:
+        st.session_state.pop(JOB_ID, None)
+    else:
+        st.session_state[JOB_ID] = job_id
+
+
+def job_id() -> str | None:
+    value: str | None = st.session_state.get(JOB_ID)
+    return value
+
+
+def set_result(result: SynthResult) -> None:
+    st.session_state[RESULT] = result
+    st.session_state.pop(COMPARISON, None)
+    st.session_state.pop(DOWNLOADS, None)
+
+
+def result() -> SynthResult | None:
+    value: SynthResult | None = st.session_state.get(RESULT)
+    return value
+
+
+def comparison(result: SynthResult) -> Comparison:
+    """Computed once per result, so switching pages does not recompute it."""
+    cached = st.session_state.get(COMPARISON)
+    if cached is None or cached[0] is not result:
+        cached = (result, compare(result.train, result.data, result.schema))
+        st.session_state[COMPARISON] = cached
+    value: Comparison = cached[1]
+    return value
+
+
+def download(
+    result: SynthResult, kind: str, build: Callable[[pd.DataFrame, Schema], bytes]
+) -> bytes:
+    """Export bytes built once per result and format."""
+    cache: dict[tuple[int, str], bytes] = st.session_state.setdefault(DOWNLOADS, {})
+    key = (id(result), kind)
+    if key not in cache:
+        cache[key] = build(result.data, result.schema)
+    return cache[key]

@@ -1,0 +1,159 @@
+"""Page flows with Streamlit's AppTest: upload -> check kinds -> generate -> compare -> export."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from synth_core import csv_bytes
+from tests.helpers import CSVKIT, ROOT, SAMPLES
+
+TIMEOUT = 120  # the first run imports SDV, scikit-learn and plotly
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.radio(key="source_origin").set_value("Upload a CSV").run()
+    at.file_uploader(key="upload").set_value((name, data, "text/csv")).run()
+    assert not at.exception
+    return at
+
+
+def _generate(at: AppTest, generator: str = "cart", rows: int = 300) -> AppTest:
+    at.switch_page("pages/generate.py").run()
+    assert not at.exception
+    at.selectbox(key="generator").set_value(generator).run()
+    at.number_input(key="rows").set_value(rows).run()
+    at.button(key="generate").click().run()
+    deadline = time.monotonic() + TIMEOUT
+    while "generation_job" in at.session_state:
+        assert time.monotonic() < deadline, "generation did not finish"
+        time.sleep(0.3)
+        at.run()
+    assert not at.exception
+    return at
+
+
+def test_opens_on_the_bundled_sample_data() -> None:
+    at = _app()
+    assert at.title[0].value == "Data"
+    detected = at.table[0].value
+    assert detected.loc["File", "detected"].startswith("insurance.csv")
+    assert detected.loc["Rows in the file", "detected"] == "1,338"
+    editor = at.data_editor[0].value
+    assert editor.set_index("column")["kind"].to_dict() == {
+        "age": "numerical",
+        "sex": "categorical",
+        "bmi": "numerical",
+        "children": "numerical",
+        "smoker": "boolean",
+        "region": "categorical",
+        "charges": "numerical",
+    }
+
+
+def test_uploaded_file_is_read_and_problems_are_listed() -> None:
+    at = _upload(_app(), "short.csv", (CSVKIT / "test_join_short_rows.csv").read_bytes())
+    assert at.table[0].value.loc["File", "detected"].startswith("short.csv")
+    messages = [i.value for i in at.info] + [w.value for w in at.warning]
+    assert any("fewer fields than the header" in m and "lines 2, 3" in m for m in messages)
+    assert any("only 3 rows" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("bad.csv", "Line 2 has 4 fields"), ("null_byte.csv", "NUL byte"), ("empty.csv", "empty")],
+)
+def test_bad_uploads_show_a_plain_error(name: str, message: str) -> None:
+    at = _upload(_app(), name, (CSVKIT / name).read_bytes())
+    assert any(message in e.value for e in at.error)
+    assert len(at.data_editor) == 0
+
+
+def test_reading_options_and_kind_changes() -> None:
+    at = _upload(_app(), "semi.csv", b"code;n\n001;1\n002;2\n003;3\n")
+    assert at.data_editor[0].value["kind"].tolist() == ["categorical", "numerical"]
+    digest = at.session_state["source"].digest
+    at.session_state[f"kinds_{digest}"] = {
+        "edited_rows": {0: {"kind": "numerical"}, 1: {"use": False}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="apply_kinds").click().run()
+    assert not at.exception
+    assert any("applied" in s.value for s in at.success)
+    working = at.session_state["working_table"]
+    assert working.schema.names == ["code"]
+    assert working.df["code"].tolist() == [1, 2, 3]
+    at.selectbox(key=f"delimiter_{digest}").set_value("comma (,)").run()
+    assert at.data_editor[0].value["column"].tolist() == ["code;n"]
+
+
+def test_impossible_kind_change_shows_the_reason() -> None:
+    at = _upload(_app(), "t.csv", b"name,n\nanna,1\nbob,2\n")
+    digest = at.session_state["source"].digest
+    at.session_state[f"kinds_{digest}"] = {
+        "edited_rows": {0: {"kind": "numerical"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="apply_kinds").click().run()
+    assert any("cannot be numerical" in e.value for e in at.error)
+
+
+def test_compare_and_export_ask_for_a_generation_first() -> None:
+    at = _app()
+    for page in ("pages/compare.py", "pages/export.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert any("Generate a synthetic table first" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("generator", ["cart", "gaussian_copula"])
+def test_generate_compare_export_flow(generator: str) -> None:
+    at = _upload(_app(), "weather.csv", (SAMPLES / "seattle-weather.csv").read_bytes())
+    at = _generate(at, generator, rows=400)
+    result = at.session_state["result"]
+    assert len(result.data) == 400
+    assert at.dataframe[-1].value.shape == (200, 6)
+
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    stats = at.dataframe[0].value
+    assert set(stats["column"]) == {
+        "date",
+        "precipitation",
+        "temp_max",
+        "temp_min",
+        "wind",
+        "weather",
+    }
+    charts = at.get("plotly_chart")
+    assert len(charts) == 7  # six distributions and the association heatmaps
+
+    at.switch_page("pages/export.py").run()
+    assert not at.exception
+    buttons = at.get("download_button")
+    assert len(buttons) == 2
+    csv_data = at.session_state["downloads"][(id(result), "csv")]
+    assert csv_data == csv_bytes(result.data, result.schema)
+    first_line = csv_data.decode().splitlines()[1]
+    assert pd.Timestamp(first_line.split(",")[0]).year in range(2012, 2016)
+
+
+def test_generation_error_is_shown_on_the_page() -> None:
+    at = _upload(_app(), "tiny.csv", b"a,b\n1,x\n2,y\n3,z\n")
+    at = _generate(at, "cart", rows=10)
+    assert any("at least 10 are needed" in e.value for e in at.error)
+    assert "result" not in at.session_state

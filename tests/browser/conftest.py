@@ -1,0 +1,118 @@
+"""A real Streamlit server on 127.0.0.1 and Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, Route, sync_playwright
+
+from tests.helpers import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_SECONDS = 90
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"Streamlit did not start; its log:\n{log.read_text()}")
+        time.sleep(0.5)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@dataclass
+class BrowserSession:
+    page: Page
+    outbound: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def browser(server: str) -> Iterator[BrowserSession]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian Chromium is missing: run 'make chromium' (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        # Playwright gives every launch a new, empty profile directory.
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = chromium.new_context(
+            viewport={"width": 1400, "height": 1600}, accept_downloads=True
+        )
+        session = BrowserSession(page=context.new_page())
+
+        def only_local(route: Route) -> None:
+            url = route.request.url
+            if url.startswith((server, "data:", "blob:")):
+                route.continue_()
+            else:
+                session.outbound.append(url)
+                route.abort()
+
+        context.route("**/*", only_local)
+        yield session
+        context.close()
+        chromium.close()
+    assert session.outbound == [], f"the app tried to reach the internet: {session.outbound}"
