@@ -60,39 +60,51 @@ def parse_numbers(text: pd.Series, leading_zeros: bool = False) -> NumberParse |
     """
     if text.empty:
         return None
-    if not leading_zeros and _has_leading_zero_codes(text):
+    # Text checks run on distinct values: far fewer than rows in most columns.
+    distinct = pd.Series(pd.unique(text), dtype=object)
+    if not leading_zeros and _has_leading_zero_codes(distinct):
         return None
     note = ""
-    values = pd.to_numeric(text, errors="coerce")
-    failed = values.isna()
+    written = distinct
+    numbers = pd.to_numeric(distinct, errors="coerce")
+    failed = numbers.isna()
     if failed.any():
-        bad = text[failed]
-        if bad.str.match(_US_THOUSANDS).all():
-            text = text.str.replace(",", "", regex=False)
+        if distinct[failed].str.match(_US_THOUSANDS).all():
+            written = distinct.str.replace(",", "", regex=False)
             note = "thousands separators (1,234) removed"
-        elif text.str.match(_EU_NUMBER).all():
-            text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        elif distinct.str.match(_EU_NUMBER).all():
+            written = distinct.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
             note = "European number format (1.234,5) read"
         else:
             return None
-        values = pd.to_numeric(text, errors="coerce")
-        if values.isna().any():
+        numbers = pd.to_numeric(written, errors="coerce")
+        if numbers.isna().any():
             return None
-    beyond_int64 = values.max() > np.iinfo(np.int64).max
-    if pd.api.types.is_unsigned_integer_dtype(values.dtype) and beyond_int64:
-        return None  # beyond 64-bit integers: a code, not a quantity
-    as_float = values.to_numpy(dtype="float64")
-    if not np.isfinite(as_float).all():
+    if pd.api.types.is_unsigned_integer_dtype(numbers.dtype):
+        if numbers.max() > np.iinfo(np.int64).max:
+            return None  # beyond 64-bit integers: a code, not a quantity
+        numbers = numbers.astype(np.int64)
+    distinct_float = numbers.to_numpy(dtype="float64")
+    if not np.isfinite(distinct_float).all():
         return None
-    integral = bool(np.all(as_float == np.floor(as_float)))
-    written_as_integers = integral and not text.str.contains(".", regex=False).any()
-    if written_as_integers and pd.api.types.is_integer_dtype(values.dtype):
-        return NumberParse(values.astype("Int64"), True, 0, note)
-    if written_as_integers and np.abs(as_float).max() < _MAX_EXACT_FLOAT_INT:
-        return NumberParse(pd.Series(as_float, index=text.index).astype("Int64"), True, 0, note)
-    if integral and np.abs(as_float).max() >= _MAX_EXACT_FLOAT_INT:
+    integral = bool(np.all(distinct_float == np.floor(distinct_float)))
+    written_as_integers = integral and not written.str.contains(".", regex=False).any()
+    inexact = not pd.api.types.is_integer_dtype(numbers.dtype)
+    if integral and inexact and np.abs(distinct_float).max() >= _MAX_EXACT_FLOAT_INT:
         return None  # long digit strings (card numbers, IDs) lose digits as floats
-    return NumberParse(pd.Series(as_float, index=text.index), False, decimals_of(as_float), note)
+    # Back from distinct values to rows (a hash lookup per row).
+    positions = pd.Index(distinct).get_indexer(text)
+    if written_as_integers:
+        exact = numbers.to_numpy(dtype=np.int64)
+        return NumberParse(
+            pd.Series(exact[positions], index=text.index).astype("Int64"), True, 0, note
+        )
+    return NumberParse(
+        pd.Series(distinct_float[positions], index=text.index),
+        False,
+        decimals_of(distinct_float),
+        note,
+    )
 
 
 def decimals_of(values: np.ndarray) -> int:

@@ -98,16 +98,19 @@ def convert_column(
 
 
 def _aligned(index: pd.Index, present: pd.Series, dtype: str) -> pd.Series:
+    """``present`` values put back among the missing ones (positionally, without alignment)."""
+    if len(present) == len(index):
+        return pd.Series(present.to_numpy(), index=index).astype(dtype)
     missing = {"Int64": pd.NA, "boolean": pd.NA, "datetime64[ns]": pd.NaT}.get(dtype, np.nan)
     full = pd.Series(missing, index=index, dtype=dtype)
-    full.loc[present.index] = present
+    full.iloc[index.get_indexer(present.index)] = present.to_numpy()
     return full
 
 
 def _text_values(index: pd.Index, present: pd.Series) -> pd.Series:
-    full = pd.Series(np.nan, index=index, dtype=object)
-    full.loc[present.index] = present.to_numpy(dtype=object)
-    return full
+    values = np.full(len(index), np.nan, dtype=object)
+    values[index.get_indexer(present.index)] = present.to_numpy(dtype=object)
+    return pd.Series(values, index=index, dtype=object)
 
 
 def _detected(name: str, index: pd.Index, present: pd.Series) -> Converted:

@@ -100,6 +100,21 @@ def sdv_metadata(data: pd.DataFrame, schema: Schema) -> dict[str, Any]:
     return metadata
 
 
+def numpy_dtypes(data: pd.DataFrame) -> pd.DataFrame:
+    """Nullable Int64/boolean columns as numpy int64/bool (float64/object when values are
+    missing): SDV's transformers were ~8% slower on the nullable dtypes (insurance, 53k rows).
+    The pipeline restores the nullable dtypes after sampling."""
+    converted = data.copy()
+    for name in data.columns:
+        values = data[name]
+        has_missing = bool(values.isna().any())
+        if str(values.dtype) == "Int64":
+            converted[name] = values.astype("float64") if has_missing else values.astype("int64")
+        elif str(values.dtype) == "boolean":
+            converted[name] = values.astype(object) if has_missing else values.astype(bool)
+    return converted
+
+
 class GaussianCopulaGenerator:
     """SDV's GaussianCopulaSynthesizer behind our Generator contract."""
 
@@ -123,7 +138,7 @@ class GaussianCopulaGenerator:
             )
             progress(0.1, "Fitting column distributions and correlations")
             try:
-                synthesizer.fit({_TABLE: data})
+                synthesizer.fit({_TABLE: numpy_dtypes(data)})
             except _sdv_errors() as exc:
                 raise _sdv_failure(exc, "Gaussian copula fitting") from exc
         # SDV seeds sampling with a fixed internal state after fit; the user's seed can only be

@@ -20,17 +20,12 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 def neutralise_formulas(values: pd.Series) -> pd.Series:
     """Prefix a quote to text cells a spreadsheet would run as a formula; numbers stay as is."""
-    text = values.astype(object)
-    is_text = text.map(lambda v: isinstance(v, str)).astype(bool)
-    if not is_text.any():
+    # Decided on distinct values (few in most columns), then applied to the rows.
+    distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
+    risky = {v: "'" + v for v in distinct if _FORMULA_START.match(v) and not _PLAIN_NUMBER.match(v)}
+    if not risky:
         return values
-    strings = text[is_text].astype(str)
-    risky = strings.str.match(_FORMULA_START) & ~strings.str.match(_PLAIN_NUMBER)
-    if not risky.any():
-        return values
-    out = text.copy()
-    out.loc[risky[risky].index] = "'" + strings[risky]
-    return out
+    return values.astype(object).replace(risky)
 
 
 def export_frame(df: pd.DataFrame, schema: Schema, for_csv: bool) -> pd.DataFrame:
