@@ -100,7 +100,10 @@ def convert_column(
 def _aligned(index: pd.Index, present: pd.Series, dtype: str) -> pd.Series:
     """``present`` values put back among the missing ones (positionally, without alignment)."""
     if len(present) == len(index):
-        return pd.Series(present.to_numpy(), index=index).astype(dtype)
+        converted: pd.Series = pd.Series(present.to_numpy(), index=index).astype(
+            pd.api.types.pandas_dtype(dtype)
+        )
+        return converted
     missing = {"Int64": pd.NA, "boolean": pd.NA, "datetime64[ns]": pd.NaT}.get(dtype, np.nan)
     full = pd.Series(missing, index=index, dtype=dtype)
     full.iloc[index.get_indexer(present.index)] = present.to_numpy()
