@@ -26,6 +26,10 @@ _PREAMBLE_MAX_LINES = 10
 _HEADER_SAMPLE_ROWS = 20
 _LINES_LISTED = 5
 
+_VALUE_COLUMN_SHARE = 0.9
+_CATEGORY_MIN_VALUES = 5
+# Missing-value spellings carry no evidence about a header (see convert.DEFAULT_NA_TOKENS).
+_NA_LIKE = frozenset({"", "na", "n/a", "nan", "null", "none", "?", ".", "#n/a"})
 _NUMBER_LIKE = re.compile(r"^[+-]?(\d[\d,.]*|[.,]\d+)([eE][+-]?\d+)?%?$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?$")
 
@@ -249,7 +253,11 @@ def _reader(text: str, dialect: Dialect) -> Iterator[list[str]]:
 
 
 def _preamble_lines(text: str, blank: int, dialect: Dialect) -> int:
-    """Title lines above the header: single-field lines while the table below has several."""
+    """Title lines above the header: lines with at most half as many fields as the table.
+
+    A header with just one field fewer than the rows (R's write.table leaves out the row-name
+    column) is not skipped: the user then gets the ragged-row error, not a silent shift.
+    """
     sample = _sample(text, blank)
     records: list[tuple[list[str], int]] = []
     reader = _reader(sample, dialect)
@@ -271,7 +279,7 @@ def _preamble_lines(text: str, blank: int, dialect: Dialect) -> int:
         return 0
     skipped = 0
     for record, line_count in records[:_PREAMBLE_MAX_LINES]:
-        if len(record) > 1:
+        if len(record) > modal / 2:
             break
         skipped += line_count
     return skipped
@@ -283,18 +291,37 @@ def _looks_like_value(cell: str) -> bool:
 
 
 def _looks_like_header(first: list[str], below: list[list[str]]) -> bool:
-    """The first row is the header unless all its cells are numbers or dates like the rows below."""
-    cells = [c for c in first if c.strip()]
-    if not cells or not all(_looks_like_value(c) for c in cells):
-        return True
+    """Whether the first row names the columns, from evidence column by column.
+
+    Above a column of numbers or dates, a word says header and a number says data; in a text
+    column, a first value that recurs below (a category, seen at least twice) says data. Any
+    header evidence wins; with no evidence either way, the first row is taken as the header
+    (the user can change it).
+    """
     if not below:
-        return False
-    value_columns = [i for i, c in enumerate(first) if c.strip() and _looks_like_value(c)]
-    for i in value_columns:
-        column = [r[i] for r in below if i < len(r) and r[i].strip()]
-        if column and sum(_looks_like_value(v) for v in column) < len(column) / 2:
-            return True
-    return False
+        cells = [c for c in first if c.strip()]
+        return not cells or not all(_looks_like_value(c) for c in cells)
+    header_votes = data_votes = 0
+    for i, raw in enumerate(first):
+        cell = raw.strip()
+        if cell.lower() in _NA_LIKE:
+            continue
+        column = [v for r in below if i < len(r) and (v := r[i].strip()).lower() not in _NA_LIKE]
+        if not column:
+            continue
+        value_share = sum(_looks_like_value(v) for v in column) / len(column)
+        if value_share >= _VALUE_COLUMN_SHARE:
+            if _looks_like_value(cell):
+                data_votes += 1
+            else:
+                header_votes += 1
+        elif (
+            value_share <= 1 - _VALUE_COLUMN_SHARE
+            and len(column) >= _CATEGORY_MIN_VALUES
+            and column.count(cell) >= 2
+        ):
+            data_votes += 1  # the first value is a category that recurs below
+    return bool(header_votes) or not data_votes
 
 
 def _list_lines(lines: list[int]) -> str:

@@ -214,3 +214,19 @@ def test_na_tokens_can_be_switched_off() -> None:
     assert read_table(raw).df["element"].isna().tolist() == [True, False, True]
     kept = read_table(raw, ReadOptions(na_tokens=("",)))
     assert kept.df["element"].tolist() == ["Na", "K", "NA"]
+
+
+def test_header_detection_uses_evidence_from_the_columns() -> None:
+    rows = "\n".join(f"Adelie,{30 + i % 9}.5,MALE" for i in range(12))
+    assert not csv_table(rows + "\n").report.has_header  # a number above numbers, a category
+    assert csv_table("species,bill,sex\n" + rows + "\n").report.has_header
+    assert csv_table("name,city\nann,Oslo\nbob,Rome\n").report.has_header  # no evidence: header
+    assert not csv_table("NA,1.5\nx,2.5\ny,3.5\n").report.has_header
+
+
+def test_a_title_line_with_a_comma_is_skipped_but_a_short_header_is_not() -> None:
+    table = csv_table("Survey 2024, wave 2\na,b,c,d,e\n1,2,3,4,5\n6,7,8,9,10\n")
+    assert table.schema.names == ["a", "b", "c", "d", "e"]
+    assert table.report.skipped_lines == 1
+    with pytest.raises(InputError, match="Line 2 has 3 fields but the header has 2"):
+        csv_table("x,y\nr1,1,2\nr2,3,4\n")  # R's write.table header: no row-name column

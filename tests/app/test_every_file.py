@@ -1,0 +1,72 @@
+"""Every bundled data file, uploaded as a user would: it works end to end or says what is wrong."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from synth_core import SynthCoreError, read_table
+from synth_core.synthesize import MIN_ROWS
+from tests.helpers import CSVKIT, ROOT, SAMPLES, SPECTRUM
+
+TIMEOUT = 120
+FILES = sorted(
+    [
+        *SAMPLES.glob("*.csv"),
+        *(SPECTRUM / "csvs").glob("*.csv"),
+        *CSVKIT.glob("*.csv*"),
+        *CSVKIT.glob("*.tsv"),
+        *(CSVKIT / "realdata").glob("*.csv"),
+    ]
+)
+
+
+def _expected_outcome(path: Path) -> str:
+    try:
+        table = read_table(path)
+    except SynthCoreError:
+        return "unreadable"
+    return "too small" if len(table.df) < MIN_ROWS else "generates"
+
+
+def test_all_files_are_covered() -> None:
+    assert len(FILES) == 57
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_file_works_end_to_end_or_says_what_is_wrong(path: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.radio(key="source_origin").set_value("Upload a CSV").run()
+    at.file_uploader(key="upload").set_value((path.name, path.read_bytes(), "text/csv")).run()
+    assert not at.exception
+    outcome = _expected_outcome(path)
+    if outcome == "unreadable":
+        assert len(at.error) == 1
+        assert at.error[0].value.endswith((".", ")"))
+        assert "Traceback" not in at.error[0].value
+        return
+    assert len(at.data_editor) == 1
+
+    at.switch_page("pages/generate.py").run()
+    at.selectbox(key="generator").set_value("cart").run()
+    at.number_input(key="rows").set_value(50).run()
+    at.button(key="generate").click().run()
+    deadline = time.monotonic() + TIMEOUT
+    while "generation_job" in at.session_state:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+        at.run()
+    assert not at.exception
+    if outcome == "too small":
+        assert any("at least 10 are needed" in e.value for e in at.error)
+        return
+    assert len(at.session_state["result"].data) == 50
+
+    for page in ("pages/compare.py", "pages/export.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert not at.error
+    assert len(at.get("download_button")) == 2
