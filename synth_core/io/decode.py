@@ -102,7 +102,7 @@ def _gunzip(raw: bytes, max_bytes: int) -> bytes:
         raise InputError(corrupt.format(exc)) from exc
     if len(data) > max_bytes:
         raise LimitError(
-            f"The decompressed file is larger than the limit of {max_bytes / 1e6:,.0f} MB. "
+            f"The decompressed file is larger than the limit of {max_bytes / 2**20:,.0f} MB. "
             "Upload a smaller extract of the table."
         )
     if not inflater.eof:

@@ -117,7 +117,7 @@ def _read_bytes(source: Source, max_bytes: int) -> tuple[bytes, str]:
 
 def _too_big(size: int, max_bytes: int) -> LimitError:
     return LimitError(
-        f"The file is {size / 1e6:,.1f} MB; the limit is {max_bytes / 1e6:,.0f} MB. "
+        f"The file is {size / 2**20:,.1f} MB; the limit is {max_bytes / 2**20:,.0f} MB. "
         "Upload a smaller extract of the table."
     )
 

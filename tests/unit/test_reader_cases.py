@@ -62,6 +62,20 @@ def test_japanese_shift_jis_is_detected() -> None:
     assert table.df["名前"].iloc[0] == "山田太郎"
 
 
+@pytest.mark.parametrize(
+    ("encoding", "header", "names"),
+    [
+        ("gbk", "姓名,城市", ["王伟", "李娜", "张敏"]),
+        ("euc-kr", "이름,도시", ["김철수", "이영희", "박민수"]),
+    ],
+)
+def test_chinese_and_korean_legacy_encodings(encoding: str, header: str, names: list[str]) -> None:
+    rows = "\n".join(f"{name},{i}" for i, name in enumerate(names * 10))
+    table = read_table(f"{header}\n{rows}\n".encode(encoding))
+    assert table.schema.names == header.split(",")
+    assert table.df.iloc[:3, 0].tolist() == names
+
+
 def test_explicit_encoding_overrides_detection() -> None:
     raw = "a\nÉté\n".encode("cp1252")
     table = read_table(raw, ReadOptions(encoding="latin-1"))
