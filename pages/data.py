@@ -3,6 +3,7 @@
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
+from synth_core.io.export import readable_frame
 from synth_core.ui import state, widgets
 
 st.title("Data")
@@ -36,5 +37,5 @@ if edits is not None:
         widgets.error_box(exc)
 
 st.subheader(f"Preview ({len(working.df):,} rows × {len(working.schema)} columns)")
-st.dataframe(working.df.head(200), hide_index=True)
+st.dataframe(readable_frame(working.df.head(200), working.schema), hide_index=True)
 st.page_link("pages/generate.py", label="Next: generate synthetic data →")

@@ -37,6 +37,8 @@ def distribution_figure(summary: Distribution) -> go.Figure:
 
 
 def histogram_figure(summary: Histogram) -> go.Figure:
+    if summary.log_scale:
+        return _step_histogram(summary)
     edges = summary.edges
     centres = (edges[:-1] + edges[1:]) / 2
     widths = np.diff(edges)
@@ -61,13 +63,43 @@ def histogram_figure(summary: Histogram) -> go.Figure:
             )
         )
     figure.update_layout(barmode="overlay")
-    missing = ""
-    if summary.real_missing or summary.synthetic_missing:
-        missing = (
-            f" (missing: real {summary.real_missing:.1%}, "
-            f"synthetic {summary.synthetic_missing:.1%})"
+    return _layout(
+        figure, f"{summary.column}{_missing_note(summary)}", summary.column, "share of rows"
+    )
+
+
+def _missing_note(summary: Histogram) -> str:
+    if not (summary.real_missing or summary.synthetic_missing):
+        return ""
+    return f" (missing: real {summary.real_missing:.1%}, synthetic {summary.synthetic_missing:.1%})"
+
+
+def _step_histogram(summary: Histogram) -> go.Figure:
+    """Log-spaced bins drawn as filled steps on a log axis (bars do not sit well on one)."""
+    edges = summary.edges.tolist()
+    figure = go.Figure()
+    for label, shares, colour in (
+        (REAL_LABEL, summary.real_share, REAL_COLOUR),
+        (SYNTHETIC_LABEL, summary.synthetic_share, SYNTHETIC_COLOUR),
+    ):
+        steps = np.round(shares, 6).tolist()
+        figure.add_trace(
+            go.Scatter(
+                x=edges,
+                y=[*steps, steps[-1]],
+                name=label,
+                mode="lines",
+                line={"shape": "hv", "color": colour},
+                fill="tozeroy",
+                opacity=0.6,
+            )
         )
-    return _layout(figure, f"{summary.column}{missing}", summary.column, "share of rows")
+    figure.update_xaxes(type="log")
+    zeros = ""
+    if summary.real_zero or summary.synthetic_zero:
+        zeros = f"; zeros: real {summary.real_zero:.1%}, synthetic {summary.synthetic_zero:.1%}"
+    title = f"{summary.column}{_missing_note(summary)} — log scale{zeros}"
+    return _layout(figure, title, summary.column, "share of rows")
 
 
 def frequencies_figure(summary: Frequencies) -> go.Figure:

@@ -12,6 +12,9 @@ from synth_core.schema import ColumnKind, ColumnSchema
 
 MAX_BINS = 50
 MIN_BINS = 10
+# Positive columns whose 99th percentile is this many times their median get log-spaced bins:
+# on linear bins a money column like acquisition_cost put nearly every row in the first bin.
+LOG_SPREAD = 50.0
 MAX_CATEGORIES = 30
 OTHER = "(other)"
 MISSING = "(missing)"
@@ -29,6 +32,9 @@ class Histogram:
     is_integer: bool
     real_missing: float
     synthetic_missing: float
+    log_scale: bool = False  # edges are log-spaced over the positive values
+    real_zero: float = 0.0  # with log_scale: share of zeros, not in any bin
+    synthetic_zero: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,37 @@ def shared_edges(real: np.ndarray, synthetic: np.ndarray, integer: bool) -> np.n
     return np.linspace(low, high, count + 1)
 
 
+def use_log_bins(real: np.ndarray, synthetic: np.ndarray) -> bool:
+    """Skewed non-negative values (money, counts of things) read better on log-spaced bins."""
+    if real.size < 2 or min(real.min(initial=np.inf), synthetic.min(initial=np.inf)) < 0:
+        return False
+    positive = real[real > 0]
+    if positive.size < max(2, real.size / 2):
+        return False
+    median, high = np.quantile(positive, [0.5, 0.99])
+    return bool(high / median >= LOG_SPREAD)
+
+
+def log_edges(real: np.ndarray, synthetic: np.ndarray) -> np.ndarray:
+    """Geometrically spaced edges over the positive values of both tables."""
+    both = np.concatenate([real, synthetic])
+    positive = both[both > 0]
+    low, high = float(positive.min()), float(positive.max())
+    if low == high:
+        return np.array([low / 2, high * 2])
+    return np.geomspace(low, high, MAX_BINS // 2 + 1)
+
+
 def histogram(column: ColumnSchema, real: pd.Series, synthetic: pd.Series) -> Histogram:
     real_values, synth_values = _as_numbers(real), _as_numbers(synthetic)
-    integer = column.integer and not pd.api.types.is_datetime64_any_dtype(real.dtype)
-    edges = shared_edges(real_values, synth_values, integer)
+    is_datetime = pd.api.types.is_datetime64_any_dtype(real.dtype)
+    integer = column.integer and not is_datetime
+    log_scale = not is_datetime and use_log_bins(real_values, synth_values)
+    edges = (
+        log_edges(real_values, synth_values)
+        if log_scale
+        else shared_edges(real_values, synth_values, integer)
+    )
     return Histogram(
         column=column.name,
         edges=edges,
@@ -94,13 +127,20 @@ def histogram(column: ColumnSchema, real: pd.Series, synthetic: pd.Series) -> Hi
         is_integer=integer,
         real_missing=float(real.isna().mean()) if len(real) else 0.0,
         synthetic_missing=float(synthetic.isna().mean()) if len(synthetic) else 0.0,
+        log_scale=log_scale,
+        real_zero=_zero_share(real_values) if log_scale else 0.0,
+        synthetic_zero=_zero_share(synth_values) if log_scale else 0.0,
     )
 
 
+def _zero_share(values: np.ndarray) -> float:
+    return float((values == 0).mean()) if values.size else 0.0
+
+
 def _shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Share of all (non-missing) values in each bin; zeros outside log bins are not counted."""
     counts, _ = np.histogram(values, bins=edges)
-    total = counts.sum()
-    return counts / total if total else counts.astype(np.float64)
+    return counts / values.size if values.size else counts.astype(np.float64)
 
 
 def frequencies(name: str, real: pd.Series, synthetic: pd.Series) -> Frequencies:

@@ -28,9 +28,16 @@ def neutralise_formulas(values: pd.Series) -> pd.Series:
     return values.astype(object).replace(risky)
 
 
-def export_frame(df: pd.DataFrame, schema: Schema, for_csv: bool) -> pd.DataFrame:
-    """Columns in schema order, written as they were read: date formats, true/false spellings,
-    numbers rounded to the decimals seen in the input. ``for_csv`` also neutralises formulas."""
+def readable_frame(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """For previews: dates and true/false written as in the uploaded file, numbers rounded."""
+    return export_frame(df, schema, for_csv=True, neutralise=False)
+
+
+def export_frame(
+    df: pd.DataFrame, schema: Schema, for_csv: bool, neutralise: bool = True
+) -> pd.DataFrame:
+    """Columns in schema order. For CSV, written as they were read: date formats, true/false
+    spellings, numbers rounded to the decimals seen in the input, formulas neutralised."""
     missing = [name for name in schema.names if name not in df.columns]
     if missing:
         raise ExportError(f"The synthetic table has no column '{missing[0]}'. Generate it again.")
@@ -47,11 +54,11 @@ def export_frame(df: pd.DataFrame, schema: Schema, for_csv: bool) -> pd.DataFram
             )
         elif pd.api.types.is_float_dtype(values.dtype) and column.decimals is not None:
             values = values.round(column.decimals)
-        if for_csv and values.dtype == object:
+        if for_csv and neutralise and values.dtype == object:
             values = neutralise_formulas(values)
         out[column.name] = values
     frame = pd.DataFrame(out, index=df.index)
-    if for_csv:
+    if for_csv and neutralise:
         frame.columns = pd.Index([_safe_header(str(c)) for c in frame.columns])
     return frame
 

@@ -325,9 +325,14 @@ def _looks_like_header(first: list[str], below: list[list[str]]) -> bool:
 
 
 def _list_lines(lines: list[int]) -> str:
+    """'line 5', or 'lines 2, 3, 4, 5, 6 and 12 more'."""
     shown = ", ".join(str(n) for n in lines[:_LINES_LISTED])
     more = len(lines) - _LINES_LISTED
-    return shown + (f" and {more:,} more" if more > 0 else "")
+    return (
+        ("line " if len(lines) == 1 else "lines ")
+        + shown
+        + (f" and {more:,} more" if more > 0 else "")
+    )
 
 
 class _Rows:
@@ -429,7 +434,7 @@ class _Rows:
             extra = ", ".join(repr(f) for f in record[width:][:3])
             others = [n for n, _ in too_long[1:]]
             more = (
-                f" {len(others):,} more row(s) have the same problem (lines {_list_lines(others)})."
+                f" {len(others):,} more row(s) have the same problem ({_list_lines(others)})."
                 if others
                 else ""
             )
@@ -443,7 +448,7 @@ class _Rows:
                 Fix(
                     "padded_short_rows",
                     f"{len(padded):,} row(s) had fewer fields than the header; the missing fields "
-                    f"were read as missing values (lines {_list_lines(padded)}).",
+                    f"were read as missing values ({_list_lines(padded)}).",
                     tuple(padded),
                 )
             )
@@ -452,7 +457,7 @@ class _Rows:
                 Fix(
                     "trimmed_empty_fields",
                     f"{len(trimmed):,} row(s) ended with extra empty fields, which were removed "
-                    f"(lines {_list_lines(trimmed)}).",
+                    f"({_list_lines(trimmed)}).",
                     tuple(trimmed),
                 )
             )
@@ -461,7 +466,7 @@ class _Rows:
                 Fix(
                     "dropped_empty_rows",
                     f"Dropped {len(empty):,} row(s) in which every field is empty "
-                    f"(lines {_list_lines(empty)}).",
+                    f"({_list_lines(empty)}).",
                     tuple(empty),
                 )
             )

@@ -8,9 +8,7 @@ import streamlit as st
 from synth_core.checks import Level, table_problems
 from synth_core.convert import DEFAULT_NA_TOKENS, render_text
 from synth_core.errors import SynthCoreError
-from synth_core.generators.registry import GeneratorInfo, Param, ParamType, ParamValue
 from synth_core.io.reader import ReadOptions
-from synth_core.jobs import JobRegistry, JobStatus
 from synth_core.samples import SAMPLES
 from synth_core.schema import ColumnKind, ColumnOverride, PiiType
 from synth_core.table import Table
@@ -21,7 +19,6 @@ KIND_LABELS = [k.value for k in ColumnKind if k is not ColumnKind.PII] + [
 ]
 _DELIMITERS = {"detect": None, "comma (,)": ",", "semicolon (;)": ";", "tab": "\t", "pipe (|)": "|"}
 _HEADER = {"detect": None, "yes": True, "no": False}
-LAST_ERROR = "last_job_error"
 
 
 def error_box(exc: SynthCoreError) -> None:
@@ -158,86 +155,3 @@ def kinds_editor(base: Table, working: Table) -> tuple[dict[str, ColumnOverride]
             label = f"datetime:{fmt}" if str(row.kind) == "datetime" and fmt else str(row.kind)
             overrides[column.name] = ColumnOverride.parse(label)
     return overrides, dropped
-
-
-def param_inputs(info: GeneratorInfo) -> dict[str, ParamValue]:
-    """One control per parameter, built from the generator's declaration."""
-    values: dict[str, ParamValue] = {}
-    for param in info.params:
-        values[param.name] = _param_input(info.name, param)
-    return values
-
-
-def _param_input(generator: str, param: Param) -> ParamValue:
-    key = f"param_{generator}_{param.name}"
-    if param.type is ParamType.BOOL:
-        return bool(st.checkbox(param.label, value=bool(param.default), help=param.help, key=key))
-    if param.type is ParamType.CHOICE:
-        return str(
-            st.selectbox(
-                param.label,
-                list(param.choices),
-                index=list(param.choices).index(str(param.default)),
-                help=param.help,
-                key=key,
-            )
-        )
-    if param.type is ParamType.INT:
-        return int(
-            st.slider(
-                param.label,
-                min_value=int(param.minimum or 0),
-                max_value=int(param.maximum or 100),
-                value=int(param.default),
-                step=int(param.step or 1),
-                help=param.help,
-                key=key,
-            )
-        )
-    return float(
-        st.slider(
-            param.label,
-            min_value=float(param.minimum or 0.0),
-            max_value=float(param.maximum or 1.0),
-            value=float(param.default),
-            step=float(param.step or 0.01),
-            help=param.help,
-            key=key,
-        )
-    )
-
-
-def job_panel(registry: JobRegistry) -> None:
-    """Progress of this session's generation job, polled every second, with Cancel."""
-    job_id = state.job_id()
-    if job_id is None:
-        if LAST_ERROR in st.session_state:
-            st.error(st.session_state[LAST_ERROR])
-        return
-    job = registry.get(state.owner(), job_id)
-    if job is None:
-        state.set_job(None)
-        return
-
-    @st.fragment(run_every=1.0)
-    def poll() -> None:
-        view = job.view()
-        if view.status is JobStatus.RUNNING:
-            eta = f" — about {view.eta_seconds:.0f} s left" if view.eta_seconds is not None else ""
-            st.progress(
-                view.fraction, text=f"{view.message}{eta} ({view.elapsed_seconds:.0f} s so far)"
-            )
-            st.button("Cancel", on_click=job.cancel, key="cancel_job")
-            return
-        if view.status is JobStatus.SUCCEEDED:
-            state.set_result(job.result())
-            st.session_state.pop(LAST_ERROR, None)
-        elif view.status is JobStatus.CANCELLED:
-            st.session_state[LAST_ERROR] = "Generation was cancelled."
-        else:
-            st.session_state[LAST_ERROR] = view.error or "Generation failed."
-        registry.forget(state.owner(), job.id)
-        state.set_job(None)
-        st.rerun(scope="app")
-
-    poll()

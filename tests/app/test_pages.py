@@ -152,8 +152,16 @@ def test_generate_compare_export_flow(generator: str) -> None:
     assert pd.Timestamp(first_line.split(",")[0]).year in range(2012, 2016)
 
 
-def test_generation_error_is_shown_on_the_page() -> None:
+def test_tiny_tables_cannot_be_generated_from() -> None:
     at = _upload(_app(), "tiny.csv", b"a,b\n1,x\n2,y\n3,z\n")
+    at.switch_page("pages/generate.py").run()
+    assert any("at least 10 are needed" in w.value for w in at.warning)
+    assert at.button(key="generate").disabled
+
+
+def test_generation_error_is_shown_on_the_page() -> None:
+    ids = "\n".join(f"{i},C{i:04d}" for i in range(30))
+    at = _upload(_app(), "ids.csv", f"row_id,code\n{ids}\n".encode())
     at = _generate(at, "cart", rows=10)
-    assert any("at least 10 are needed" in e.value for e in at.error)
+    assert any("No column is left to learn from" in e.value for e in at.error)
     assert "result" not in at.session_state

@@ -14,7 +14,13 @@ from synth_core.fidelity.associations import (
     cramers_v,
     pearson,
 )
-from synth_core.fidelity.distributions import Frequencies, Histogram, frequencies, shared_edges
+from synth_core.fidelity.distributions import (
+    Frequencies,
+    Histogram,
+    distribution,
+    frequencies,
+    shared_edges,
+)
 from synth_core.fidelity.stats import column_statistics, statistics_table
 from synth_core.plots import association_figure, distribution_figure
 
@@ -177,3 +183,26 @@ def test_compare_leaves_out_ids_and_pii_and_figures_stay_small() -> None:
     figure = association_figure(comparison.real_associations, comparison.synthetic_associations)
     assert len(figure.to_json()) < 50_000
     assert np.allclose(comparison.real_associations, comparison.synthetic_associations)
+
+
+def test_skewed_money_columns_get_log_bins_with_zeros_counted_apart() -> None:
+    rng = np.random.default_rng(3)
+    real = pd.Series(np.concatenate([np.zeros(10), rng.lognormal(5, 2, 990)]))
+    synth = pd.Series(np.concatenate([np.zeros(30), rng.lognormal(5, 2, 970)]))
+    summary = distribution(ColumnSchema("cost", ColumnKind.NUMERICAL), real, synth)
+    assert isinstance(summary, Histogram)
+    assert summary.log_scale
+    assert summary.real_zero == pytest.approx(0.01)
+    assert summary.synthetic_zero == pytest.approx(0.03)
+    assert summary.real_share.sum() + summary.real_zero == pytest.approx(1.0)
+    assert np.allclose(np.diff(np.log(summary.edges)), np.log(summary.edges[1] / summary.edges[0]))
+    figure = distribution_figure(summary)
+    assert figure.layout.xaxis.type == "log"
+    assert "zeros: real 1.0%, synthetic 3.0%" in figure.layout.title.text
+    normal = distribution(
+        ColumnSchema("x", ColumnKind.NUMERICAL),
+        pd.Series(rng.normal(size=500)),
+        pd.Series(rng.normal(size=500)),
+    )
+    assert isinstance(normal, Histogram)
+    assert not normal.log_scale

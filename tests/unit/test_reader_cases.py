@@ -209,7 +209,7 @@ def test_ragged_rows_further_down_are_refused_with_all_lines_counted() -> None:
         csv_table(text)
     message = str(caught.value)
     assert message.startswith("Line 3 has 3 fields but the header has 2 (extra: '5')")
-    assert "1 more row(s) have the same problem (lines 5)" in message
+    assert "1 more row(s) have the same problem (line 5)" in message
 
 
 def test_trailing_empty_fields_are_trimmed() -> None:
