@@ -8,11 +8,7 @@ from synth_core.ui import state
 MAX_DEFAULT_PLOTS = 12
 
 st.title("Compare")
-result = state.result()
-if result is None:
-    st.info("Generate a synthetic table first.")
-    st.page_link("pages/generate.py", label="Go to Generate")
-    st.stop()
+result = state.result_or_stop()
 
 comparison = state.comparison(result)
 st.caption(

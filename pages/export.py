@@ -9,11 +9,7 @@ from synth_core.io.export import csv_bytes, parquet_bytes
 from synth_core.ui import state, widgets
 
 st.title("Export")
-result = state.result()
-if result is None:
-    st.info("Generate a synthetic table first.")
-    st.page_link("pages/generate.py", label="Go to Generate")
-    st.stop()
+result = state.result_or_stop()
 
 stem = Path(state.source().name).name.split(".")[0] or "table"
 st.write(

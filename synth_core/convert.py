@@ -278,6 +278,18 @@ def format_datetimes(values: pd.Series, fmt: str) -> pd.Series:
     return text
 
 
+def as_float(values: pd.Series) -> np.ndarray:
+    """Numbers as float64 and datetimes as nanoseconds since 1970; missing values are NaN."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        nanoseconds = values.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
+        nanoseconds[values.isna().to_numpy()] = np.nan
+        return nanoseconds
+    numbers: np.ndarray = pd.to_numeric(values, errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    return numbers
+
+
 def render_text(values: pd.Series, column: ColumnSchema) -> pd.Series:
     """Typed values back to the text they were read from (missing stays missing)."""
     out = np.full(len(values), np.nan, dtype=object)

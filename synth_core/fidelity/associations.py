@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from synth_core.convert import as_float
 from synth_core.schema import ColumnKind, Schema
 
 MAX_LEVELS = 50
@@ -25,14 +26,6 @@ class AssociationPair:
     @property
     def difference(self) -> float:
         return self.synthetic - self.real
-
-
-def _numeric(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        stamps = values.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
-        stamps[values.isna().to_numpy()] = np.nan
-        return stamps
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _codes(values: pd.Series) -> np.ndarray:
@@ -94,7 +87,7 @@ def association_matrix(df: pd.DataFrame, schema: Schema, columns: list[str]) -> 
     encoded: dict[str, np.ndarray] = {}
     for name in columns:
         kind = schema[name].kind
-        encoded[name] = _numeric(df[name]) if _is_numeric(kind) else _codes(df[name])
+        encoded[name] = as_float(df[name]) if _is_numeric(kind) else _codes(df[name])
     matrix = np.eye(len(columns))
     for i, first in enumerate(columns):
         for j in range(i + 1, len(columns)):

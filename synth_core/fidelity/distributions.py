@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synth_core.convert import render_text
+from synth_core.convert import as_float, render_text
 from synth_core.schema import ColumnKind, ColumnSchema
 
 MAX_BINS = 50
@@ -59,11 +59,10 @@ def distribution(column: ColumnSchema, real: pd.Series, synthetic: pd.Series) ->
     return frequencies(column.name, real, synthetic)
 
 
-def _as_numbers(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        stamps = values.dropna().to_numpy(dtype="datetime64[ns]")
-        return stamps.astype(np.int64).astype(np.float64)
-    return pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=np.float64)
+def _present_numbers(values: pd.Series) -> np.ndarray:
+    numbers = as_float(values)
+    present: np.ndarray = numbers[~np.isnan(numbers)]
+    return present
 
 
 def shared_edges(real: np.ndarray, synthetic: np.ndarray, integer: bool) -> np.ndarray:
@@ -109,7 +108,7 @@ def log_edges(real: np.ndarray, synthetic: np.ndarray) -> np.ndarray:
 
 
 def histogram(column: ColumnSchema, real: pd.Series, synthetic: pd.Series) -> Histogram:
-    real_values, synth_values = _as_numbers(real), _as_numbers(synthetic)
+    real_values, synth_values = _present_numbers(real), _present_numbers(synthetic)
     is_datetime = pd.api.types.is_datetime64_any_dtype(real.dtype)
     integer = column.integer and not is_datetime
     log_scale = not is_datetime and use_log_bins(real_values, synth_values)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from synth_core.convert import as_float
 from synth_core.errors import GeneratorError
 from synth_core.generators.registry import (
     GeneratorInfo,
@@ -153,7 +154,7 @@ class CartGenerator:
                 model.values = _donors(self._tree(True, seed), predictors, codes, codes)
             encoded = np.where(codes == _MISSING_CODE, np.nan, target)
             return model, encoded
-        numbers = _as_float(values)
+        numbers = as_float(values)
         missing = np.isnan(numbers)
         model = _ColumnModel(
             name,
@@ -226,14 +227,6 @@ class CartGenerator:
         if dtype == "Int64":
             return pd.Series(np.round(encoded)).astype("Int64")
         return pd.Series(encoded, dtype="float64")
-
-
-def _as_float(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        nanoseconds = values.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
-        nanoseconds[values.isna().to_numpy()] = np.nan
-        return nanoseconds
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _bandwidth(numbers: np.ndarray) -> float:

@@ -148,6 +148,17 @@ def result() -> SynthResult | None:
     return value
 
 
+def result_or_stop() -> SynthResult:
+    """The synthetic table; otherwise a pointer to the Generate page, and the page stops."""
+    value = result()
+    if value is None:
+        st.info("Generate a synthetic table first.")
+        st.page_link("pages/generate.py", label="Go to Generate")
+        st.stop()
+    assert value is not None
+    return value
+
+
 def comparison(result: SynthResult) -> Comparison:
     """Computed once per result, so switching pages does not recompute it."""
     cached = st.session_state.get(COMPARISON)
