@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -163,10 +163,6 @@ class Schema:
     def of_kind(self, *kinds: ColumnKind) -> list[ColumnSchema]:
         return [c for c in self.columns if c.kind in kinds]
 
-    def select(self, names: Iterable[str]) -> Schema:
-        wanted = list(names)
-        return Schema(tuple(self[name] for name in wanted))
-
     def with_column(self, column: ColumnSchema) -> Schema:
         if column.name not in self:
             raise SchemaError(f"There is no column '{column.name}' in the table.")
@@ -194,8 +190,3 @@ class Schema:
         if len(ids) == 1:
             table["primary_key"] = ids[0]
         return {"tables": {table_name: table}, "relationships": [], "METADATA_SPEC_VERSION": "V1"}
-
-
-def with_reason(column: ColumnSchema, reason: str) -> ColumnSchema:
-    """A copy of ``column`` with a new explanation."""
-    return replace(column, reason=reason)

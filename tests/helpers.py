@@ -21,10 +21,6 @@ def csv_table(text: str) -> Table:
     return read_table(text.encode("utf-8"))
 
 
-def frame_text(df: pd.DataFrame) -> list[dict[str, str]]:
-    return [{str(k): str(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
 def rendered(table: Table) -> list[dict[str, str]]:
     """The typed table written back as text, missing values as empty strings."""
     columns = {c.name: render_text(table.df[c.name], c).fillna("") for c in table.schema}
