@@ -8,7 +8,7 @@ navigation = st.navigation(
     [
         st.Page("pages/data.py", title="Data", default=True),
         st.Page("pages/generate.py", title="Generate"),
-        st.Page("pages/compare.py", title="Compare"),
+        st.Page("pages/fidelity.py", title="Fidelity"),
         st.Page("pages/export.py", title="Export"),
     ]
 )

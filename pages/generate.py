@@ -33,4 +33,4 @@ generation.job_panel(registry)
 result = state.result()
 if result is not None:
     generation.result_preview(result)
-    st.page_link("pages/compare.py", label="Next: compare with the real data →")
+    st.page_link("pages/fidelity.py", label="Next: check fidelity →")

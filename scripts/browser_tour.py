@@ -1,8 +1,9 @@
 """Walk a folder of CSV files through the running app in Chromium, as a new user would.
 
 For each file: upload it, screenshot the Data page; when it can be generated from, generate with
-the default settings and screenshot Generate, Compare and Export, downloading the CSV. Prints one
-line per file (works / the message shown) and fails if the browser tried to reach the internet.
+the default settings and screenshot Generate, Fidelity (with its tabs) and Export, downloading the
+CSV. Prints one line per file (works / the message shown) and fails if the browser tried to
+reach the internet.
 
     make run &   # or any running instance
     .venv/bin/python scripts/browser_tour.py ../shared/data --url http://127.0.0.1:8501 --out tour/
@@ -58,11 +59,16 @@ def _tour_file(page: Page, url: str, path: Path, out: Path) -> str:
     page.screenshot(path=str(out / f"{stem}-2-generate.png"), full_page=True)
     if error.count():
         return "generation refused: " + error.first.inner_text()
-    page.get_by_role("link", name="Compare").first.click()
-    page.get_by_text("Statistics per column").wait_for(timeout=WAIT_MS)
+    page.get_by_role("link", name="Fidelity").first.click()
+    page.get_by_text("Overall quality").wait_for(timeout=WAIT_MS)
+    page.get_by_text("ROC AUC", exact=True).first.wait_for(timeout=WAIT_MS)
     page.wait_for_timeout(2500)
-    page.screenshot(path=str(out / f"{stem}-3-compare.png"), full_page=True)
+    page.screenshot(path=str(out / f"{stem}-3-fidelity.png"), full_page=True)
     plots = page.locator(".js-plotly-plot").count()
+    for tab in ("Pairs", "Validity"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(2000)
+        page.screenshot(path=str(out / f"{stem}-3-fidelity-{tab.lower()}.png"), full_page=True)
     page.get_by_role("link", name="Export").first.click()
     button = page.get_by_role("button", name="Download CSV")
     button.wait_for(timeout=WAIT_MS)

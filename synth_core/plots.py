@@ -7,7 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from synth_core.fidelity.detection import Detection
 from synth_core.fidelity.distributions import Distribution, Frequencies, Histogram
+from synth_core.fidelity.drilldown import Density2D, PairSummary
+from synth_core.fidelity.quality import ShapeScore
 
 REAL_COLOUR = "#4C78A8"
 SYNTHETIC_COLOUR = "#F58518"
@@ -148,3 +151,108 @@ def association_figure(real: pd.DataFrame, synthetic: pd.DataFrame) -> go.Figure
     figure.update_layout(height=size, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     figure.update_yaxes(autorange="reversed")
     return figure
+
+
+def shapes_figure(shapes: list[ShapeScore]) -> go.Figure:
+    """Column Shapes score per column, worst first (1 = same distribution)."""
+    scored = sorted((s for s in shapes if s.score is not None), key=lambda s: s.score or 0.0)
+    figure = go.Figure(
+        go.Bar(
+            x=[s.score for s in scored],
+            y=[s.column for s in scored],
+            orientation="h",
+            marker_color=[_score_colour(s.score or 0.0) for s in scored],
+            text=[f"{s.score:.2f} ({s.metric})" for s in scored],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(range=[0, 1])
+    figure.update_layout(height=max(240, 26 * len(scored) + 90))
+    return _layout(figure, "Column Shapes, per column", "score (1 = same distribution)", "")
+
+
+def _score_colour(score: float) -> str:
+    if score >= 0.9:
+        return "#54A24B"
+    return "#EECA3B" if score >= 0.8 else "#E45756"
+
+
+def pair_figure(summary: PairSummary) -> go.Figure:
+    """Drill-down for two columns: 2-D densities or contingency tables, real | synthetic |
+    synthetic minus real."""
+    if isinstance(summary, Density2D):
+        x = _axis_values(summary.x_edges, summary.x_is_datetime)
+        y = _axis_values(summary.y_edges, summary.y_is_datetime)
+        real, synthetic = summary.real_share, summary.synthetic_share
+    else:
+        x, y = list(summary.first_labels), list(summary.second_labels)
+        real, synthetic = summary.real_share, summary.synthetic_share
+    peak = float(max(real.max(initial=0.0), synthetic.max(initial=0.0))) or 1.0
+    difference = synthetic - real
+    spread = float(np.abs(difference).max(initial=0.0)) or 1.0
+    figure = make_subplots(
+        rows=1,
+        cols=3,
+        subplot_titles=("real", "synthetic", "difference (synthetic - real)"),
+        horizontal_spacing=0.06,
+        shared_yaxes=True,
+    )
+    panels = (
+        (real, 0.0, peak, "Blues"),
+        (synthetic, 0.0, peak, "Blues"),
+        (difference, -spread, spread, "RdBu"),
+    )
+    for position, (z, low, high, scale) in enumerate(panels, start=1):
+        figure.add_trace(
+            go.Heatmap(
+                z=np.round(z, 5).tolist(),
+                x=x,
+                y=y,
+                zmin=low,
+                zmax=high,
+                colorscale=scale,
+                reversescale=scale == "RdBu",
+                showscale=position != 1,  # real and synthetic share one scale
+                colorbar={"x": 0.645 if position == 2 else 1.0, "len": 0.8, "thickness": 12},
+                hovertemplate="%{x} | %{y}: %{z:.3%}<extra></extra>",
+            ),
+            row=1,
+            col=position,
+        )
+    figure.update_layout(
+        title={"text": f"{summary.first} × {summary.second} (share of rows)", "x": 0.0},
+        height=420,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+    )
+    figure.update_xaxes(title_text=summary.first, row=1, col=2)
+    figure.update_yaxes(title_text=summary.second, row=1, col=1)
+    return figure
+
+
+def _axis_values(edges: np.ndarray, is_datetime: bool) -> list[object]:
+    centres = (edges[:-1] + edges[1:]) / 2
+    if is_datetime:
+        return [str(t) for t in pd.to_datetime(centres.astype(np.int64))]
+    return [float(v) for v in np.round(centres, 10)]
+
+
+def detection_figure(detection: Detection) -> go.Figure:
+    """The columns that give the synthetic rows away (drop in ROC AUC when shuffled)."""
+    features = list(reversed(detection.features))
+    figure = go.Figure(
+        go.Bar(
+            x=[max(f.importance, 0.0) for f in features],
+            y=[f.column for f in features],
+            orientation="h",
+            marker_color=SYNTHETIC_COLOUR,
+            hovertemplate="%{y}: AUC drops by %{x:.3f} when shuffled<extra></extra>",
+        )
+    )
+    figure.update_layout(height=max(220, 26 * len(features) + 90))
+    return _layout(
+        figure,
+        "What gives the synthetic rows away",
+        "drop in ROC AUC when the column is shuffled",
+        "",
+    )

@@ -11,14 +11,32 @@ from synth_core.fidelity.associations import (
     association_matrix,
     largest_differences,
 )
+from synth_core.fidelity.detection import Detection, detect
 from synth_core.fidelity.distributions import Distribution, Frequencies, Histogram, distribution
+from synth_core.fidelity.drilldown import Contingency, Density2D, PairSummary, pair_drilldown
+from synth_core.fidelity.evaluation import (
+    ColumnReport,
+    FidelityReport,
+    content_hash,
+    detect_cached,
+    evaluate,
+)
+from synth_core.fidelity.prepare import Binning, prepare
+from synth_core.fidelity.quality import PairScore, Quality, ShapeScore, quality
 from synth_core.fidelity.stats import StatRow, column_statistics, compared_kinds, statistics_table
 from synth_core.schema import Schema
 
 
+def evaluate_quality(
+    real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, binning: Binning = Binning.SHARED
+) -> Quality:
+    """Column Shapes, Column Pair Trends and the overall score (see fidelity.quality)."""
+    return quality(prepare(real, synthetic, schema, binning))
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """Everything the Compare page shows, computed once from summaries."""
+    """Statistics, distributions and associations: the quick real-versus-synthetic overview."""
 
     columns: tuple[str, ...]
     statistics: tuple[StatRow, ...]
@@ -51,10 +69,26 @@ def compare(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> Comp
 
 __all__ = [
     "AssociationPair",
+    "Binning",
+    "ColumnReport",
     "Comparison",
+    "Contingency",
+    "Density2D",
+    "Detection",
     "Distribution",
+    "FidelityReport",
     "Frequencies",
     "Histogram",
+    "PairScore",
+    "PairSummary",
+    "Quality",
+    "ShapeScore",
     "StatRow",
     "compare",
+    "content_hash",
+    "detect",
+    "detect_cached",
+    "evaluate",
+    "evaluate_quality",
+    "pair_drilldown",
 ]

@@ -9,6 +9,13 @@ import pandas as pd
 
 from synth_core.schema import ColumnKind, ColumnSchema, Schema
 
+_KEYS = {
+    "missing %": "missing_pct",
+    "25%": "q25",
+    "75%": "q75",
+    "std (days)": "std_days",
+    "unseen categories": "unseen_categories",
+}
 NUMERIC_STATISTICS = ("mean", "std", "variance", "min", "25%", "median", "75%", "max")
 DATETIME_STATISTICS = ("min", "25%", "median", "75%", "max")
 
@@ -28,6 +35,7 @@ class StatRow:
     difference: float | None  # synthetic - real
     relative: float | None  # difference / |real|
     unit: str = ""
+    key: str = ""  # stable identifier for JSON (e.g. "q25", "missing_pct")
 
 
 def compared_kinds(schema: Schema) -> list[ColumnSchema]:
@@ -105,7 +113,10 @@ def _column_rows(column: ColumnSchema, real: pd.Series, synthetic: pd.Series) ->
         difference, relative = _difference(r, s)
         if unit == "date":
             relative = None  # relative to 1970 means nothing
-        rows.append(StatRow(column.name, kind, statistic, r, s, difference, relative, unit))
+        key = _KEYS.get(
+            statistic, "top_share_pct" if statistic.startswith("share of") else statistic
+        )
+        rows.append(StatRow(column.name, kind, statistic, r, s, difference, relative, unit, key))
 
     add("missing %", 100 * float(real.isna().mean()), 100 * float(synthetic.isna().mean()), "%")
     if column.kind is ColumnKind.NUMERICAL:

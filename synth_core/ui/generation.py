@@ -8,7 +8,7 @@ from synth_core.errors import SynthCoreError
 from synth_core.generators import available, infos
 from synth_core.generators.registry import GeneratorInfo, Param, ParamType, ParamValue
 from synth_core.io.export import readable_frame
-from synth_core.jobs import JobRegistry, JobStatus
+from synth_core.jobs import JobRegistry
 from synth_core.privacy.pii import PiiAction
 from synth_core.schema import ColumnKind
 from synth_core.synthesize import (
@@ -19,10 +19,9 @@ from synth_core.synthesize import (
     synthesize,
 )
 from synth_core.table import Table
-from synth_core.ui import state
+from synth_core.ui import jobs, state
 from synth_core.ui.widgets import error_box
 
-LAST_ERROR = "last_job_error"
 DEFAULT_GENERATOR = "gaussian_copula"
 MAX_DEFAULT_ROWS = 10_000
 
@@ -86,19 +85,14 @@ def start_button(registry: JobRegistry, table: Table, spec: GenerationSpec) -> N
             f"The table has {len(table.df)} row(s); at least {MIN_ROWS} are needed to learn "
             "anything. Upload a larger table."
         )
-    busy = state.job_id() is not None
+    busy = jobs.running(jobs.GENERATION)
     if not st.button("Generate", type="primary", disabled=busy or too_small, key="generate"):
         return
     try:
         spec.validate()
-        job = registry.start(
-            state.owner(), "generate", lambda progress: synthesize(table, spec, progress)
-        )
+        jobs.start(registry, jobs.GENERATION, lambda progress: synthesize(table, spec, progress))
     except SynthCoreError as exc:
         error_box(exc)
-        return
-    st.session_state.pop(LAST_ERROR, None)
-    state.set_job(job.id)
 
 
 def result_preview(result: SynthResult) -> None:
@@ -163,36 +157,5 @@ def _param_input(generator: str, param: Param) -> ParamValue:
 
 
 def job_panel(registry: JobRegistry) -> None:
-    """Progress of this session's generation job, polled every second, with Cancel."""
-    job_id = state.job_id()
-    if job_id is None:
-        if LAST_ERROR in st.session_state:
-            st.error(st.session_state[LAST_ERROR])
-        return
-    job = registry.get(state.owner(), job_id)
-    if job is None:
-        state.set_job(None)
-        return
-
-    @st.fragment(run_every=1.0)
-    def poll() -> None:
-        view = job.view()
-        if view.status is JobStatus.RUNNING:
-            eta = f" — about {view.eta_seconds:.0f} s left" if view.eta_seconds is not None else ""
-            st.progress(
-                view.fraction, text=f"{view.message}{eta} ({view.elapsed_seconds:.0f} s so far)"
-            )
-            st.button("Cancel", on_click=job.cancel, key="cancel_job")
-            return
-        if view.status is JobStatus.SUCCEEDED:
-            state.set_result(job.result())
-            st.session_state.pop(LAST_ERROR, None)
-        elif view.status is JobStatus.CANCELLED:
-            st.session_state[LAST_ERROR] = "Generation was cancelled."
-        else:
-            st.session_state[LAST_ERROR] = view.error or "Generation failed."
-        registry.forget(state.owner(), job.id)
-        state.set_job(None)
-        st.rerun(scope="app")
-
-    poll()
+    """Progress of this session's generation, with Cancel; the result goes to the session."""
+    jobs.panel(registry, jobs.GENERATION, state.set_result)

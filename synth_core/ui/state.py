@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
-from synth_core.fidelity import Comparison, compare
+from synth_core.fidelity import Detection, FidelityReport, evaluate
 from synth_core.io.reader import ReadOptions, read_table
 from synth_core.samples import SAMPLES
 from synth_core.schema import ColumnOverride, Schema
@@ -25,9 +25,9 @@ BASE_TABLE = "base_table"
 OVERRIDES = "overrides"
 DROPPED = "dropped_columns"
 WORKING_TABLE = "working_table"
-JOB_ID = "generation_job"
 RESULT = "result"
-COMPARISON = "comparison"
+FIDELITY = "fidelity_report"
+DETECTION = "detection_result"
 DOWNLOADS = "downloads"
 
 
@@ -76,7 +76,16 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
         return
     st.session_state[SOURCE] = new
     st.session_state[READ_OPTIONS] = options
-    for key in (BASE_TABLE, OVERRIDES, DROPPED, WORKING_TABLE, RESULT, COMPARISON, DOWNLOADS):
+    for key in (
+        BASE_TABLE,
+        OVERRIDES,
+        DROPPED,
+        WORKING_TABLE,
+        RESULT,
+        FIDELITY,
+        DETECTION,
+        DOWNLOADS,
+    ):
         st.session_state.pop(key, None)
 
 
@@ -125,22 +134,10 @@ def working_table() -> Table:
     return table
 
 
-def set_job(job_id: str | None) -> None:
-    if job_id is None:
-        st.session_state.pop(JOB_ID, None)
-    else:
-        st.session_state[JOB_ID] = job_id
-
-
-def job_id() -> str | None:
-    value: str | None = st.session_state.get(JOB_ID)
-    return value
-
-
 def set_result(result: SynthResult) -> None:
     st.session_state[RESULT] = result
-    st.session_state.pop(COMPARISON, None)
-    st.session_state.pop(DOWNLOADS, None)
+    for key in (FIDELITY, DETECTION, DOWNLOADS):
+        st.session_state.pop(key, None)
 
 
 def result() -> SynthResult | None:
@@ -159,13 +156,29 @@ def result_or_stop() -> SynthResult:
     return value
 
 
-def comparison(result: SynthResult) -> Comparison:
-    """Computed once per result, so switching pages does not recompute it."""
-    cached = st.session_state.get(COMPARISON)
+def fidelity_report(result: SynthResult) -> FidelityReport:
+    """Scores, tests, validity and summaries (no detection), once per result; evaluations are
+    also cached by content, so a page switch or a new session does not recompute them."""
+    cached = st.session_state.get(FIDELITY)
     if cached is None or cached[0] is not result:
-        cached = (result, compare(result.train, result.data, result.schema))
-        st.session_state[COMPARISON] = cached
-    value: Comparison = cached[1]
+        report = evaluate(
+            result.train, result.data, result.schema, holdout=result.holdout, detection=False
+        )
+        cached = (result, report)
+        st.session_state[FIDELITY] = cached
+    value: FidelityReport = cached[1]
+    return value
+
+
+def set_detection(result: SynthResult, detection: Detection) -> None:
+    st.session_state[DETECTION] = (result, detection)
+
+
+def detection(result: SynthResult) -> Detection | None:
+    cached = st.session_state.get(DETECTION)
+    if cached is None or cached[0] is not result:
+        return None
+    value: Detection = cached[1]
     return value
 
 

@@ -1,4 +1,4 @@
-"""Page flows with Streamlit's AppTest: upload -> check kinds -> generate -> compare -> export."""
+"""Page flows with Streamlit's AppTest: upload -> check kinds -> generate -> fidelity -> export."""
 
 from __future__ import annotations
 
@@ -114,33 +114,36 @@ def test_impossible_kind_change_shows_the_reason() -> None:
 
 def test_compare_and_export_ask_for_a_generation_first() -> None:
     at = _app()
-    for page in ("pages/compare.py", "pages/export.py"):
+    for page in ("pages/fidelity.py", "pages/export.py"):
         at.switch_page(page).run()
         assert not at.exception
         assert any("Generate a synthetic table first" in i.value for i in at.info)
 
 
 @pytest.mark.parametrize("generator", ["cart", "gaussian_copula"])
-def test_generate_compare_export_flow(generator: str) -> None:
+def test_generate_fidelity_export_flow(generator: str) -> None:
     at = _upload(_app(), "weather.csv", (SAMPLES / "seattle-weather.csv").read_bytes())
     at = _generate(at, generator, rows=400)
     result = at.session_state["result"]
     assert len(result.data) == 400
     assert at.dataframe[-1].value.shape == (200, 6)
 
-    at.switch_page("pages/compare.py").run()
-    assert not at.exception
-    stats = at.dataframe[0].value
-    assert set(stats["column"]) == {
+    at = _fidelity(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) == {"Overall quality", "Column Shapes", "Column Pair Trends", "ROC AUC"}
+    assert all(v.endswith("%") for k, v in metrics.items() if k != "ROC AUC")
+    assert 0.3 <= float(metrics["ROC AUC"]) <= 1.0
+    tests = at.dataframe[0].value
+    assert tests["column"].tolist() == [
         "date",
         "precipitation",
         "temp_max",
         "temp_min",
         "wind",
         "weather",
-    }
-    charts = at.get("plotly_chart")
-    assert len(charts) == 7  # six distributions and the association heatmaps
+    ]
+    assert not tests.isna().any().any()
+    assert len(at.get("plotly_chart")) == 5  # shapes, detection, column, heatmaps, pair
 
     at.switch_page("pages/export.py").run()
     assert not at.exception
@@ -157,6 +160,30 @@ def test_tiny_tables_cannot_be_generated_from() -> None:
     at.switch_page("pages/generate.py").run()
     assert any("at least 10 are needed" in w.value for w in at.warning)
     assert at.button(key="generate").disabled
+
+
+def _fidelity(at: AppTest) -> AppTest:
+    at.switch_page("pages/fidelity.py").run()
+    deadline = time.monotonic() + TIMEOUT
+    while "detection_job" in at.session_state:
+        assert time.monotonic() < deadline, "detection did not finish"
+        time.sleep(0.3)
+        at.run()
+    assert not at.exception
+    assert not at.error
+    return at
+
+
+def test_drill_downs_follow_the_chosen_columns() -> None:
+    at = _fidelity(_generate(_app(), "cart", rows=500))
+    at.selectbox(key="drill_column").set_value("region").run()
+    assert "region" in at.get("plotly_chart")[2].proto.spec
+    at.selectbox(key="drill_first").set_value("smoker").run()
+    at.selectbox(key="drill_second").set_value("charges").run()
+    assert not at.exception
+    spec = at.get("plotly_chart")[4].proto.spec
+    assert "smoker" in spec
+    assert "charges" in spec
 
 
 def test_generation_error_is_shown_on_the_page() -> None:

@@ -1,0 +1,27 @@
+"""Fidelity page: is the synthetic table faithful? Score, detection, columns, pairs, validity."""
+
+import streamlit as st
+
+from synth_core.ui import fidelity, state
+from synth_core.ui.resources import job_registry
+
+st.title("Fidelity")
+result = state.result_or_stop()
+report = state.fidelity_report(result)
+st.caption(
+    f"Synthetic rows ({report.rows_synthetic:,}) against the {report.rows_real:,} real training "
+    "rows they were learnt from. ID and personal-data columns are not compared."
+)
+fidelity.summary(report)
+fidelity.detection(result, job_registry())
+
+columns, pairs, validity, statistics = st.tabs(["Columns", "Pairs", "Validity", "All statistics"])
+with columns:
+    fidelity.columns_view(report, result)
+with pairs:
+    fidelity.pairs_view(report, result)
+with validity:
+    fidelity.validity_view(report)
+with statistics:
+    st.dataframe(report.statistics_table(), hide_index=True)
+st.page_link("pages/export.py", label="Next: export →")

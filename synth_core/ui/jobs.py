@@ -1,0 +1,79 @@
+"""Background jobs on a page: start one, show its progress with Cancel, hand over its result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from synth_core.jobs import Job, JobRegistry, JobStatus, Work
+from synth_core.ui import state
+
+
+@dataclass(frozen=True)
+class JobSlot:
+    """One kind of job a session runs (at most one at a time), and its session-state keys."""
+
+    name: str
+    noun: str  # for messages: "Generation", "Detection"
+
+    @property
+    def id_key(self) -> str:
+        return f"{self.name}_job"
+
+    @property
+    def error_key(self) -> str:
+        return f"{self.name}_error"
+
+
+GENERATION = JobSlot("generation", "Generation")
+DETECTION = JobSlot("detection", "Detection")
+
+
+def running(slot: JobSlot) -> bool:
+    return slot.id_key in st.session_state
+
+
+def start(registry: JobRegistry, slot: JobSlot, work: Work) -> Job:
+    """Start ``work`` for this session; raises JobError when the machine is busy."""
+    job = registry.start(state.owner(), slot.name, work)
+    st.session_state.pop(slot.error_key, None)
+    st.session_state[slot.id_key] = job.id
+    return job
+
+
+def panel(registry: JobRegistry, slot: JobSlot, on_success: Callable[[Any], None]) -> None:
+    """Progress (polled every second) with Cancel; the result goes to ``on_success``."""
+    job_id = st.session_state.get(slot.id_key)
+    if job_id is None:
+        if slot.error_key in st.session_state:
+            st.error(st.session_state[slot.error_key])
+        return
+    job = registry.get(state.owner(), job_id)
+    if job is None:  # the server restarted, or the job was forgotten
+        st.session_state.pop(slot.id_key, None)
+        return
+
+    @st.fragment(run_every=1.0)
+    def poll() -> None:
+        view = job.view()
+        if view.status is JobStatus.RUNNING:
+            eta = f" — about {view.eta_seconds:.0f} s left" if view.eta_seconds is not None else ""
+            st.progress(
+                view.fraction, text=f"{view.message}{eta} ({view.elapsed_seconds:.0f} s so far)"
+            )
+            st.button("Cancel", on_click=job.cancel, key=f"cancel_{slot.name}")
+            return
+        if view.status is JobStatus.SUCCEEDED:
+            on_success(job.result())
+        elif view.status is JobStatus.CANCELLED:
+            st.session_state[slot.error_key] = f"{slot.noun} was cancelled."
+        else:
+            st.session_state[slot.error_key] = view.error or f"{slot.noun} failed."
+        registry.forget(state.owner(), job.id)
+        st.session_state.pop(slot.id_key, None)
+        st.rerun(scope="app")
+
+    poll()
