@@ -64,6 +64,7 @@ browser: $(VENV)/.installed-test chromium
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_gaussian_copula.py
+	$(BIN)/python benchmarks/bench_fidelity.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -14,7 +14,7 @@ from synth_core.errors import (
     SpecError,
     SynthCoreError,
 )
-from synth_core.fidelity import Comparison, compare
+from synth_core.fidelity import Comparison, FidelityReport, compare, evaluate
 from synth_core.generators import GeneratorInfo, Param, ParamType, available, create, get, infos
 from synth_core.io.export import csv_bytes, parquet_bytes, write_csv, write_parquet
 from synth_core.io.reader import ReadOptions, read_table
@@ -38,6 +38,7 @@ __all__ = [
     "ColumnSchema",
     "Comparison",
     "ExportError",
+    "FidelityReport",
     "GenerationSpec",
     "GeneratorError",
     "GeneratorInfo",
@@ -71,6 +72,7 @@ __all__ = [
     "compare",
     "create",
     "csv_bytes",
+    "evaluate",
     "get",
     "infos",
     "parquet_bytes",

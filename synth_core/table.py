@@ -11,7 +11,7 @@ from synth_core.convert import render_text
 from synth_core.detect import convert_column
 from synth_core.errors import SchemaError
 from synth_core.io.parse import Fix
-from synth_core.schema import ColumnOverride, Schema
+from synth_core.schema import ColumnKind, ColumnOverride, ColumnSchema, Schema
 
 _DELIMITER_NAMES = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "pipe (|)"}
 
@@ -76,6 +76,33 @@ class Table:
             schema = schema.with_column(converted.column)
         return replace(self, df=df, schema=schema)
 
+    def conformed_to(self, reference: Schema, what: str = "table") -> Table:
+        """The shared columns converted to the kinds (and date formats) of ``reference``, so
+        that, e.g., a synthetic file is read the way the real file was."""
+        overrides = {}
+        for column in self.schema:
+            if column.name not in reference:
+                continue
+            wanted = reference[column.name]
+            same = column.kind is wanted.kind and column.pii_type == wanted.pii_type
+            if wanted.kind is ColumnKind.DATETIME:
+                same = same and column.datetime_format == wanted.datetime_format
+            if not same:
+                overrides[column.name] = ColumnOverride(
+                    wanted.kind, wanted.pii_type, wanted.datetime_format
+                )
+        try:
+            conformed = self.with_overrides(overrides)
+        except SchemaError as exc:
+            raise SchemaError(f"The {what} cannot be read like the real table: {exc}") from exc
+        schema = Schema(
+            tuple(
+                _written_like(c, reference[c.name]) if c.name in reference else c
+                for c in conformed.schema
+            )
+        )
+        return replace(conformed, schema=schema)
+
     def without_columns(self, names: Iterable[str]) -> Table:
         """The table without the named columns (the user chose not to use them)."""
         dropped = list(names)
@@ -85,3 +112,14 @@ class Table:
         if len(dropped) >= len(self.schema):
             raise SchemaError("Keep at least one column.")
         return replace(self, df=self.df.drop(columns=dropped), schema=self.schema.without(dropped))
+
+
+def _written_like(column: ColumnSchema, reference: ColumnSchema) -> ColumnSchema:
+    """``column`` writing values back as ``reference`` does (decimals, dates, true/false)."""
+    return replace(
+        column,
+        decimals=reference.decimals,
+        datetime_output=reference.datetime_output,
+        true_token=reference.true_token,
+        false_token=reference.false_token,
+    )

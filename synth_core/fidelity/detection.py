@@ -20,6 +20,9 @@ from synth_core.fidelity.prepare import compared_columns
 from synth_core.schema import ColumnKind, Schema
 
 CAP = 10_000
+# Well below 0.5 the classifier is systematically wrong: real rows have synthetic copies that
+# were labelled "synthetic" in the training folds.
+COPY_SIGNAL_AUC = 0.4
 MIN_ROWS = 20
 FOLDS = 3
 _MAX_CATEGORIES = 250  # HistGradientBoosting's categorical limit is 255 categories
@@ -43,6 +46,11 @@ class Detection:
 
     @property
     def verdict(self) -> str:
+        if self.auc < COPY_SIGNAL_AUC:
+            return (
+                "worse than guessing: synthetic rows that copy real rows confuse the classifier "
+                "(check the privacy report)"
+            )
         distance = abs(self.auc - 0.5)
         if distance <= 0.1:
             return "hard to tell apart"

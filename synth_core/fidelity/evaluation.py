@@ -65,6 +65,7 @@ class FidelityReport:
     binning: Binning
     baseline: Quality | None = None  # holdout rows scored against the real rows, for scale
     detection: Detection | None = None
+    detection_note: str = ""  # why detection was not run
 
     @property
     def statistics(self) -> tuple[StatRow, ...]:
@@ -100,6 +101,7 @@ class FidelityReport:
                 "columns": {c.name: _column_dict(c, validity.get(c.name)) for c in self.columns},
                 "pairs": [_pair_dict(p) for p in q.pairs],
                 "detection": _detection_dict(self.detection) if self.detection else None,
+                "detection_note": self.detection_note,
                 "validity": validity,
                 "columns_only_in_real": list(self.only_in_real),
                 "columns_only_in_synthetic": list(self.only_in_synthetic),
@@ -311,7 +313,10 @@ def evaluate(
         report = _report(real, synthetic, schema, holdout, binning)
         _reports.put(key, report)
     if detection:
-        report = replace(report, detection=detect_cached(real, synthetic, schema, seed, keys))
+        try:
+            report = replace(report, detection=detect_cached(real, synthetic, schema, seed, keys))
+        except SchemaError as exc:
+            report = replace(report, detection_note=str(exc))
     return report
 
 

@@ -165,7 +165,10 @@ def _shared_codes(real: pd.Series, synthetic: pd.Series) -> tuple[np.ndarray, tu
     lookup = np.asarray(pd.Index(real_uniques).get_indexer(synth_uniques), dtype=np.int64)
     unseen = lookup < 0
     lookup[unseen] = len(real_uniques) + np.arange(int(unseen.sum()))
-    remapped = np.where(synth_codes >= 0, lookup[np.maximum(synth_codes, 0)], -1)
+    if lookup.size:
+        remapped = np.where(synth_codes >= 0, lookup[np.maximum(synth_codes, 0)], -1)
+    else:  # every synthetic value is missing
+        remapped = np.full(len(synth_codes), -1, dtype=np.int64)
     categories = [*real_uniques, *np.asarray(synth_uniques, dtype=object)[unseen]]
     codes = np.concatenate([real_codes, remapped]).astype(np.int64)
     return codes, tuple(str(c) for c in categories)

@@ -25,6 +25,7 @@ import numpy as np
 from synth_core.fidelity.prepare import PreparedColumn
 
 _THREADS = 2
+_DENSE_CELLS = 1_000_000  # larger two-way tables are counted sparsely
 CORRELATION_THRESHOLD = 0.5
 ASSOCIATION_THRESHOLD = 0.3
 _REGULARIZATION = 1e-6  # SDMetrics' count for categories only the synthetic data has
@@ -190,6 +191,8 @@ def _joint_counts(a: np.ndarray, b: np.ndarray, n_a: int, n_b: int) -> np.ndarra
 
 def contingency_pair(first: PreparedColumn, second: PreparedColumn) -> PairScore:
     n_a, n_b = first.real.n_bins, second.real.n_bins
+    if n_a * n_b > _DENSE_CELLS:
+        return _sparse_contingency_pair(first, second)
     real = _joint_counts(first.real.bins, second.real.bins, n_a, n_b)
     synthetic = _joint_counts(first.synthetic.bins, second.synthetic.bins, n_a, n_b)
     difference = np.abs(real / first.real.bins.size - synthetic / first.synthetic.bins.size)
@@ -215,6 +218,52 @@ def contingency_pair(first: PreparedColumn, second: PreparedColumn) -> PairScore
         real_association > ASSOCIATION_THRESHOLD,
         real_association=real_association,
         synthetic_association=synthetic_association,
+    )
+
+
+def _sparse_contingency_pair(first: PreparedColumn, second: PreparedColumn) -> PairScore:
+    """The same scores for columns with thousands of categories, from observed cells only.
+
+    Cramér's V uses chi2 = n * sum(O^2 / (row * column)) - n over the observed cells, which
+    equals the usual sum over every cell of (O - E)^2 / E.
+    """
+    n_b = second.real.n_bins
+
+    def cells(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.unique(a.astype(np.int64) * n_b + b, return_counts=True)
+
+    real_cells, real_counts = cells(first.real.bins, second.real.bins)
+    synth_cells, synth_counts = cells(first.synthetic.bins, second.synthetic.bins)
+    everything = np.union1d(real_cells, synth_cells)
+    real_share = np.zeros(everything.size)
+    synth_share = np.zeros(everything.size)
+    real_share[np.searchsorted(everything, real_cells)] = real_counts / first.real.bins.size
+    synth_share[np.searchsorted(everything, synth_cells)] = synth_counts / first.synthetic.bins.size
+    score = 1.0 - 0.5 * float(np.abs(real_share - synth_share).sum())
+    rows, columns = real_cells // n_b, real_cells % n_b
+    row_totals = np.bincount(rows, weights=real_counts)
+    column_totals = np.bincount(columns, weights=real_counts)
+    used_rows, used_columns = np.count_nonzero(row_totals), np.count_nonzero(column_totals)
+    if min(used_rows, used_columns) < 2:
+        return PairScore(
+            first.name,
+            second.name,
+            "ContingencySimilarity",
+            score,
+            False,
+            reason="a column has one value in the real data",
+        )
+    total = float(real_counts.sum())
+    ratio = real_counts**2 / (row_totals[rows] * column_totals[columns])
+    chi2 = total * float(ratio.sum()) - total
+    real_association = math.sqrt(max(chi2, 0.0) / total / (min(used_rows, used_columns) - 1))
+    return PairScore(
+        first.name,
+        second.name,
+        "ContingencySimilarity",
+        score,
+        real_association > ASSOCIATION_THRESHOLD,
+        real_association=real_association,
     )
 
 

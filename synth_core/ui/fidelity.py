@@ -9,6 +9,7 @@ import streamlit as st
 
 from synth_core.errors import SynthCoreError
 from synth_core.fidelity import FidelityReport, detect_cached, pair_drilldown
+from synth_core.fidelity.detection import MIN_ROWS as DETECTION_MIN_ROWS
 from synth_core.fidelity.quality import ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD, Quality
 from synth_core.jobs import JobRegistry
 from synth_core.plots import (
@@ -95,6 +96,9 @@ def _summary_words(q: Quality, base: Quality | None) -> str:
 def detection(result: SynthResult, registry: JobRegistry) -> None:
     """Classifier detection, run in the background the first time the page is opened."""
     st.subheader("Can a classifier tell them apart?")
+    if min(len(result.train), len(result.data)) < DETECTION_MIN_ROWS:
+        st.info(f"Detection needs at least {DETECTION_MIN_ROWS} rows in each table.")
+        return
     found = state.detection(result)
     if found is None:
         if not jobs.running(jobs.DETECTION) and jobs.DETECTION.error_key not in st.session_state:
