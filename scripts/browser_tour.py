@@ -49,7 +49,15 @@ def _tour_file(page: Page, url: str, path: Path, out: Path) -> str:
     if error.count():
         return "refused: " + error.first.inner_text()
     page.get_by_role("link", name="Generate").first.click()
-    page.get_by_role("button", name="Generate").click()
+    generate = page.get_by_role("button", name="Generate")
+    generate.wait_for(timeout=WAIT_MS)
+    if generate.is_disabled():
+        page.screenshot(path=str(out / f"{stem}-2-generate.png"), full_page=True)
+        return (
+            "cannot generate: "
+            + page.locator("[data-testid=stAlertContentWarning]").first.inner_text()
+        )
+    generate.click()
     page.wait_for_function(
         "() => document.body.innerText.includes('Synthetic rows (') || "
         "document.querySelector('[data-testid=stAlertContentError]') !== null",
