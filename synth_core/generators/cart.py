@@ -8,12 +8,14 @@ tree leaf the synthetic row falls into. The first column is drawn from its margi
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from synth_core.constraints import Constraint
 from synth_core.convert import as_float
 from synth_core.errors import GeneratorError
 from synth_core.generators.registry import (
@@ -69,11 +71,21 @@ class CartGenerator:
     def __init__(self, params: Mapping[str, ParamValue]) -> None:
         self.params = dict(params)
         self.notes: list[str] = []
+        self.losses: list[dict[str, float]] = []
         self._models: list[_ColumnModel] = []
         self._rng: np.random.Generator | None = None
         self._columns: list[str] = []
 
-    def fit(self, data: pd.DataFrame, schema: Schema, seed: int, progress: ProgressFn) -> None:
+    def fit(
+        self,
+        data: pd.DataFrame,
+        schema: Schema,
+        seed: int,
+        progress: ProgressFn,
+        constraints: Sequence[Constraint] = (),
+    ) -> None:
+        """Constraints are not learnt; the pipeline keeps only rows that follow them."""
+        self._models, self._rng = [], None
         if data.shape[1] == 0 or data.shape[0] < 2:
             raise GeneratorError(
                 "Sequential CART needs at least two rows and one column to learn from."
@@ -93,6 +105,14 @@ class CartGenerator:
         self._models = models
         self._rng = np.random.default_rng(seed)
         progress(1.0, "Fitted")
+
+    def reset_sampling(self, seed: int) -> None:
+        if not self._models:
+            raise GeneratorError("Fit the generator before sampling from it.")
+        self._rng = np.random.default_rng(seed)
+
+    def sample_conditioned(self, n: int, values: Mapping[str, Any]) -> pd.DataFrame:
+        raise GeneratorError("Sequential CART cannot condition; the pipeline filters rows instead.")
 
     def sample(self, n: int) -> pd.DataFrame:
         if self._rng is None:

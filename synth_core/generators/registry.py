@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
 from synth_core.errors import GeneratorUnavailableError, ParamError
 from synth_core.schema import Schema
 
+if TYPE_CHECKING:
+    from synth_core.constraints import Constraint
+
 ParamValue = int | float | bool | str
 
 
 class ProgressFn(Protocol):
-    """Called with the fraction done (0..1) and a short message; may raise to cancel."""
+    """Called with the fraction done (0..1), a short message and, while a network trains, the
+    epoch's losses; may raise to cancel."""
 
-    def __call__(self, fraction: float, message: str) -> None: ...
+    def __call__(
+        self, fraction: float, message: str, losses: Mapping[str, float] | None = None
+    ) -> None: ...
 
 
-def no_progress(fraction: float, message: str) -> None:
+def no_progress(fraction: float, message: str, losses: Mapping[str, float] | None = None) -> None:
     """A progress callback that ignores updates."""
 
 
@@ -53,6 +59,7 @@ class Param:
     maximum: float | None = None
     step: float | None = None
     choices: tuple[str, ...] = ()
+    advanced: bool = False  # shown under "Advanced settings"
 
     def coerce(self, value: object) -> ParamValue:
         """Check ``value`` (also as text from the CLI) and return it with the right type."""
@@ -119,6 +126,10 @@ class GeneratorInfo:
     conditional: bool = False
     requires: tuple[str, ...] = ()
     install_hint: str = ""
+    # Seconds to fit (rows, columns, params), for a plain-words estimate; None when unknown.
+    estimate: Callable[[int, int, Mapping[str, ParamValue]], float] | None = None
+    # Checks across parameters (e.g. batch size a multiple of pac); raises ParamError.
+    check: Callable[[Mapping[str, ParamValue]], None] | None = None
 
     @property
     def available(self) -> bool:
@@ -140,17 +151,45 @@ class GeneratorInfo:
         values = self.defaults()
         for name, value in params.items():
             values[name] = known[name].coerce(value)
+        if self.check is not None:
+            self.check(values)
         return values
+
+    def estimate_seconds(
+        self, rows: int, columns: int, params: Mapping[str, object]
+    ) -> float | None:
+        """Roughly how long fitting takes on this machine (2 cores), or None if unknown."""
+        if self.estimate is None:
+            return None
+        return self.estimate(rows, columns, self.validate(params))
 
 
 class Generator(Protocol):
     """A fitted-then-sampled model of a table. ``__init__`` only stores parameters."""
 
-    def fit(self, data: pd.DataFrame, schema: Schema, seed: int, progress: ProgressFn) -> None:
-        """Learn from ``data`` (only modelled kinds; datetimes as datetime64)."""
+    notes: list[str]  # things the user should know, in words (e.g. a library's warning)
+    losses: list[dict[str, float]]  # per training epoch, for neural generators
+
+    def fit(
+        self,
+        data: pd.DataFrame,
+        schema: Schema,
+        seed: int,
+        progress: ProgressFn,
+        constraints: Sequence[Constraint] = (),
+    ) -> None:
+        """Learn from ``data`` (only modelled kinds; datetimes as datetime64). Constraints may be
+        learnt; the pipeline checks every sampled row anyway."""
+
+    def reset_sampling(self, seed: int) -> None:
+        """Restart sampling from ``seed``: the same seed gives the same rows."""
 
     def sample(self, n: int) -> pd.DataFrame:
         """``n`` new rows with the columns and dtypes of the training data; never refits."""
+
+    def sample_conditioned(self, n: int, values: Mapping[str, Any]) -> pd.DataFrame:
+        """``n`` rows whose columns equal ``values``; GeneratorError when impossible or when the
+        generator cannot condition (GeneratorInfo.conditional is False)."""
 
 
 GeneratorFactory = Callable[[Mapping[str, ParamValue]], Generator]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 
 import pytest
 
 from synth_core import JobError, JobRegistry, JobStatus, SpecError
 from synth_core.generators.registry import ProgressFn
+from synth_core.jobs import Task
+from tests.helpers import SAMPLES
 
 
 def test_result_and_progress() -> None:
@@ -92,3 +96,83 @@ def test_eta_is_estimated_from_progress() -> None:
     assert view.eta_seconds == pytest.approx(view.elapsed_seconds, rel=0.5, abs=0.05)
     release.set()
     job.wait(10)
+
+
+# Work for worker processes must be module-level (pickled by name).
+def _count_slowly(steps: int, progress: ProgressFn) -> int:
+    for step in range(steps):
+        progress((step + 1) / steps, f"step {step + 1}", {"loss": 1.0 / (step + 1)})
+        time.sleep(0.05)
+    return steps
+
+
+def _refuse(progress: ProgressFn) -> None:
+    raise SpecError("The seed must be a whole number.")
+
+
+def _crash(progress: ProgressFn) -> None:
+    raise KeyError("oops")
+
+
+def _train_ctgan(epochs: int, progress: ProgressFn) -> list[dict[str, float]]:
+    from synth_core import GenerationSpec, read_table
+    from synth_core.synthesize import fit
+
+    table = read_table(SAMPLES / "insurance.csv")
+    spec = GenerationSpec(generator="ctgan", params={"epochs": epochs, "batch_size": 100}, seed=0)
+    return list(fit(table, spec, progress).losses)
+
+
+def _children() -> set[int]:
+    """Live child processes of this process, forkserver and its workers included."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid() and fields[0] != "Z":
+                found.add(int(entry))
+    return found
+
+
+def test_worker_process_reports_progress_losses_and_result() -> None:
+    registry = JobRegistry()
+    job = registry.start("me", "count", Task(_count_slowly, (5,)))
+    view = job.wait(120)
+    assert view.status is JobStatus.SUCCEEDED
+    assert job.result() == 5
+    assert [round(loss["loss"], 2) for loss in view.losses] == [1.0, 0.5, 0.33, 0.25, 0.2]
+
+
+def test_worker_errors_come_back_as_messages() -> None:
+    registry = JobRegistry()
+    refused = registry.start("me", "refuse", Task(_refuse)).wait(120)
+    assert refused.status is JobStatus.FAILED
+    assert refused.error == "The seed must be a whole number."
+    crashed = registry.start("me", "crash", Task(_crash)).wait(120)
+    assert crashed.error == "Unexpected error (KeyError: 'oops')."
+
+
+def test_neural_training_reports_every_epoch_and_cancels_within_seconds() -> None:
+    registry = JobRegistry()
+    finished = registry.start("me", "train", Task(_train_ctgan, (3,))).wait(300)
+    assert finished.status is JobStatus.SUCCEEDED
+    assert [round(loss["epoch"]) for loss in finished.losses] == [1, 2, 3]
+    assert {"generator", "discriminator"} <= set(finished.losses[0])
+    before = _children()
+    job = registry.start("me", "train", Task(_train_ctgan, (2000,)))
+    deadline = time.monotonic() + 120
+    while not job.view().losses:  # wait until it is really training
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    worker = job._process.pid
+    started = time.monotonic()
+    job.cancel()
+    view = job.wait(30)
+    assert view.status is JobStatus.CANCELLED
+    assert time.monotonic() - started < 3
+    assert not os.path.exists(f"/proc/{worker}")  # reaped, no zombie
+    assert _children() <= before  # no helper processes left behind
