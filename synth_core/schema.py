@@ -104,6 +104,15 @@ class ColumnOverride:
     pii_type: PiiType | None = None
     datetime_format: str | None = None
 
+    @property
+    def label(self) -> str:
+        """The override as text: 'numerical', 'pii:email', 'datetime:%d/%m/%Y'."""
+        if self.kind is ColumnKind.PII and self.pii_type is not None:
+            return f"pii:{self.pii_type.value}"
+        if self.kind is ColumnKind.DATETIME and self.datetime_format:
+            return f"datetime:{self.datetime_format}"
+        return self.kind.value
+
     @classmethod
     def parse(cls, label: str) -> ColumnOverride:
         """Parse 'numerical', 'pii:email' or 'datetime:%d/%m/%Y'."""

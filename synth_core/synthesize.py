@@ -1,26 +1,42 @@
-"""From a Table and a GenerationSpec to a synthetic table: split, protect, fit, sample, restore."""
+"""From a Table and a GenerationSpec to synthetic rows: split, protect, fit once, sample often.
+
+fit() learns a FittedModel from the training rows (the holdout is split off first);
+sample() draws rows from it, honouring constraints and conditional requests; synthesize() does
+both; sample_to_file() writes millions of rows in chunks without holding them in memory."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from synth_core.errors import SpecError
+from synth_core import constraints as rules
+from synth_core.conditions import LeafCoverage, RowRequest, coverage
+from synth_core.conditions import validate as validate_requests
+from synth_core.constraints import Constraint
+from synth_core.errors import ExportError, GeneratorError, SpecError
 from synth_core.generators import registry
-from synth_core.generators.registry import ParamValue, ProgressFn, no_progress
+from synth_core.generators.registry import Generator, ParamValue, ProgressFn, no_progress
 from synth_core.privacy.pii import PiiAction, fake_column, new_ids
 from synth_core.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
 from synth_core.table import Table
 
 MIN_ROWS = 10
-MAX_SYNTHETIC_ROWS = 1_000_000
+MAX_SYNTHETIC_ROWS = 1_000_000  # in memory; sample_to_file writes more in chunks
+MAX_FILE_ROWS = 1_000_000_000
+MAX_FIT_ROWS = 100_000
+CHUNK_ROWS = 100_000
+# Rejection sampling (constraints, conditions a generator cannot fill itself) stops after
+# drawing this many times the rows asked for (and at most MAX_DRAWN rows).
+REJECTION_FACTOR = 200
+MAX_DRAWN = 5_000_000
 _FIT_SHARE = (0.02, 0.8)
-_SAMPLE_SHARE = (0.8, 0.9)
 
 
 class PrivacySetting(StrEnum):
@@ -41,12 +57,15 @@ class GenerationSpec:
     privacy: PrivacySetting = PrivacySetting.PII
     pii_action: PiiAction = PiiAction.REPLACE
     holdout_fraction: float = 0.2
+    max_fit_rows: int | None = MAX_FIT_ROWS
+    constraints: tuple[Constraint, ...] = ()
+    requests: tuple[RowRequest, ...] = ()  # conditional sampling; empty = ``rows`` plain rows
 
     def validate(self) -> dict[str, ParamValue]:
         """Check the settings before any work; return the generator's checked parameters."""
-        if not 1 <= self.rows <= MAX_SYNTHETIC_ROWS:
+        if not 1 <= self.rows <= MAX_FILE_ROWS:
             raise SpecError(
-                f"The number of synthetic rows must be between 1 and {MAX_SYNTHETIC_ROWS:,}; "
+                f"The number of synthetic rows must be between 1 and {MAX_FILE_ROWS:,}; "
                 f"got {self.rows:,}."
             )
         if self.seed < 0 or self.seed >= 2**32:
@@ -57,21 +76,57 @@ class GenerationSpec:
             raise SpecError(
                 f"The holdout share must be between 0 and 0.5; got {self.holdout_fraction}."
             )
+        if self.max_fit_rows is not None and self.max_fit_rows < MIN_ROWS:
+            raise SpecError(f"The row cap for fitting must be at least {MIN_ROWS}.")
         return registry.get(self.generator).validate(self.params)
+
+
+@dataclass
+class FittedModel:
+    """A trained generator and what is needed to turn its rows into the user's table."""
+
+    generator: Generator
+    spec: GenerationSpec
+    schema: Schema  # the table's columns
+    model_schema: Schema  # the columns the generator learnt
+    train: pd.DataFrame
+    holdout: pd.DataFrame
+    fit_rows: int
+    fit_seconds: float
+    notes: tuple[str, ...]
+    losses: tuple[dict[str, float], ...] = ()
+
+    @property
+    def output_schema(self) -> Schema:
+        """The synthetic table's columns (without dropped PII columns)."""
+        drop = self.spec.privacy is PrivacySetting.PII and self.spec.pii_action is PiiAction.DROP
+        return Schema(tuple(c for c in self.schema if not (drop and c.kind is ColumnKind.PII)))
 
 
 @dataclass(frozen=True)
 class SynthResult:
-    """Synthetic rows with the data they were learnt from and how long it took."""
+    """Synthetic rows, the model that made them (for sampling more) and what happened."""
 
     data: pd.DataFrame
     schema: Schema
     spec: GenerationSpec
-    train: pd.DataFrame
-    holdout: pd.DataFrame
-    fit_seconds: float
+    model: FittedModel
     sample_seconds: float
     notes: tuple[str, ...]
+    coverage: tuple[LeafCoverage, ...] = ()
+    seed: int = 0
+
+    @property
+    def train(self) -> pd.DataFrame:
+        return self.model.train
+
+    @property
+    def holdout(self) -> pd.DataFrame:
+        return self.model.holdout
+
+    @property
+    def fit_seconds(self) -> float:
+        return self.model.fit_seconds
 
 
 def split_holdout(
@@ -87,8 +142,8 @@ def split_holdout(
 
 
 def _scaled(progress: ProgressFn, low: float, high: float) -> ProgressFn:
-    def report(fraction: float, message: str) -> None:
-        progress(low + (high - low) * min(max(fraction, 0.0), 1.0), message)
+    def report(fraction: float, message: str, losses: Mapping[str, float] | None = None) -> None:
+        progress(low + (high - low) * min(max(fraction, 0.0), 1.0), message, losses)
 
     return report
 
@@ -97,10 +152,31 @@ def _is_constant(values: pd.Series) -> bool:
     return values.nunique(dropna=True) <= 1
 
 
-def synthesize(
-    table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress
-) -> SynthResult:
-    """Split off the holdout, fit the generator on the training rows and sample ``spec.rows``."""
+def _modelled_columns(
+    table: Table, train: pd.DataFrame, spec: GenerationSpec
+) -> tuple[list[ColumnSchema], list[str]]:
+    protect = spec.privacy is PrivacySetting.PII
+    modelled: list[ColumnSchema] = []
+    notes: list[str] = []
+    for column in table.schema:
+        if column.kind is ColumnKind.ID:
+            notes.append(f"'{column.name}' is an ID column: it gets new unique IDs.")
+        elif column.kind is ColumnKind.PII and protect:
+            verb = (
+                "replaced with fake values" if spec.pii_action is PiiAction.REPLACE else "dropped"
+            )
+            notes.append(f"'{column.name}' holds personal data ({column.pii_type}): {verb}.")
+        elif _is_constant(train[column.name]):
+            notes.append(f"'{column.name}' has at most one distinct value: it is copied as it is.")
+        elif column.kind in MODELLED_KINDS:
+            modelled.append(column)
+        else:  # PII without protection is modelled like any text column
+            modelled.append(ColumnSchema(column.name, ColumnKind.CATEGORICAL, reason=column.reason))
+    return modelled, notes
+
+
+def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) -> FittedModel:
+    """Split off the holdout and train the generator on (at most max_fit_rows) training rows."""
     params = spec.validate()
     if len(table.df) < MIN_ROWS:
         raise SpecError(
@@ -117,73 +193,255 @@ def synthesize(
         )
     progress(0.0, "Splitting training and holdout rows")
     train, holdout = split_holdout(table.df, fraction, spec.seed)
-
-    protect = spec.privacy is PrivacySetting.PII
-    modelled: list[ColumnSchema] = []
-    for column in table.schema:
-        values = train[column.name]
-        if column.kind is ColumnKind.ID:
-            notes.append(f"'{column.name}' is an ID column: it gets new unique IDs.")
-        elif column.kind is ColumnKind.PII and protect:
-            verb = (
-                "replaced with fake values" if spec.pii_action is PiiAction.REPLACE else "dropped"
-            )
-            notes.append(f"'{column.name}' holds personal data ({column.pii_type}): {verb}.")
-        elif _is_constant(values):
-            notes.append(f"'{column.name}' has at most one distinct value: it is copied as it is.")
-        elif column.kind in MODELLED_KINDS:
-            modelled.append(column)
-        else:  # PII without protection is modelled like any text column
-            modelled.append(ColumnSchema(column.name, ColumnKind.CATEGORICAL, reason=column.reason))
+    modelled, column_notes = _modelled_columns(table, train, spec)
+    notes.extend(column_notes)
     if not modelled:
         raise SpecError(
             "No column is left to learn from: every column is an ID, personal data or constant. "
             "Change the column kinds on the Data page."
         )
     model_schema = Schema(tuple(modelled))
-    model_data = train[model_schema.names].reset_index(drop=True)
-
+    _check_constraint_columns(spec.constraints, table.schema, model_schema)
+    rules.validate(spec.constraints, model_schema, train)
+    fit_data = train[model_schema.names]
+    if spec.max_fit_rows is not None and len(fit_data) > spec.max_fit_rows:
+        rows = np.sort(
+            np.random.default_rng(spec.seed).choice(len(fit_data), spec.max_fit_rows, replace=False)
+        )
+        fit_data = fit_data.iloc[rows]
+        notes.append(
+            f"The generator learnt from a random sample of {spec.max_fit_rows:,} of the "
+            f"{len(train):,} training rows (the row cap for fitting)."
+        )
     generator = registry.create(spec.generator, params)
     started = time.perf_counter()
-    generator.fit(model_data, model_schema, spec.seed, _scaled(progress, *_FIT_SHARE))
-    fit_seconds = time.perf_counter() - started
-    progress(_SAMPLE_SHARE[0], f"Sampling {spec.rows:,} rows")
-    started = time.perf_counter()
-    sampled = generator.sample(spec.rows).reset_index(drop=True)
-    sample_seconds = time.perf_counter() - started
-    notes.extend(getattr(generator, "notes", []))
+    generator.fit(
+        fit_data.reset_index(drop=True),
+        model_schema,
+        spec.seed,
+        _scaled(progress, *_FIT_SHARE),
+        spec.constraints,
+    )
+    return FittedModel(
+        generator=generator,
+        spec=spec,
+        schema=table.schema,
+        model_schema=model_schema,
+        train=train,
+        holdout=holdout,
+        fit_rows=len(fit_data),
+        fit_seconds=time.perf_counter() - started,
+        notes=tuple(notes),
+        losses=tuple(generator.losses),
+    )
 
-    progress(_SAMPLE_SHARE[1], "Restoring IDs, personal data and constant columns")
-    rng = np.random.default_rng(spec.seed)
+
+def _check_constraint_columns(
+    constraints: Sequence[Constraint], schema: Schema, model_schema: Schema
+) -> None:
+    for constraint in constraints:
+        for name in constraint.columns:
+            if name not in schema:
+                raise rules.ConstraintError(
+                    f"The constraint '{constraint.describe()}' names an unknown column '{name}'."
+                )
+            if name not in model_schema:
+                raise rules.ConstraintError(
+                    f"'{constraint.describe()}' uses '{name}', which the generator does not learn "
+                    "(an ID, personal data, a constant or a dropped column)."
+                )
+
+
+def sample(
+    model: FittedModel,
+    rows: int | None = None,
+    seed: int | None = None,
+    requests: Sequence[RowRequest] | None = None,
+    progress: ProgressFn = no_progress,
+) -> SynthResult:
+    """Draw rows from a fitted model without refitting: ``rows`` plain rows, or the requests.
+
+    The same model, seed and request give the same rows."""
+    seed = model.spec.seed if seed is None else seed
+    requests = tuple(model.spec.requests if requests is None else requests)
+    if requests:
+        validate_requests(requests, model.model_schema, model.train)
+        total = sum(r.rows for r in requests)
+    else:
+        total = model.spec.rows if rows is None else rows
+    if not 1 <= total <= MAX_SYNTHETIC_ROWS:
+        raise SpecError(
+            f"The number of synthetic rows must be between 1 and {MAX_SYNTHETIC_ROWS:,}; got "
+            f"{total:,}. For more, write them to a file."
+        )
+    started = time.perf_counter()
+    model.generator.reset_sampling(seed)
+    notes = list(model.notes)
+    leaf_coverage: tuple[LeafCoverage, ...] = ()
+    if requests:
+        data, request_notes, leaf_coverage = _sample_requests(model, requests, seed, progress)
+        notes.extend(request_notes)
+    else:
+        chunks = []
+        for chunk, note in _chunks(model, total, seed, _scaled(progress, 0.0, 0.95)):
+            chunks.append(chunk)
+            notes.append(note)
+        data = pd.concat(chunks, ignore_index=True)
+    notes.extend(model.generator.notes)
+    progress(1.0, "Done")
+    return SynthResult(
+        data=data,
+        schema=model.output_schema,
+        spec=model.spec,
+        model=model,
+        sample_seconds=time.perf_counter() - started,
+        notes=tuple(dict.fromkeys(n for n in notes if n)),
+        coverage=leaf_coverage,
+        seed=seed,
+    )
+
+
+def _sample_requests(
+    model: FittedModel, requests: Sequence[RowRequest], seed: int, progress: ProgressFn
+) -> tuple[pd.DataFrame, list[str], tuple[LeafCoverage, ...]]:
+    """Rows for each request in turn, then the table's other columns; coverage per request."""
+    parts, produced, notes = [], [], []
+    for position, request in enumerate(requests):
+        low, high = 0.9 * position / len(requests), 0.9 * (position + 1) / len(requests)
+        part, note = _draw_request(model, request, _scaled(progress, low, high))
+        parts.append(part)
+        produced.append(len(part))
+        notes.append(note)
+    progress(0.9, "Restoring IDs, personal data and constant columns")
+    data = _restore(model, pd.concat(parts, ignore_index=True), seed, 0)
+    return data, notes, tuple(coverage(requests, produced, model.train))
+
+
+def synthesize(
+    table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress
+) -> SynthResult:
+    """Fit, then sample ``spec.rows`` rows (or ``spec.requests``)."""
+    model = fit(table, spec, _scaled(progress, 0.0, 0.8))
+    return sample(model, progress=_scaled(progress, 0.8, 1.0))
+
+
+def _keep(model: FittedModel, rows: pd.DataFrame, request: RowRequest | None) -> pd.DataFrame:
+    ok = rules.satisfied(rows, model.spec.constraints, model.train)
+    if request is not None:
+        ok &= request.matches(rows)
+    return rows[ok.to_numpy()]
+
+
+def _draw(
+    model: FittedModel, n: int, request: RowRequest | None, progress: ProgressFn
+) -> tuple[pd.DataFrame, str]:
+    """``n`` rows that follow the constraints (and the request), by rejection when needed."""
+    generator = model.generator
+    needs_filter = bool(model.spec.constraints) or request is not None
+    if not needs_filter:
+        return _coerce(model, generator.sample(n)), ""
+    kept: list[pd.DataFrame] = []
+    have, drawn = 0, 0
+    limit = min(max(REJECTION_FACTOR * n, 10_000), MAX_DRAWN)
+    batch = max(n, 1_000)
+    while have < n and drawn < limit:
+        rows = _coerce(model, generator.sample(batch))
+        drawn += batch
+        accepted = _keep(model, rows, request)
+        kept.append(accepted)
+        have += len(accepted)
+        rate = have / drawn
+        progress(min(have / n, 1.0), f"Kept {min(have, n):,} of {n:,} rows ({drawn:,} drawn)")
+        batch = min(
+            max(int((n - have) / max(rate, 1.0 / REJECTION_FACTOR) * 1.2), 1_000), limit - drawn
+        )
+        if batch <= 0:
+            break
+    result = (
+        pd.concat(kept, ignore_index=True).head(n) if kept else _coerce(model, generator.sample(0))
+    )
+    what = f"'{request.describe()}'" if request is not None else "the constraints"
+    if len(result) < n:
+        return result, (
+            f"Only {len(result):,} of {n:,} rows matching {what} were found after drawing "
+            f"{drawn:,}: the model rarely makes such rows. Relax the condition or train longer."
+        )
+    if request is not None:
+        return result, f"{what}: rejection sampling kept {n:,} of {drawn:,} drawn rows."
+    return result, ""
+
+
+def _chunks(
+    model: FittedModel, rows: int, seed: int, progress: ProgressFn, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[tuple[pd.DataFrame, str]]:
+    """``rows`` rows in chunks of the table's columns. In memory and streamed to a file, the
+    rows are drawn in the same chunks, so the same model, seed and rows give the same rows."""
+    written = 0
+    while written < rows:
+        n = min(chunk_rows, rows - written)
+        drawn, note = _draw(model, n, None, no_progress)
+        yield _restore(model, drawn, seed, written), note
+        written += n
+        progress(written / rows, f"{written:,} of {rows:,} rows")
+        if len(drawn) < n:
+            return  # the constraints starve the model; the note says so
+
+
+def _draw_request(
+    model: FittedModel, request: RowRequest, progress: ProgressFn
+) -> tuple[pd.DataFrame, str]:
+    info = registry.get(model.spec.generator)
+    equals_only = request.equals and not any(_missing(v) for v in request.equals.values())
+    if info.conditional and equals_only:
+        try:
+            rows = _coerce(model, model.generator.sample_conditioned(request.rows, request.equals))
+        except GeneratorError as exc:
+            rows, note = _draw(model, request.rows, request, progress)
+            return rows, f"{exc} Rejection sampling instead: {note}" if note else str(exc)
+        accepted = _keep(model, rows, request)
+        if len(accepted) == request.rows:
+            return accepted, ""
+        more, note = _draw(model, request.rows - len(accepted), request, progress)
+        return pd.concat([accepted, more], ignore_index=True), note
+    rows, note = _draw(model, request.rows, request, progress)
+    if not info.conditional and request.equals:
+        note = f"{info.label} cannot condition; {note}" if note else note
+    return rows, note
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _coerce(model: FittedModel, rows: pd.DataFrame) -> pd.DataFrame:
+    """Sampled rows with the dtypes of the training data (generators may return other ones)."""
+    return pd.DataFrame(
+        {name: _restore_dtype(rows[name], model.train[name]) for name in model.model_schema.names}
+    ).reset_index(drop=True)
+
+
+def _restore(model: FittedModel, drawn: pd.DataFrame, seed: int, offset: int) -> pd.DataFrame:
+    """The table's columns: learnt ones from ``drawn``; IDs, PII and constants made here."""
+    n = len(drawn)
+    spec = model.spec
+    protect = spec.privacy is PrivacySetting.PII
+    rng = np.random.default_rng([seed, offset])
     columns: dict[str, pd.Series] = {}
-    kept: list[ColumnSchema] = []
-    for position, column in enumerate(table.schema):
-        real = train[column.name]
-        seed = spec.seed + 7919 * (position + 1)
-        if column.name in model_schema:
-            columns[column.name] = _restore_dtype(sampled[column.name], real)
+    for position, column in enumerate(model.schema):
+        real = model.train[column.name]
+        column_seed = seed + 7919 * (position + 1) + offset
+        if column.name in model.model_schema:
+            columns[column.name] = drawn[column.name].reset_index(drop=True)
         elif column.kind is ColumnKind.ID:
-            columns[column.name] = new_ids(real, spec.rows, seed)
+            columns[column.name] = new_ids(real, n, seed + 7919 * (position + 1), offset)
         elif column.kind is ColumnKind.PII and protect:
             if spec.pii_action is PiiAction.DROP:
                 continue
             assert column.pii_type is not None
-            columns[column.name] = fake_column(column.pii_type, real, spec.rows, seed)
+            columns[column.name] = fake_column(column.pii_type, real, n, column_seed)
         else:
-            columns[column.name] = _constant(real, spec.rows, rng)
-        kept.append(column)
-    data = pd.DataFrame(columns)
-    progress(1.0, "Done")
-    return SynthResult(
-        data=data,
-        schema=Schema(tuple(kept)),
-        spec=spec,
-        train=train,
-        holdout=holdout,
-        fit_seconds=fit_seconds,
-        sample_seconds=sample_seconds,
-        notes=tuple(dict.fromkeys(notes)),
-    )
+            columns[column.name] = _constant(real, n, rng)
+    return pd.DataFrame(columns)
 
 
 def _restore_dtype(values: pd.Series, real: pd.Series) -> pd.Series:
@@ -209,3 +467,61 @@ def _constant(real: pd.Series, n: int, rng: np.random.Generator) -> pd.Series:
         filled = rng.random(n) >= float(real.isna().mean())
         out[filled] = present.iloc[0]
     return out
+
+
+@dataclass(frozen=True)
+class FileSample:
+    """A large sample written to a file."""
+
+    path: Path
+    rows: int
+    seconds: float
+    notes: tuple[str, ...]
+
+
+def sample_to_file(
+    model: FittedModel,
+    rows: int,
+    path: str | Path,
+    seed: int | None = None,
+    progress: ProgressFn = no_progress,
+    chunk_rows: int = CHUNK_ROWS,
+) -> FileSample:
+    """Write ``rows`` synthetic rows to ``path`` (.csv or .parquet) chunk by chunk, so memory
+    stays flat however many rows are asked for. The same model, seed and rows give the same file."""
+    from synth_core.io.export import csv_bytes, parquet_table
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in {".csv", ".parquet"}:
+        raise ExportError(f"The file name must end in .csv or .parquet; got '{target.name}'.")
+    if rows < 1:
+        raise SpecError("Ask for at least one row.")
+    seed = model.spec.seed if seed is None else seed
+    started = time.perf_counter()
+    model.generator.reset_sampling(seed)
+    notes: list[str] = []
+    writer: Any = None
+    written = 0
+    try:
+        with target.open("wb") as handle:
+            for chunk, note in _chunks(model, rows, seed, progress, chunk_rows):
+                if note and note not in notes:
+                    notes.append(note)
+                if suffix == ".csv":
+                    handle.write(csv_bytes(chunk, model.output_schema, header=written == 0))
+                else:
+                    import pyarrow.parquet as pq
+
+                    table = parquet_table(chunk, model.output_schema)
+                    if writer is None:
+                        writer = pq.ParquetWriter(handle, table.schema)
+                    writer.write_table(table)
+                written += len(chunk)
+            if writer is not None:
+                writer.close()
+    except OSError as exc:
+        raise ExportError(
+            f"Cannot write {target}: {exc.strerror}. Choose another location."
+        ) from exc
+    return FileSample(target, written, time.perf_counter() - started, tuple(notes))

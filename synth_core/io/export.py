@@ -6,6 +6,7 @@ import io
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -67,23 +68,56 @@ def _safe_header(name: str) -> str:
     return "'" + name if _FORMULA_START.match(name) and not _PLAIN_NUMBER.match(name) else name
 
 
-def csv_bytes(df: pd.DataFrame, schema: Schema) -> bytes:
-    """The table as UTF-8 CSV bytes (header row, LF line ends, missing values empty)."""
+def csv_bytes(df: pd.DataFrame, schema: Schema, header: bool = True) -> bytes:
+    """The table as UTF-8 CSV bytes (header row unless a later chunk, LF line ends, missing
+    values empty)."""
     buffer = io.StringIO()
-    export_frame(df, schema, for_csv=True).to_csv(buffer, index=False, lineterminator="\n")
+    frame = export_frame(df, schema, for_csv=True)
+    frame.to_csv(buffer, index=False, header=header, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
-def parquet_bytes(df: pd.DataFrame, schema: Schema) -> bytes:
-    """The table as Parquet bytes with native types (datetimes, booleans, nullable integers)."""
-    buffer = io.BytesIO()
-    frame = export_frame(df, schema, for_csv=False)
+def arrow_schema(schema: Schema, df: pd.DataFrame) -> Any:
+    """Parquet column types decided by our column kinds, so every chunk of a large sample has
+    the same types (an all-missing chunk would otherwise become a 'null' column)."""
+    import pyarrow as pa
+
+    fields = []
+    for column in schema:
+        dtype = df[column.name].dtype
+        if column.kind is ColumnKind.DATETIME:
+            arrow_type = pa.timestamp("ns")
+        elif column.kind is ColumnKind.BOOLEAN:
+            arrow_type = pa.bool_()
+        elif pd.api.types.is_integer_dtype(dtype):
+            arrow_type = pa.int64()
+        elif pd.api.types.is_float_dtype(dtype):
+            arrow_type = pa.float64()
+        else:
+            arrow_type = pa.string()
+        fields.append(pa.field(column.name, arrow_type))
+    return pa.schema(fields)
+
+
+def parquet_table(df: pd.DataFrame, schema: Schema) -> Any:
+    """The table as a pyarrow Table with native types (datetimes, booleans, nullable integers)."""
+    import pyarrow as pa
+
+    frame = export_frame(df, schema, for_csv=False).reset_index(drop=True)
     try:
-        frame.reset_index(drop=True).to_parquet(buffer, index=False, engine="pyarrow")
-    except (ValueError, TypeError, ImportError) as exc:
+        return pa.Table.from_pandas(frame, schema=arrow_schema(schema, df), preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError) as exc:
         raise ExportError(
             f"The table cannot be written as Parquet ({exc}). Export CSV instead."
         ) from exc
+
+
+def parquet_bytes(df: pd.DataFrame, schema: Schema) -> bytes:
+    """The table as Parquet bytes."""
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(parquet_table(df, schema), buffer)
     return buffer.getvalue()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from synth_core.generators.registry import ProgressFn, no_progress
 from synth_core.schema import PiiType
 
 _PROGRESS_EVERY = 5000
+_ALPHABET = string.ascii_uppercase + string.digits
 _CODE = re.compile(r"^(?P<prefix>\D*?)(?P<digits>\d+)$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
@@ -83,19 +85,21 @@ def fake_column(
     return series
 
 
-def new_ids(real: pd.Series, n: int, seed: int) -> pd.Series:
+def new_ids(real: pd.Series, n: int, seed: int, offset: int = 0) -> pd.Series:
     """``n`` unique IDs shaped like the real ones, none equal to a real ID.
 
     Whole numbers continue after the largest real ID; codes like 'C00123' keep their prefix
-    and width; UUIDs stay UUIDs; anything else becomes random codes of the usual length.
+    and width; UUIDs stay UUIDs; anything else becomes codes of the usual length from a seeded
+    permutation of a counter. ``offset`` continues an earlier call (chunks of a large sample),
+    so IDs stay unique across calls with the same seed.
     """
-    rng = np.random.default_rng(seed)
     present = real.dropna()
     if pd.api.types.is_integer_dtype(real.dtype):
-        start = int(present.max()) + 1 if len(present) else 1
+        start = (int(present.max()) + 1 if len(present) else 1) + offset
         return pd.Series(np.arange(start, start + n), dtype="Int64")
     text = present.astype(str)
     if len(text) and text.str.match(_UUID).all():
+        rng = np.random.default_rng([seed, offset])
         raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
         raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
         raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
@@ -107,18 +111,32 @@ def new_ids(real: pd.Series, n: int, seed: int) -> pd.Series:
     if len(text) and parts["digits"].notna().all() and parts["prefix"].nunique() == 1:
         prefix = str(parts["prefix"].iloc[0])
         width = int(parts["digits"].str.len().max())
-        start = int(parts["digits"].astype(np.int64).max()) + 1
+        start = int(parts["digits"].astype(np.int64).max()) + 1 + offset
         return pd.Series([f"{prefix}{k:0{width}d}" for k in range(start, start + n)], dtype=object)
     length = int(text.str.len().median()) if len(text) else 8
+    return _permuted_codes(set(text), n, seed, offset, length)
+
+
+def _permuted_codes(taken: set[str], n: int, seed: int, offset: int, length: int) -> pd.Series:
+    """Codes from an affine permutation of a counter modulo 36**length: unique by construction,
+    random-looking, and a real ID is skipped (the counter runs on)."""
     length = max(length, 6)
-    alphabet = np.array(list(string.ascii_uppercase + string.digits))
-    taken = set(text)
-    ids: list[str] = []
-    seen: set[str] = set()
-    while len(ids) < n:
-        batch = ["".join(row) for row in rng.choice(alphabet, size=(n - len(ids), length))]
-        for code in batch:
-            if code not in taken and code not in seen:
-                seen.add(code)
-                ids.append(code)
-    return pd.Series(ids, dtype=object)
+    space = len(_ALPHABET) ** length
+    rng = np.random.default_rng(seed)
+    multiplier = int(rng.integers(1, space))
+    while math.gcd(multiplier, space) != 1:
+        multiplier += 1
+    shift = int(rng.integers(0, space))
+    codes: list[str] = []
+    counter = offset
+    while len(codes) < n:
+        value = (multiplier * counter + shift) % space
+        counter += 1
+        digits = []
+        for _ in range(length):
+            value, remainder = divmod(value, len(_ALPHABET))
+            digits.append(_ALPHABET[remainder])
+        code = "".join(digits)
+        if code not in taken:
+            codes.append(code)
+    return pd.Series(codes, dtype=object)

@@ -86,7 +86,11 @@ def test_same_spec_same_rows_and_seed_changes_them() -> None:
 
 def test_progress_is_reported_in_order() -> None:
     seen: list[float] = []
-    synthesize(_people(), GenerationSpec(generator="cart", rows=10), lambda f, m: seen.append(f))
+    synthesize(
+        _people(),
+        GenerationSpec(generator="cart", rows=10),
+        lambda f, m, losses=None: seen.append(f),
+    )
     assert seen[0] == 0.0
     assert seen[-1] == 1.0
     assert seen == sorted(seen)
