@@ -5,18 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from synth_core.errors import SynthCoreError
 from synth_core.fidelity import Binning, evaluate
+from synth_core.generators import get as get_generator
 from synth_core.generators import infos
+from synth_core.generators.registry import no_progress
 from synth_core.io.export import write_csv, write_parquet
-from synth_core.io.reader import ReadOptions, read_table
+from synth_core.io.reader import read_table
 from synth_core.privacy.pii import PiiAction
+from synth_core.recipe import Recipe, make_recipe
 from synth_core.schema import ColumnOverride
-from synth_core.synthesize import GenerationSpec, PrivacySetting, synthesize
+from synth_core.synthesize import GenerationSpec, PrivacySetting, fit, sample, sample_to_file
 
 EXIT_BAD_INPUT = 2
 
@@ -42,23 +47,25 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("generators", help="list the generators and their parameters")
     listing.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    generate = commands.add_parser("generate", help="make a synthetic version of a CSV file")
+    generate = commands.add_parser(
+        "generate",
+        help="make a synthetic version of a CSV file",
+        description="Settings come from the flags, then the recipe (--recipe), then defaults.",
+    )
     generate.add_argument("input", type=Path, help="CSV file (optionally .gz)")
-    generate.add_argument(
-        "--generator", default="gaussian_copula", help="generator name (see 'generators')"
-    )
-    generate.add_argument("--rows", type=int, default=1000, help="number of synthetic rows")
-    generate.add_argument(
-        "--seed", type=int, default=0, help="random seed (same seed, same output)"
-    )
     generate.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
+    generate.add_argument("--recipe", type=Path, help="settings from a recipe JSON file")
+    generate.add_argument("--save-recipe", type=Path, help="write the settings used as a recipe")
+    generate.add_argument("--generator", help="generator name (see 'generators')")
+    generate.add_argument("--rows", type=int, help="number of synthetic rows (default 1000)")
+    generate.add_argument("--seed", type=int, help="random seed: same seed, same rows (default 0)")
     generate.add_argument(
         "--param",
         type=_key_value,
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="generator parameter, repeatable",
+        help="generator parameter, repeatable, e.g. --param epochs=5",
     )
     generate.add_argument(
         "--kind",
@@ -77,14 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--pii-action",
         choices=[a.value for a in PiiAction],
-        default=PiiAction.REPLACE.value,
         help="replace PII with fake values (default) or drop PII columns",
     )
     generate.add_argument(
         "--holdout-fraction",
         type=float,
-        default=0.2,
-        help="share of real rows kept out of training for evaluation (0 to 0.5)",
+        help="share of real rows kept out of training for evaluation, 0 to 0.5 (default 0.2)",
     )
     generate.add_argument("--delimiter", help="field delimiter (detected when omitted)")
     generate.add_argument("--encoding", help="text encoding (detected when omitted)")
@@ -162,36 +167,105 @@ def _list_generators(as_json: bool) -> int:
     return 0
 
 
+class _TerminalProgress:
+    """A one-line progress bar on stderr (only when stderr is a terminal)."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._started = time.monotonic()
+        self._shown = 0.0
+
+    def __call__(
+        self, fraction: float, message: str, losses: Mapping[str, float] | None = None
+    ) -> None:
+        now = time.monotonic()
+        if now - self._shown < 0.1 and fraction < 1.0:
+            return
+        self._shown = now
+        elapsed = now - self._started
+        eta = f" ~{elapsed * (1 - fraction) / fraction:.0f}s left" if 0.02 < fraction < 1 else ""
+        bar = "#" * int(24 * fraction)
+        sys.stderr.write(f"\r{self._label} [{bar:<24}] {fraction:4.0%}{eta}  {message[:60]:<60}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _progress(label: str) -> _TerminalProgress | None:
+    return _TerminalProgress(label) if sys.stderr.isatty() else None
+
+
 def _generate(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower()
     if suffix not in {".csv", ".parquet"}:
         raise SynthCoreError(f"--out must end in .csv or .parquet; got '{args.out.name}'.")
-    options = ReadOptions(
-        encoding=args.encoding, delimiter=args.delimiter, header=False if args.no_header else None
+    recipe = Recipe.from_json(_read_file(args.recipe)) if args.recipe else Recipe()
+    raw = _read_file(args.input)
+    options = replace(
+        recipe.read_options(),
+        **{k: v for k, v in (("encoding", args.encoding), ("delimiter", args.delimiter)) if v},
     )
-    table = read_table(args.input, options)
-    overrides = {name: ColumnOverride.parse(kind) for name, kind in args.kind}
-    table = table.with_overrides(overrides)
-    spec = GenerationSpec(
-        generator=args.generator,
-        params=dict(args.param),
-        rows=args.rows,
-        seed=args.seed,
-        privacy=PrivacySetting.NONE if args.no_pii_protection else PrivacySetting.PII,
-        pii_action=PiiAction(args.pii_action),
-        holdout_fraction=args.holdout_fraction,
-    )
-    result = synthesize(table, spec)
-    writer = write_parquet if suffix == ".parquet" else write_csv
-    writer(result.data, result.schema, args.out)
+    if args.no_header:
+        options = replace(options, header=False)
+    base = read_table(raw, options, name=args.input.name)
+    for note in recipe.differences(raw, base):
+        print(f"note: {note}", file=sys.stderr)
+    kinds = {**recipe.kinds, **dict(args.kind)}
+    table = replace(recipe, kinds=kinds).apply(base)
+    spec = _resolved_spec(args, recipe.spec(table.schema))
+    fitting = _progress("fitting ")
+    model = fit(table, spec, fitting or no_progress)
+    if fitting:
+        fitting.close()
+    sampling = _progress("sampling")
+    if spec.requests:
+        result = sample(model, progress=sampling or no_progress)
+        writer = write_parquet if suffix == ".parquet" else write_csv
+        writer(result.data, result.schema, args.out)
+        rows, notes = len(result.data), result.notes
+    else:
+        written = sample_to_file(model, spec.rows, args.out, progress=sampling or no_progress)
+        rows, notes = written.rows, (*model.notes, *written.notes)
+    if sampling:
+        sampling.close()
+    if args.save_recipe:
+        saved = make_recipe(spec, base, raw, options, kinds, recipe.dropped)
+        args.save_recipe.write_text(saved.to_json() + "\n", encoding="utf-8")
     print(
-        f"Wrote {len(result.data):,} synthetic rows to {args.out} "
-        f"(fit {result.fit_seconds:.1f} s, sample {result.sample_seconds:.1f} s).",
+        f"Wrote {rows:,} synthetic rows to {args.out} (fit {model.fit_seconds:.1f} s).",
         file=sys.stderr,
     )
-    for note in result.notes:
+    for note in dict.fromkeys(notes):
         print(f"note: {note}", file=sys.stderr)
     return 0
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SynthCoreError(f"Cannot read {path}: {exc.strerror}. Check the path.") from exc
+
+
+def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> GenerationSpec:
+    """The recipe's spec with the flags given on the command line on top."""
+    params = dict(spec.params)
+    if args.generator and args.generator != spec.generator:
+        params = {}  # the recipe's parameters belong to its generator
+    params.update(dict(args.param))
+    generator = args.generator or spec.generator
+    checked = get_generator(generator).validate(params)  # typed: "5" becomes 5
+    changes: dict[str, Any] = {"params": {name: checked[name] for name in params}}
+    for name in ("generator", "rows", "seed", "holdout_fraction"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if args.no_pii_protection:
+        changes["privacy"] = PrivacySetting.NONE
+    if args.pii_action:
+        changes["pii_action"] = PiiAction(args.pii_action)
+    return replace(spec, **changes)
 
 
 def _evaluate(args: argparse.Namespace) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -256,3 +258,20 @@ def detection_figure(detection: Detection) -> go.Figure:
         "drop in ROC AUC when the column is shuffled",
         "",
     )
+
+
+def loss_figure(losses: Sequence[Mapping[str, float]]) -> go.Figure:
+    """Training losses per epoch (one line per loss; figures stay small at any size)."""
+    figure = go.Figure()
+    names = [k for k in (losses[0] if losses else {}) if k != "epoch"]
+    epochs = [row.get("epoch", i + 1) for i, row in enumerate(losses)]
+    for name in names:
+        figure.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=[round(row.get(name, float("nan")), 5) for row in losses],
+                mode="lines",
+                name=f"{name} loss",
+            )
+        )
+    return _layout(figure, "Training losses", "epoch", "loss")

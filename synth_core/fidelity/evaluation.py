@@ -31,6 +31,7 @@ from synth_core.fidelity.quality import (
 from synth_core.fidelity.significance import ColumnTest, column_test
 from synth_core.fidelity.stats import StatRow, column_statistics, statistics_table
 from synth_core.fidelity.validity import ColumnValidity, column_validity
+from synth_core.generators.registry import ProgressFn, no_progress
 from synth_core.schema import Schema
 
 _CACHE_SIZE = 8
@@ -326,11 +327,14 @@ def detect_cached(
     schema: Schema,
     seed: int = 0,
     keys: tuple[str, ...] | None = None,
+    progress: ProgressFn = no_progress,
 ) -> Detection:
     """Detection, cached per content of the tables and seed."""
     key = (*(keys or (content_hash(real), content_hash(synthetic), repr(schema))), seed)
     found: Detection | None = _detections.get(key)
     if found is None:
+        progress(0.1, "Training a classifier to tell real from synthetic rows")
         found = detect(real, synthetic, schema, seed=seed)
         _detections.put(key, found)
+    progress(1.0, "Done")
     return found

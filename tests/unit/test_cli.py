@@ -99,7 +99,7 @@ def test_generate_writes_csv_and_parquet(
     ("args", "message"),
     [
         (["generate", str(CSVKIT / "bad.csv"), "--out", "x.csv"], "Line 2 has 4 fields"),
-        (["generate", "missing.csv", "--out", "x.csv"], "There is no file at missing.csv"),
+        (["generate", "missing.csv", "--out", "x.csv"], "Cannot read missing.csv"),
         (
             ["generate", str(SAMPLES / "penguins.csv"), "--out", "x.txt"],
             "--out must end in .csv or .parquet",
