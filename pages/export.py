@@ -1,4 +1,5 @@
-"""Export page: download the synthetic table as CSV or Parquet."""
+"""Export page: download the synthetic table as CSV or Parquet, or write many more rows to a
+file on this machine in the background."""
 
 from pathlib import Path
 
@@ -6,7 +7,8 @@ import streamlit as st
 
 from synth_core.errors import SynthCoreError
 from synth_core.io.export import csv_bytes, parquet_bytes
-from synth_core.ui import state, widgets
+from synth_core.ui import generation, state, widgets
+from synth_core.ui.resources import job_registry
 
 st.title("Export")
 result = state.result_or_stop()
@@ -45,3 +47,6 @@ right.download_button(
     key="download_parquet",
 )
 st.caption(f"CSV {len(csv_data) / 1024:,.0f} KB · Parquet {len(parquet_data) / 1024:,.0f} KB")
+
+st.divider()
+generation.file_sample(job_registry(), result, stem)

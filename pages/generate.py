@@ -1,9 +1,10 @@
-"""Generate page: choose a generator and its settings, run it in the background, preview rows."""
+"""Generate page: generator, settings, constraints and conditions; training runs in the
+background with progress and Cancel; then a preview, coverage and "sample again"."""
 
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
-from synth_core.ui import generation, state, widgets
+from synth_core.ui import conditions, generation, recipes, state, widgets
 from synth_core.ui.resources import job_registry
 
 st.title("Generate")
@@ -16,6 +17,7 @@ except SynthCoreError as exc:
 st.caption(
     f"Learning from **{state.source().name}**: {len(table.df):,} rows, {len(table.schema)} columns."
 )
+recipe_slot = st.container()
 
 info = generation.generator_picker()
 left, right = st.columns(2)
@@ -24,7 +26,19 @@ with left:
     params = generation.param_inputs(info)
 with right:
     st.markdown("**Output and privacy**")
-    spec = generation.output_settings(table, info.name, params)
+    output = generation.output_settings(table)
+with left:
+    generation.estimate_note(info, table, params, output)
+
+constraints = conditions.constraints_editor(table)
+requests = conditions.what_to_generate(table)
+spec = (
+    None
+    if requests is None
+    else generation.build_spec(info.name, params, output, constraints, requests)
+)
+with recipe_slot:
+    recipes.recipe_box(table, spec)
 
 registry = job_registry()
 generation.start_button(registry, table, spec)
@@ -33,4 +47,5 @@ generation.job_panel(registry)
 result = state.result()
 if result is not None:
     generation.result_preview(result)
+    generation.sample_more(registry, result, requests or [])
     st.page_link("pages/fidelity.py", label="Next: check fidelity →")

@@ -204,10 +204,13 @@ def from_dict(data: dict[str, Any]) -> Constraint:
                 None if high is None else float(high),
                 bool(data.get("strict", False)),
             )
+        if kind == "positive":  # shorthand for hand-written recipes
+            return positive(str(data["column"]))
         if kind == "fixed_combinations":
             return FixedCombinations(tuple(str(c) for c in data["columns"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConstraintError(f"The constraint {data!r} is incomplete: {exc}.") from None
     raise ConstraintError(
-        f"Unknown constraint type {kind!r}: use greater_than, range or fixed_combinations."
+        f"Unknown constraint type {kind!r}: "
+        "use greater_than, range, positive or fixed_combinations."
     )

@@ -45,6 +45,7 @@ _PRELOAD = [
 ]
 _SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 _JOIN_SECONDS = 10.0
+_ETA_MARKS = 20  # the ETA extrapolates the rate over the last reports
 
 
 class JobStatus(StrEnum):
@@ -100,6 +101,7 @@ class Job:
         self._message = "Starting"
         self._losses: list[dict[str, float]] = []
         self._started = time.monotonic()
+        self._marks: list[tuple[float, float]] = []  # (time, fraction) of recent reports
         self._finished: float | None = None
         self._result: Any = None
         self._error: str | None = None
@@ -126,6 +128,7 @@ class Job:
         with self._lock:
             self._fraction = max(self._fraction, min(max(fraction, 0.0), 1.0))
             self._message = message
+            self._marks = [*self._marks[-(_ETA_MARKS - 1) :], (time.monotonic(), self._fraction)]
             if losses:
                 self._losses.append(dict(losses))
 
@@ -134,8 +137,10 @@ class Job:
             end = self._finished if self._finished is not None else time.monotonic()
             elapsed = end - self._started
             eta = None
-            if self._status is JobStatus.RUNNING and 0.05 <= self._fraction < 1.0:
-                eta = elapsed * (1.0 - self._fraction) / self._fraction
+            if self._status is JobStatus.RUNNING and len(self._marks) >= _ETA_MARKS // 4:
+                (t0, f0), (t1, f1) = self._marks[0], self._marks[-1]
+                if f1 > f0 and t1 > t0:  # the recent rate, e.g. of the last epochs
+                    eta = max((1.0 - f1) * (t1 - t0) / (f1 - f0) - (end - t1), 0.0)
             return JobView(
                 self.id,
                 self.label,

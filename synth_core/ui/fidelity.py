@@ -11,7 +11,7 @@ from synth_core.errors import SynthCoreError
 from synth_core.fidelity import FidelityReport, detect_cached, pair_drilldown
 from synth_core.fidelity.detection import MIN_ROWS as DETECTION_MIN_ROWS
 from synth_core.fidelity.quality import ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD, Quality
-from synth_core.jobs import JobRegistry
+from synth_core.jobs import JobRegistry, Task
 from synth_core.plots import (
     association_figure,
     detection_figure,
@@ -106,7 +106,7 @@ def detection(result: SynthResult, registry: JobRegistry) -> None:
                 jobs.start(
                     registry,
                     jobs.DETECTION,
-                    lambda progress: detect_cached(result.train, result.data, result.schema),
+                    Task(detect_cached, (result.train, result.data, result.schema)),
                 )
             except SynthCoreError as exc:
                 error_box(exc)

@@ -2,40 +2,60 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
-from synth_core.errors import SynthCoreError
+from synth_core import plots
+from synth_core.conditions import LeafCoverage, RowRequest
+from synth_core.constraints import Constraint
+from synth_core.errors import ExportError, SynthCoreError
 from synth_core.generators import available, infos
 from synth_core.generators.registry import GeneratorInfo, Param, ParamType, ParamValue
 from synth_core.io.export import readable_frame
-from synth_core.jobs import JobRegistry
+from synth_core.jobs import JobRegistry, JobView, Task
 from synth_core.privacy.pii import PiiAction
 from synth_core.schema import ColumnKind
 from synth_core.synthesize import (
+    MAX_FILE_ROWS,
+    MAX_FIT_ROWS,
+    MAX_SYNTHETIC_ROWS,
     MIN_ROWS,
     GenerationSpec,
     PrivacySetting,
     SynthResult,
+    sample,
+    sample_to_file,
     synthesize,
 )
 from synth_core.table import Table
 from synth_core.ui import jobs, state
-from synth_core.ui.widgets import error_box
+from synth_core.ui.widgets import default, error_box
 
 DEFAULT_GENERATOR = "gaussian_copula"
 MAX_DEFAULT_ROWS = 10_000
+PREVIEW_ROWS = 200
+# rows, seed, holdout share, privacy, PII action, row cap for fitting
+Output = tuple[int, int, float, PrivacySetting, PiiAction, int | None]
+
+
+def param_key(generator: str, name: str) -> str:
+    return f"param_{generator}_{name}"
 
 
 def generator_picker() -> GeneratorInfo:
     """The available generators, with a description, licence and install hints for the rest."""
     generators = available()
     names = [g.name for g in generators]
+    default("generator", DEFAULT_GENERATOR if DEFAULT_GENERATOR in names else names[0])
     name = st.selectbox(
         "Generator",
         names,
-        index=names.index(DEFAULT_GENERATOR) if DEFAULT_GENERATOR in names else 0,
         format_func=lambda n: next(g.label for g in generators if g.name == n),
         key="generator",
+        persist_state="session",
     )
     info = next(g for g in generators if g.name == name)
     st.caption(f"{info.description} Licence: {info.licence}.")
@@ -44,91 +64,37 @@ def generator_picker() -> GeneratorInfo:
     return info
 
 
-def output_settings(table: Table, generator: str, params: dict[str, ParamValue]) -> GenerationSpec:
-    """Rows, seed, holdout and PII protection; with the generator, the whole spec."""
-    rows = st.number_input(
-        "Synthetic rows", 1, 1_000_000, value=min(len(table.df), MAX_DEFAULT_ROWS), key="rows"
-    )
-    seed = st.number_input("Seed (same seed, same rows)", 0, 2**32 - 1, value=0, key="seed")
-    holdout = st.slider(
-        "Real rows held out for evaluation (%)",
-        0,
-        50,
-        20,
-        5,
-        key="holdout",
-        help="Kept away from the generator, to check privacy and usefulness against later.",
-    )
-    protect = st.toggle(
-        "PII protection", value=True, key="pii", help="Replace or drop personal data"
-    )
-    action = PiiAction.REPLACE
-    if protect and table.schema.of_kind(ColumnKind.PII):
-        choice = st.radio("Personal data", ["replace", "drop"], horizontal=True, key="pii_action")
-        action = PiiAction(choice)
-    return GenerationSpec(
-        generator=generator,
-        params=params,
-        rows=int(rows),
-        seed=int(seed),
-        holdout_fraction=holdout / 100,
-        privacy=PrivacySetting.PII if protect else PrivacySetting.NONE,
-        pii_action=action,
-    )
-
-
-def start_button(registry: JobRegistry, table: Table, spec: GenerationSpec) -> None:
-    """Generate: checks the spec, then fits and samples in a background job."""
-    too_small = len(table.df) < MIN_ROWS
-    if too_small:
-        st.warning(
-            f"The table has {len(table.df)} row(s); at least {MIN_ROWS} are needed to learn "
-            "anything. Upload a larger table."
-        )
-    busy = jobs.running(jobs.GENERATION)
-    if not st.button("Generate", type="primary", disabled=busy or too_small, key="generate"):
-        return
-    try:
-        spec.validate()
-        jobs.start(registry, jobs.GENERATION, lambda progress: synthesize(table, spec, progress))
-    except SynthCoreError as exc:
-        error_box(exc)
-
-
-def result_preview(result: SynthResult) -> None:
-    """How the rows were made, notes, and the first rows written as in the uploaded file."""
-    spec = result.spec
-    st.subheader(f"Synthetic rows ({len(result.data):,})")
-    st.caption(
-        f"{spec.generator}, seed {spec.seed}, fitted in {result.fit_seconds:.1f} s, "
-        f"sampled in {result.sample_seconds:.1f} s, on {len(result.train):,} training rows "
-        f"({len(result.holdout):,} held out)."
-    )
-    for note in result.notes:
-        st.info(note)
-    st.dataframe(readable_frame(result.data.head(200), result.schema), hide_index=True)
-
-
 def param_inputs(info: GeneratorInfo) -> dict[str, ParamValue]:
-    """One control per parameter, built from the generator's declaration."""
+    """One control per parameter, built from the generator's declaration; the rarely needed
+    ones under "Advanced settings"."""
     values: dict[str, ParamValue] = {}
     for param in info.params:
-        values[param.name] = _param_input(info.name, param)
+        if not param.advanced:
+            values[param.name] = _param_input(info.name, param)
+    advanced = [p for p in info.params if p.advanced]
+    if advanced:
+        with st.expander("Advanced settings"):
+            for param in advanced:
+                values[param.name] = _param_input(info.name, param)
+    if not info.params:
+        st.caption("This generator has no settings.")
     return values
 
 
 def _param_input(generator: str, param: Param) -> ParamValue:
-    key = f"param_{generator}_{param.name}"
+    key = param_key(generator, param.name)
+    first: ParamValue = param.default
+    if param.type is ParamType.INT:
+        first = int(param.default)
+    elif param.type is ParamType.FLOAT:
+        first = float(param.default)
+    default(key, first)
     if param.type is ParamType.BOOL:
-        return bool(st.checkbox(param.label, value=bool(param.default), help=param.help, key=key))
+        return bool(st.checkbox(param.label, help=param.help, key=key, persist_state="session"))
     if param.type is ParamType.CHOICE:
         return str(
             st.selectbox(
-                param.label,
-                list(param.choices),
-                index=list(param.choices).index(str(param.default)),
-                help=param.help,
-                key=key,
+                param.label, list(param.choices), help=param.help, key=key, persist_state="session"
             )
         )
     if param.type is ParamType.INT:
@@ -137,10 +103,10 @@ def _param_input(generator: str, param: Param) -> ParamValue:
                 param.label,
                 min_value=int(param.minimum or 0),
                 max_value=int(param.maximum or 100),
-                value=int(param.default),
                 step=int(param.step or 1),
                 help=param.help,
                 key=key,
+                persist_state="session",
             )
         )
     return float(
@@ -148,14 +114,296 @@ def _param_input(generator: str, param: Param) -> ParamValue:
             param.label,
             min_value=float(param.minimum or 0.0),
             max_value=float(param.maximum or 1.0),
-            value=float(param.default),
             step=float(param.step or 0.01),
+            format="%g",
             help=param.help,
             key=key,
+            persist_state="session",
         )
     )
 
 
+def duration_words(seconds: float) -> str:
+    """'about 40 seconds', 'about 3 minutes', 'about 1.5 hours'."""
+    if seconds < 5:
+        return "a few seconds"
+    if seconds < 90:
+        return f"about {round(seconds, -1 if seconds >= 20 else 0):.0f} seconds"
+    if seconds < 90 * 60:
+        return f"about {seconds / 60:.0f} minutes"
+    return f"about {seconds / 3600:.1f} hours"
+
+
+def estimate_note(
+    info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
+) -> None:
+    """A plain-words training-time estimate for this table on this machine."""
+    _, _, holdout, _, _, cap = output
+    rows = round(len(table.df) * (1 - holdout))
+    rows = min(rows, cap) if cap is not None else rows
+    try:
+        seconds = info.estimate_seconds(rows, len(table.schema), params)
+    except SynthCoreError as exc:
+        error_box(exc)
+        return
+    if seconds is not None:
+        st.caption(
+            f"Training on {rows:,} rows takes {duration_words(seconds)} on this machine "
+            "(2 cores; measured, roughly). You can cancel at any time."
+        )
+
+
+def output_settings(table: Table) -> Output:
+    """Rows, seed, holdout, PII protection and the fitting row cap."""
+    default("rows", min(len(table.df), MAX_DEFAULT_ROWS))
+    default("seed", 0)
+    default("holdout", 20)
+    default("pii", True)
+    default("fit_cap", True)
+    rows = st.number_input(
+        "Synthetic rows", 1, MAX_SYNTHETIC_ROWS, key="rows", persist_state="session"
+    )
+    st.caption("For millions of rows, write them straight to a file on the Export page.")
+    seed = st.number_input(
+        "Seed (same seed, same rows)", 0, 2**32 - 1, key="seed", persist_state="session"
+    )
+    holdout = st.slider(
+        "Real rows held out for evaluation (%)",
+        0,
+        50,
+        step=5,
+        key="holdout",
+        persist_state="session",
+        help="Kept away from the generator, to check privacy and usefulness against later.",
+    )
+    protect = st.toggle(
+        "PII protection", key="pii", persist_state="session", help="Replace or drop personal data"
+    )
+    action = PiiAction.REPLACE
+    if protect and table.schema.of_kind(ColumnKind.PII):
+        default("pii_action", PiiAction.REPLACE.value)
+        choice = st.radio(
+            "Personal data",
+            ["replace", "drop"],
+            horizontal=True,
+            key="pii_action",
+            persist_state="session",
+        )
+        action = PiiAction(choice)
+    cap: int | None = None
+    if len(table.df) * (1 - holdout / 100) > MAX_FIT_ROWS:
+        capped = st.checkbox(
+            f"Fit on a random {MAX_FIT_ROWS:,} rows (faster; the whole table is still used for "
+            "evaluation)",
+            key="fit_cap",
+            persist_state="session",
+        )
+        cap = MAX_FIT_ROWS if capped else None
+    else:
+        cap = MAX_FIT_ROWS
+    return (
+        int(rows),
+        int(seed),
+        holdout / 100,
+        PrivacySetting.PII if protect else PrivacySetting.NONE,
+        action,
+        cap,
+    )
+
+
+def build_spec(
+    generator: str,
+    params: dict[str, ParamValue],
+    output: Output,
+    constraints: Sequence[Constraint],
+    requests: Sequence[RowRequest],
+) -> GenerationSpec:
+    rows, seed, holdout, privacy, action, cap = output
+    return GenerationSpec(
+        generator=generator,
+        params=params,
+        rows=sum(r.rows for r in requests) if requests else rows,
+        seed=seed,
+        holdout_fraction=holdout,
+        privacy=privacy,
+        pii_action=action,
+        max_fit_rows=cap,
+        constraints=tuple(constraints),
+        requests=tuple(requests),
+    )
+
+
+def start_button(registry: JobRegistry, table: Table, spec: GenerationSpec | None) -> None:
+    """Generate: checks the spec, then fits and samples in a background job."""
+    too_small = len(table.df) < MIN_ROWS
+    if too_small:
+        st.warning(
+            f"The table has {len(table.df)} row(s); at least {MIN_ROWS} are needed to learn "
+            "anything. Upload a larger table."
+        )
+    busy = jobs.running(jobs.GENERATION)
+    disabled = busy or too_small or spec is None
+    if not st.button("Generate", type="primary", disabled=disabled, key="generate"):
+        return
+    assert spec is not None
+    try:
+        spec.validate()
+        jobs.start(registry, jobs.GENERATION, Task(synthesize, (table, spec)))
+    except SynthCoreError as exc:
+        error_box(exc)
+
+
+def _losses(view: JobView) -> None:
+    if len(view.losses) >= 2:
+        st.plotly_chart(plots.loss_figure(view.losses), key=f"losses_{len(view.losses)}")
+    elif view.losses:
+        latest = ", ".join(f"{k} {v:.3f}" for k, v in view.losses[-1].items() if k != "epoch")
+        st.caption(f"Losses after epoch 1: {latest}")
+
+
 def job_panel(registry: JobRegistry) -> None:
-    """Progress of this session's generation, with Cancel; the result goes to the session."""
-    jobs.panel(registry, jobs.GENERATION, state.set_result)
+    """Progress of this session's generation, with Cancel and the loss curve."""
+    jobs.panel(registry, jobs.GENERATION, state.set_result, extra=_losses)
+
+
+def result_preview(result: SynthResult) -> None:
+    """How the rows were made, notes, coverage, the loss curve and the first rows."""
+    spec = result.spec
+    st.subheader(f"Synthetic rows ({len(result.data):,})")
+    st.caption(
+        f"{spec.generator}, seed {result.seed}, fitted in {result.fit_seconds:.1f} s on "
+        f"{result.model.fit_rows:,} training rows ({len(result.holdout):,} held out), "
+        f"sampled in {result.sample_seconds:.1f} s."
+    )
+    for note in result.notes:
+        st.info(note)
+    if result.coverage:
+        coverage_table(result.coverage)
+    if len(result.model.losses) >= 2:
+        with st.expander("Training losses"):
+            st.plotly_chart(plots.loss_figure(result.model.losses), key="final_losses")
+    st.dataframe(readable_frame(result.data.head(PREVIEW_ROWS), result.schema), hide_index=True)
+
+
+def coverage_table(leaves: Sequence[LeafCoverage]) -> None:
+    """Rows asked for and produced per condition, and how common such rows are in real data."""
+    frame = pd.DataFrame(
+        {
+            "condition": [c.label for c in leaves],
+            "asked": [c.requested for c in leaves],
+            "produced": [c.produced for c in leaves],
+            "real rows": [c.real_rows for c in leaves],
+            "real share": [c.real_share for c in leaves],
+            "status": [c.status for c in leaves],
+        }
+    )
+    st.markdown("**Coverage per condition**")
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={"real share": st.column_config.NumberColumn(format="percent")},
+    )
+    extrapolated = [c for c in leaves if c.status != "covered"]
+    if extrapolated:
+        st.warning(
+            f"{len(extrapolated)} condition(s) are rare or absent in the real data: the generator "
+            "extrapolates there, so check those rows with care before relying on them."
+        )
+    short = [c for c in leaves if c.produced < c.requested]
+    if short:
+        st.warning(
+            f"{len(short)} condition(s) got fewer rows than asked for: the generator rarely "
+            "produces such rows. Try fewer conditions, a wider range, or another generator."
+        )
+
+
+def sample_more(registry: JobRegistry, result: SynthResult, requests: Sequence[RowRequest]) -> None:
+    """Draw new rows from the fitted model without training again."""
+    st.markdown("**Sample again without retraining**")
+    st.caption(
+        f"Uses the {result.spec.generator} model already trained (the settings above are not "
+        "applied, except the conditions chosen under “What to generate”)."
+    )
+    left, right, button = st.columns([2, 2, 1], vertical_alignment="bottom")
+    default("more_rows", len(result.data))
+    default("more_seed", result.seed + 1)
+    rows = left.number_input(
+        "Rows",
+        1,
+        MAX_SYNTHETIC_ROWS,
+        key="more_rows",
+        persist_state="session",
+        disabled=bool(requests),
+    )
+    seed = right.number_input("Seed", 0, 2**32 - 1, key="more_seed", persist_state="session")
+    if button.button("Sample", key="sample_more", disabled=jobs.running(jobs.GENERATION)):
+        try:
+            jobs.start(
+                registry,
+                jobs.GENERATION,
+                Task(
+                    sample,
+                    (result.model,),
+                    {"rows": int(rows), "seed": int(seed), "requests": tuple(requests)},
+                ),
+            )
+            st.rerun()
+        except SynthCoreError as exc:
+            error_box(exc)
+
+
+def file_sample(registry: JobRegistry, result: SynthResult, stem: str) -> None:
+    """Millions of rows from the fitted model, written chunk by chunk straight to a file on this
+    machine, so memory stays flat."""
+    st.subheader("Many rows, straight to a file")
+    st.caption(
+        f"Samples the trained {result.spec.generator} model again in chunks of 100,000 rows and "
+        "writes each chunk to the file as it comes (CSV or Parquet, from the file name), so "
+        "memory stays flat however many rows you ask for. Plain rows only (no conditions)."
+    )
+    default("file_rows", 1_000_000)
+    default("file_seed", result.seed)
+    default("file_path", str(Path.cwd() / f"{stem}_synthetic_large.csv"))
+    left, middle, right = st.columns([1, 1, 3])
+    rows = left.number_input(
+        "Rows", 1, MAX_FILE_ROWS, step=100_000, key="file_rows", persist_state="session"
+    )
+    seed = middle.number_input("Seed", 0, 2**32 - 1, key="file_seed", persist_state="session")
+    path_text = right.text_input(
+        "File on this machine (.csv or .parquet)", key="file_path", persist_state="session"
+    )
+    path = Path(path_text.strip()).expanduser()
+    exists = path.exists()
+    overwrite = (
+        st.checkbox(
+            f"Replace the existing {path.name}", key="file_overwrite", persist_state="session"
+        )
+        if exists
+        else True
+    )
+    estimate = result.sample_seconds / max(len(result.data), 1) * int(rows)
+    st.caption(f"Estimated time: {duration_words(estimate)} at the speed of the last sample.")
+    busy = jobs.running(jobs.EXPORT)
+    if st.button("Write the file", key="write_file", disabled=busy or not overwrite):
+        try:
+            if path.suffix.lower() not in (".csv", ".parquet"):
+                raise ExportError(f"The file name must end in .csv or .parquet; got '{path.name}'.")
+            if not path.parent.is_dir():
+                raise ExportError(f"The folder {path.parent} does not exist. Create it first.")
+            jobs.start(
+                registry,
+                jobs.EXPORT,
+                Task(sample_to_file, (result.model, int(rows), path), {"seed": int(seed)}),
+            )
+        except SynthCoreError as exc:
+            error_box(exc)
+    jobs.panel(registry, jobs.EXPORT, state.set_file_sample)
+    written = state.file_sample()
+    if written is not None:
+        size = written.path.stat().st_size if written.path.exists() else 0
+        st.success(
+            f"Wrote {written.rows:,} rows to {written.path} ({size / 2**20:,.1f} MB) in "
+            f"{written.seconds:.1f} s."
+        )
+        for note in written.notes:
+            st.info(note)

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from synth_core.jobs import Job, JobRegistry, JobStatus, Work
+from synth_core.jobs import Job, JobRegistry, JobStatus, JobView, Task, Work
 from synth_core.ui import state
 
 
@@ -30,13 +30,14 @@ class JobSlot:
 
 GENERATION = JobSlot("generation", "Generation")
 DETECTION = JobSlot("detection", "Detection")
+EXPORT = JobSlot("export", "Writing the file")
 
 
 def running(slot: JobSlot) -> bool:
     return slot.id_key in st.session_state
 
 
-def start(registry: JobRegistry, slot: JobSlot, work: Work) -> Job:
+def start(registry: JobRegistry, slot: JobSlot, work: Task | Work) -> Job:
     """Start ``work`` for this session; raises JobError when the machine is busy."""
     job = registry.start(state.owner(), slot.name, work)
     st.session_state.pop(slot.error_key, None)
@@ -44,8 +45,14 @@ def start(registry: JobRegistry, slot: JobSlot, work: Work) -> Job:
     return job
 
 
-def panel(registry: JobRegistry, slot: JobSlot, on_success: Callable[[Any], None]) -> None:
-    """Progress (polled every second) with Cancel; the result goes to ``on_success``."""
+def panel(
+    registry: JobRegistry,
+    slot: JobSlot,
+    on_success: Callable[[Any], None],
+    extra: Callable[[JobView], None] | None = None,
+) -> None:
+    """Progress (polled every second) with Cancel and ``extra`` (e.g. a loss curve); the result
+    goes to ``on_success``."""
     job_id = st.session_state.get(slot.id_key)
     if job_id is None:
         if slot.error_key in st.session_state:
@@ -65,6 +72,8 @@ def panel(registry: JobRegistry, slot: JobSlot, on_success: Callable[[Any], None
                 view.fraction, text=f"{view.message}{eta} ({view.elapsed_seconds:.0f} s so far)"
             )
             st.button("Cancel", on_click=job.cancel, key=f"cancel_{slot.name}")
+            if extra is not None:
+                extra(view)
             return
         if view.status is JobStatus.SUCCEEDED:
             on_success(job.result())

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
+from synth_core.conditions import RowRequest
+from synth_core.constraints import Constraint
 from synth_core.errors import SynthCoreError
 from synth_core.fidelity import Detection, FidelityReport, evaluate
 from synth_core.io.reader import ReadOptions, read_table
 from synth_core.samples import SAMPLES
 from synth_core.schema import ColumnOverride, Schema
-from synth_core.synthesize import SynthResult
+from synth_core.synthesize import FileSample, SynthResult
 from synth_core.table import Table
 
 OWNER = "owner"
@@ -29,6 +31,9 @@ RESULT = "result"
 FIDELITY = "fidelity_report"
 DETECTION = "detection_result"
 DOWNLOADS = "downloads"
+CONSTRAINTS = "constraints"
+RECIPE_REQUESTS = "recipe_requests"
+FILE_SAMPLE = "file_sample"
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,9 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
         FIDELITY,
         DETECTION,
         DOWNLOADS,
+        CONSTRAINTS,
+        RECIPE_REQUESTS,
+        FILE_SAMPLE,
     ):
         st.session_state.pop(key, None)
 
@@ -191,3 +199,31 @@ def download(
     if key not in cache:
         cache[key] = build(result.data, result.schema)
     return cache[key]
+
+
+def constraints() -> tuple[Constraint, ...]:
+    value: tuple[Constraint, ...] = st.session_state.get(CONSTRAINTS, ())
+    return value
+
+
+def set_constraints(value: tuple[Constraint, ...]) -> None:
+    st.session_state[CONSTRAINTS] = value
+
+
+def recipe_requests() -> tuple[RowRequest, ...]:
+    """Conditions loaded from a recipe (offered as a choice under "What to generate")."""
+    value: tuple[RowRequest, ...] = st.session_state.get(RECIPE_REQUESTS, ())
+    return value
+
+
+def set_recipe_requests(value: tuple[RowRequest, ...]) -> None:
+    st.session_state[RECIPE_REQUESTS] = value
+
+
+def set_file_sample(value: FileSample) -> None:
+    st.session_state[FILE_SAMPLE] = value
+
+
+def file_sample() -> FileSample | None:
+    value: FileSample | None = st.session_state.get(FILE_SAMPLE)
+    return value

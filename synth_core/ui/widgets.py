@@ -21,6 +21,13 @@ _DELIMITERS = {"detect": None, "comma (,)": ",", "semicolon (;)": ";", "tab": "\
 _HEADER = {"detect": None, "yes": True, "no": False}
 
 
+def default(key: str, value: object) -> None:
+    """Give a widget its first value through session state (recipes set the same keys), so
+    the widget takes no ``value``/``index`` argument that would conflict with it."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
 def error_box(exc: SynthCoreError) -> None:
     """A user-caused problem, in the words of the exception."""
     st.error(str(exc))
@@ -29,20 +36,26 @@ def error_box(exc: SynthCoreError) -> None:
 def source_picker() -> None:
     """Pick a bundled sample or upload a CSV; reading options can be overridden."""
     current = state.source()
+    st.session_state.setdefault(
+        "source_origin", "Sample data" if current.sample else "Upload a CSV"
+    )
     origin = st.radio(
         "Table",
         ["Sample data", "Upload a CSV"],
         horizontal=True,
         key="source_origin",
-        index=0 if current.sample else 1,
+        persist_state="session",
     )
     if origin == "Sample data":
         names = [s.name for s in SAMPLES]
+        st.session_state.setdefault(
+            "sample_name", current.sample if current.sample in names else names[0]
+        )
         chosen = st.selectbox(
             "Sample dataset",
             names,
             key="sample_name",
-            index=names.index(current.sample) if current.sample in names else 0,
+            persist_state="session",
             format_func=lambda n: next(s.label for s in SAMPLES if s.name == n),
         )
         sample = next(s for s in SAMPLES if s.name == chosen)
@@ -61,31 +74,63 @@ def source_picker() -> None:
     state.choose_source(new, _reading_options(new))
 
 
+_ENCODINGS = ["detect", "utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]
+
+
+def set_reading_widgets(source: state.Source, options: ReadOptions) -> None:
+    """Show ``options`` (e.g. from a recipe) in the reading-option controls of ``source``."""
+    delimiters = {v: k for k, v in _DELIMITERS.items()}
+    headers = {v: k for k, v in _HEADER.items()}
+    values: dict[str, object] = {
+        f"delimiter_{source.digest}": delimiters.get(options.delimiter),
+        f"header_{source.digest}": headers.get(options.header),
+        f"encoding_{source.digest}": options.encoding or "detect",
+        f"skip_{source.digest}": -1 if options.skip_lines is None else options.skip_lines,
+        f"na_{source.digest}": [t for t in options.na_tokens if t in DEFAULT_NA_TOKENS],
+    }
+    if values[f"encoding_{source.digest}"] not in _ENCODINGS:
+        values[f"encoding_{source.digest}"] = "detect"
+    for key, value in values.items():
+        if value is not None:
+            st.session_state[key] = value
+
+
 def _reading_options(source: state.Source) -> ReadOptions:
+    st.session_state.setdefault(f"skip_{source.digest}", -1)
+    st.session_state.setdefault(f"na_{source.digest}", list(DEFAULT_NA_TOKENS))
     with st.expander("Reading options (when detection got it wrong)"):
         left, right = st.columns(2)
-        delimiter = left.selectbox("Delimiter", list(_DELIMITERS), key=f"delimiter_{source.digest}")
+        delimiter = left.selectbox(
+            "Delimiter",
+            list(_DELIMITERS),
+            key=f"delimiter_{source.digest}",
+            persist_state="session",
+        )
         header = left.selectbox(
-            "First row is the header", list(_HEADER), key=f"header_{source.digest}"
+            "First row is the header",
+            list(_HEADER),
+            key=f"header_{source.digest}",
+            persist_state="session",
         )
         encoding = right.selectbox(
             "Encoding",
-            ["detect", "utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"],
+            _ENCODINGS,
             key=f"encoding_{source.digest}",
+            persist_state="session",
         )
         skip = right.number_input(
             "Lines to skip above the header (-1 = detect)",
             min_value=-1,
             max_value=1000,
-            value=-1,
             key=f"skip_{source.digest}",
+            persist_state="session",
         )
         tokens = st.multiselect(
             "Values read as missing",
             list(DEFAULT_NA_TOKENS),
-            default=list(DEFAULT_NA_TOKENS),
             format_func=lambda t: "(empty)" if t == "" else t,
             key=f"na_{source.digest}",
+            persist_state="session",
         )
     return ReadOptions(
         encoding=None if encoding == "detect" else encoding,

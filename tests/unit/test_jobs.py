@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+import synth_core.jobs as jobs_module
 from synth_core import JobError, JobRegistry, JobStatus, SpecError
 from synth_core.generators.registry import ProgressFn
 from synth_core.jobs import Task
@@ -79,23 +80,27 @@ def test_jobs_belong_to_their_session_and_the_cap_holds() -> None:
     assert registry.get("alice", job.id) is None
 
 
-def test_eta_is_estimated_from_progress() -> None:
-    registry = JobRegistry()
-    reported, release = threading.Event(), threading.Event()
-
-    def work(progress: ProgressFn) -> None:
-        progress(0.5, "half way")
-        reported.set()
-        release.wait(10)
-
-    job = registry.start("me", "eta", work)
-    reported.wait(10)
+def test_eta_extrapolates_the_recent_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(jobs_module.time, "monotonic", lambda: clock[0])
+    job = jobs_module.Job("me", "eta")
+    job._record(0.02, "preparing data", None)
+    assert job.view().eta_seconds is None  # one report says nothing about the rate
+    clock[0] += 30.0  # slow preprocessing, then epochs of 2 s for 1% each
+    for epoch in range(1, 11):
+        clock[0] += 2.0
+        job._record(0.02 + 0.01 * epoch, f"Epoch {epoch}", {"epoch": epoch, "loss": 1.0})
     view = job.view()
-    assert view.message == "half way"
-    assert view.eta_seconds is not None
-    assert view.eta_seconds == pytest.approx(view.elapsed_seconds, rel=0.5, abs=0.05)
-    release.set()
-    job.wait(10)
+    # The last 20 reports span 50 s for 10% (preprocessing included); after more epochs
+    # only the epochs count: 88% left at 1% per 2 s.
+    assert view.eta_seconds == pytest.approx(0.88 * 50.0 / 0.10)
+    for epoch in range(11, 31):
+        clock[0] += 2.0
+        job._record(0.02 + 0.01 * epoch, f"Epoch {epoch}", {"epoch": epoch, "loss": 1.0})
+    assert job.view().eta_seconds == pytest.approx(0.68 * 2.0 / 0.01)
+    clock[0] += 5.0  # time since the last report counts down
+    assert job.view().eta_seconds == pytest.approx(0.68 * 2.0 / 0.01 - 5.0)
+    assert len(job.view().losses) == 30
 
 
 # Work for worker processes must be module-level (pickled by name).

@@ -1,0 +1,348 @@
+"""Generate-page editors: constraints every row must follow, and what rows to generate (plain
+rows, fixed values, a rebalanced column, a tail, or a scenario plan with quotas per leaf)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from synth_core import conditions
+from synth_core import constraints as rules
+from synth_core.conditions import RowRequest, ScenarioLevel
+from synth_core.constraints import Constraint
+from synth_core.convert import render_text
+from synth_core.errors import SynthCoreError
+from synth_core.schema import ColumnKind
+from synth_core.table import Table
+from synth_core.ui import state
+from synth_core.ui.widgets import default, error_box
+
+PLAIN = "Rows like the real data"
+FIXED = "Fixed values"
+REBALANCE = "Rebalance a column"
+TAIL = "Tail of a numeric column"
+SCENARIO = "Scenario plan"
+RECIPE = "Conditions from the recipe"
+MAX_LEVELS = 3
+MAX_BRANCH_VALUES = 12
+MAX_CHOICES = 200
+MAX_REBALANCE_LEVELS = 50
+_DISCRETE = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
+_ORDERED = (ColumnKind.NUMERICAL, ColumnKind.DATETIME)
+_RULES = {
+    "A > B (e.g. dropoff after pickup)": "greater",
+    "Value range": "range",
+    "Positive values": "positive",
+    "Fixed combinations of categories": "combinations",
+}
+
+
+def _columns(table: Table, kinds: tuple[ColumnKind, ...]) -> list[str]:
+    return [c.name for c in table.schema if c.kind in kinds]
+
+
+def _values(series: pd.Series) -> list[Any]:
+    """Distinct values, most frequent first, as plain Python values."""
+    counts = series.dropna().value_counts()
+    return [v.item() if hasattr(v, "item") else v for v in counts.index[:MAX_CHOICES]]
+
+
+def _as_in_file(table: Table, name: str) -> Callable[[Any], str]:
+    """Show values as the file writes them (e.g. yes/no rather than True/False)."""
+    column = table.schema[name]
+
+    def shown(value: Any) -> str:
+        return str(render_text(pd.Series([value], dtype=table.df[name].dtype), column).iloc[0])
+
+    return shown
+
+
+def constraints_editor(table: Table) -> tuple[Constraint, ...]:
+    """The session's constraints, with a form to add one and a button to remove each."""
+    current = state.constraints()
+    title = f"Constraints ({len(current)})" if current else "Constraints"
+    with st.expander(title, expanded=bool(current)):
+        st.caption(
+            "Rules every synthetic row must follow. They are checked on your data before "
+            "training; rows that break them are never output."
+        )
+        for position, constraint in enumerate(current):
+            left, right = st.columns([5, 1])
+            left.write(f"• {constraint.describe()}")
+            if right.button("Remove", key=f"remove_constraint_{position}"):
+                state.set_constraints(current[:position] + current[position + 1 :])
+                st.rerun()
+        new = _constraint_form(table)
+        if new is not None:
+            try:
+                rules.validate((new,), table.schema, table.df)
+                if new in current:
+                    st.info("That constraint is already in the list.")
+                else:
+                    state.set_constraints((*current, new))
+                    st.rerun()
+            except SynthCoreError as exc:
+                error_box(exc)
+    return state.constraints()
+
+
+def _constraint_form(table: Table) -> Constraint | None:
+    kind = _RULES[
+        str(
+            st.selectbox(
+                "Add a constraint", list(_RULES), key="constraint_type", persist_state="session"
+            )
+        )
+    ]
+    numeric = _columns(table, (ColumnKind.NUMERICAL,))
+    ordered = _columns(table, _ORDERED)
+    discrete = _columns(table, _DISCRETE)
+    if kind == "greater":
+        if len(ordered) < 2:
+            st.caption("Needs two numeric or two date columns.")
+            return None
+        left, right = st.columns(2)
+        high = right.selectbox("A (the larger)", ordered, key="constraint_high")
+        low = left.selectbox("B (the smaller)", ordered, index=1, key="constraint_low")
+        strict = st.checkbox("Strictly greater (not equal)", value=True, key="constraint_strict")
+        if st.button("Add", key="add_constraint"):
+            return rules.GreaterThan(low=str(low), high=str(high), strict=bool(strict))
+        return None
+    if kind in ("range", "positive"):
+        if not numeric:
+            st.caption("Needs a numeric column.")
+            return None
+        column = str(st.selectbox("Column", numeric, key="constraint_column"))
+        if kind == "positive":
+            if st.button("Add", key="add_constraint"):
+                return rules.positive(column)
+            return None
+        values = table.df[column].dropna()
+        left, right = st.columns(2)
+        lowest = left.number_input(
+            "Lowest allowed", value=float(values.min()), key=f"constraint_min_{column}"
+        )
+        highest = right.number_input(
+            "Highest allowed", value=float(values.max()), key=f"constraint_max_{column}"
+        )
+        if st.button("Add", key="add_constraint"):
+            return rules.ValueRange(column, low=float(lowest), high=float(highest))
+        return None
+    if len(discrete) < 2:
+        st.caption("Needs two categorical or true/false columns.")
+        return None
+    chosen = st.multiselect("Columns", discrete, key="constraint_columns")
+    if st.button("Add", key="add_constraint"):
+        return rules.FixedCombinations(tuple(chosen))
+    return None
+
+
+def what_to_generate(table: Table) -> list[RowRequest] | None:
+    """Plain rows ([]), or the requests for conditional sampling; None while the input is not
+    usable (the reason is shown)."""
+    modes = [PLAIN, FIXED, REBALANCE, TAIL, SCENARIO]
+    if state.recipe_requests():
+        modes.append(RECIPE)
+    mode = st.radio(
+        "What to generate", modes, horizontal=True, key="sampling_mode", persist_state="session"
+    )
+    try:
+        if mode == PLAIN:
+            return []
+        if mode == RECIPE:
+            requests = list(state.recipe_requests())
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "condition": [r.describe() for r in requests],
+                        "rows": [r.rows for r in requests],
+                    }
+                ),
+                hide_index=True,
+            )
+        elif mode == FIXED:
+            requests = _fixed(table)
+        elif mode == REBALANCE:
+            requests = _rebalance(table)
+        elif mode == TAIL:
+            requests = _tail(table)
+        else:
+            requests = _scenario(table)
+        if requests:
+            conditions.validate(requests, table.schema, table.df)
+        return requests or None
+    except SynthCoreError as exc:
+        error_box(exc)
+        return None
+
+
+def _rows(key: str, value: int) -> int:
+    default(key, value)
+    return int(st.number_input("Rows", 1, 1_000_000, key=key, persist_state="session"))
+
+
+def _fixed(table: Table) -> list[RowRequest]:
+    st.caption("Every row gets these values, e.g. 500 rows with smoker = yes.")
+    choices = _columns(table, (*_DISCRETE, ColumnKind.NUMERICAL))
+    chosen = st.multiselect("Columns to fix", choices, key="fixed_columns", persist_state="session")
+    if not chosen:
+        st.info("Choose at least one column.")
+        return []
+    values: dict[str, Any] = {}
+    for name in chosen:
+        series = table.df[name]
+        if table.schema[name].kind is ColumnKind.NUMERICAL:
+            default(f"fixed_value_{name}", float(series.median()))
+            values[name] = st.number_input(
+                f"{name} =", key=f"fixed_value_{name}", persist_state="session"
+            )
+            if pd.api.types.is_integer_dtype(series):
+                values[name] = int(values[name])
+        else:
+            values[name] = st.selectbox(
+                f"{name} =",
+                _values(series),
+                format_func=_as_in_file(table, name),
+                key=f"fixed_value_{name}",
+                persist_state="session",
+            )
+    return conditions.fixed_values(values, _rows("fixed_rows", 500))
+
+
+def _rebalance(table: Table) -> list[RowRequest]:
+    st.caption("Choose the share of each value, e.g. 50/50 for a rare class.")
+    choices = [
+        name
+        for name in _columns(table, _DISCRETE)
+        if table.df[name].nunique() <= MAX_REBALANCE_LEVELS
+    ]
+    if not choices:
+        st.info(f"No categorical column with at most {MAX_REBALANCE_LEVELS} values.")
+        return []
+    column = str(st.selectbox("Column", choices, key="rebalance_column", persist_state="session"))
+    levels = _values(table.df[column])
+    real_share = table.df[column].value_counts(normalize=True)
+    editor = pd.DataFrame(
+        {
+            "value": [_as_in_file(table, column)(v) for v in levels],
+            "real share %": [round(100 * float(real_share[v]), 1) for v in levels],
+            "target share %": [round(100 / len(levels), 1)] * len(levels),
+        }
+    )
+    edited = st.data_editor(
+        editor,
+        hide_index=True,
+        disabled=["value", "real share %"],
+        key=f"rebalance_shares_{column}",
+    )
+    shares = dict(zip(levels, edited["target share %"].fillna(0).astype(float), strict=True))
+    return conditions.rebalance(column, shares, _rows("rebalance_rows", 1000))
+
+
+def _tail(table: Table) -> list[RowRequest]:
+    st.caption("Rare and edge cases: rows from the top or bottom of a numeric column.")
+    numeric = _columns(table, (ColumnKind.NUMERICAL,))
+    if not numeric:
+        st.info("The table has no numeric column.")
+        return []
+    column = str(st.selectbox("Column", numeric, key="tail_column", persist_state="session"))
+    left, right = st.columns(2)
+    side = left.radio(
+        "Side", ["top", "bottom"], horizontal=True, key="tail_side", persist_state="session"
+    )
+    default("tail_share", 5)
+    share = right.slider(
+        "Share of the real values (%)", 1, 25, key="tail_share", persist_state="session"
+    )
+    requests = conditions.tail(
+        column, table.df[column], _rows("tail_rows", 500), side == "top", share / 100
+    )
+    low, high = requests[0].ranges[column]
+    st.caption(f"That is {column} {'≥ ' + f'{low:g}' if side == 'top' else '≤ ' + f'{high:g}'}.")
+    return requests
+
+
+def _scenario(table: Table) -> list[RowRequest]:
+    st.caption(
+        "A tree of conditions (e.g. region → smoker → age band) with a row quota per leaf; "
+        "every leaf is filled by conditional sampling. Leaves that are rare or absent in your "
+        "data are marked: there the generator extrapolates."
+    )
+    choices = _columns(table, (*_DISCRETE, *_ORDERED))
+    if not choices:
+        st.info("The table has no categorical, numeric or date column to branch on.")
+        return []
+    default("scenario_depth", min(2, len(choices)))
+    depth = int(
+        st.number_input("Levels", 1, MAX_LEVELS, key="scenario_depth", persist_state="session")
+    )
+    levels = []
+    for position in range(min(depth, len(choices))):
+        left, right = st.columns([1, 2])
+        default(f"scenario_column_{position}", choices[position])
+        column = str(
+            left.selectbox(
+                f"Level {position + 1}",
+                choices,
+                key=f"scenario_column_{position}",
+                persist_state="session",
+            )
+        )
+        if table.schema[column].kind in _DISCRETE:
+            values = _values(table.df[column])
+            key = f"scenario_values_{position}_{column}"
+            default(key, values[: min(len(values), 4)])
+            chosen = right.multiselect(
+                "Branches",
+                values,
+                max_selections=MAX_BRANCH_VALUES,
+                format_func=_as_in_file(table, column),
+                key=key,
+                persist_state="session",
+            )
+            levels.append(ScenarioLevel(column, values=tuple(chosen)))
+        else:
+            key = f"scenario_bands_{position}_{column}"
+            default(key, 3)
+            count = right.slider(
+                "Bands (equal shares of the real rows)", 2, 6, key=key, persist_state="session"
+            )
+            levels.append(
+                ScenarioLevel(column, bands=conditions.quantile_bands(table.df[column], count))
+            )
+    if len({level.column for level in levels}) < len(levels):
+        st.info("Use each column in one level only.")
+        return []
+    default("scenario_quota", 100)
+    quota = int(
+        st.number_input("Rows per leaf", 1, 100_000, key="scenario_quota", persist_state="session")
+    )
+    leaves = conditions.scenario_requests(levels, quota)
+    real_rows = [int(leaf.matches(table.df).sum()) for leaf in leaves]
+    plan = pd.DataFrame(
+        {
+            "leaf": [leaf.describe() for leaf in leaves],
+            "real rows": real_rows,
+            "status": [
+                conditions.LeafCoverage(
+                    leaf.describe(), quota, 0, n, n / max(len(table.df), 1)
+                ).status
+                for leaf, n in zip(leaves, real_rows, strict=True)
+            ],
+            "rows": [quota] * len(leaves),
+        }
+    )
+    st.markdown(f"**{len(leaves)} leaves** — change a leaf's rows in the last column (0 skips it).")
+    edited = st.data_editor(
+        plan,
+        hide_index=True,
+        disabled=["leaf", "real rows", "status"],
+        column_config={"rows": st.column_config.NumberColumn(min_value=0, step=1)},
+        key="scenario_plan_" + hashlib.sha256("\n".join(plan["leaf"]).encode()).hexdigest()[:12],
+    )
+    quotas = dict(zip(edited["leaf"], edited["rows"].fillna(0).astype(int), strict=True))
+    return conditions.scenario_requests(levels, quotas)

@@ -1,0 +1,302 @@
+"""The Generate page with AppTest: neural jobs with progress and Cancel, session isolation,
+constraints, conditional sampling, scenario plans, sample-again, recipes and large files."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from synth_core.synthesize import SynthResult
+from tests.app.test_pages import TIMEOUT, _app
+
+
+def _page(at: AppTest | None = None) -> AppTest:
+    at = at or _app()  # opens on the insurance sample (1,338 rows)
+    at.switch_page("pages/generate.py").run()
+    assert not at.exception
+    return at
+
+
+def _wait(at: AppTest, key: str = "generation_job") -> AppTest:
+    deadline = time.monotonic() + TIMEOUT
+    while key in at.session_state:
+        assert time.monotonic() < deadline, f"{key} did not finish"
+        time.sleep(0.3)
+        at.run()
+    assert not at.exception
+    return at
+
+
+def _generate(at: AppTest) -> SynthResult:
+    at.button(key="generate").click().run()
+    _wait(at)
+    assert not at.error, [e.value for e in at.error]
+    result: SynthResult = at.session_state["result"]
+    return result
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in (*at.info, *at.warning, *at.error, *at.success)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_neural_job_shows_progress_cancels_and_the_app_stays_usable() -> None:
+    at = _page()
+    at.selectbox(key="generator").set_value("ctgan").run()
+    assert "Training on 1,070 rows takes" in _texts(at)  # the estimate, 80% of 1,338 rows
+    at.slider(key="param_ctgan_epochs").set_value(2000).run()
+    at.button(key="generate").click().run()
+    assert "generation_job" in at.session_state
+    job_id = at.session_state["generation_job"]
+
+    deadline = time.monotonic() + TIMEOUT
+    while True:  # wait until epochs are reported, with their losses
+        assert time.monotonic() < deadline, "no epoch progress"
+        time.sleep(0.5)
+        at.run()
+        texts = [p.proto.text for p in at.get("progress")]
+        if any("Epoch" in t for t in texts) and at.get("plotly_chart"):
+            break
+    assert any("left" in t for t in texts)  # an ETA
+    assert "Generate" in [b.label for b in at.button]
+    assert at.button(key="generate").disabled  # one generation at a time
+
+    # Other pages work while it trains, and coming back finds the same job.
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    at = _page(at)
+    assert at.session_state["generation_job"] == job_id
+
+    started = time.monotonic()
+    at.button(key="cancel_generation").click().run()
+    _wait(at)
+    assert time.monotonic() - started < 10
+    assert any("Generation was cancelled" in e.value for e in at.error)
+    assert "result" not in at.session_state
+
+    at.selectbox(key="generator").set_value("cart").run()
+    assert not at.button(key="generate").disabled
+    assert len(_generate(at).data) == 1338 - 0  # rows default to the table's size
+
+
+def test_a_job_is_not_visible_in_another_session() -> None:
+    first, second = _page(), _page()
+    first.selectbox(key="generator").set_value("ctgan").run()
+    first.slider(key="param_ctgan_epochs").set_value(2000).run()
+    first.button(key="generate").click().run()
+    try:
+        second.run()
+        assert "generation_job" not in second.session_state
+        assert not second.get("progress")
+        assert not second.button(key="generate").disabled
+        registry = _registry()
+        owner = first.session_state["owner"]
+        other = second.session_state.get("owner", "other")
+        assert other != owner
+        assert registry.of_owner(other) == []
+        assert len(registry.of_owner(owner)) == 1
+        # A job id from another session is not found for this one.
+        assert registry.get(other, first.session_state["generation_job"]) is None
+        assert registry.get(owner, first.session_state["generation_job"]) is not None
+    finally:
+        first.button(key="cancel_generation").click().run()
+        _wait(first)
+
+
+def _registry():  # type: ignore[no-untyped-def]
+    from synth_core.ui.resources import job_registry
+
+    return job_registry()
+
+
+def test_constraints_are_checked_and_followed() -> None:
+    at = _page()
+    at.selectbox(key="constraint_type").set_value("Value range").run()
+    at.selectbox(key="constraint_column").set_value("bmi").run()
+    at.number_input(key="constraint_min_bmi").set_value(40.0).run()
+    at.button(key="add_constraint").click().run()
+    assert any("rows of the real data break '40 ≤ bmi" in e.value for e in at.error)
+    assert "constraints" not in at.session_state
+
+    at.number_input(key="constraint_min_bmi").set_value(15.0).run()
+    at.number_input(key="constraint_max_bmi").set_value(54.0).run()
+    at.button(key="add_constraint").click().run()
+    at.selectbox(key="constraint_type").set_value("Fixed combinations of categories").run()
+    at.multiselect(key="constraint_columns").set_value(["sex", "smoker", "region"]).run()
+    at.button(key="add_constraint").click().run()
+    assert len(at.session_state["constraints"]) == 2
+
+    at.selectbox(key="generator").set_value("cart").run()
+    result = _generate(at)
+    assert result.data["bmi"].between(15, 54).all()
+    real = set(map(tuple, result.train[["sex", "smoker", "region"]].to_numpy().tolist()))
+    assert set(map(tuple, result.data[["sex", "smoker", "region"]].to_numpy().tolist())) <= real
+
+    at.button(key="remove_constraint_0").click().run()
+    assert len(at.session_state["constraints"]) == 1
+
+
+def test_fixed_values_rebalance_and_tail() -> None:
+    at = _page()
+    at.radio(key="sampling_mode").set_value("Fixed values").run()
+    at.multiselect(key="fixed_columns").set_value(["smoker"]).run()
+    assert at.selectbox(key="fixed_value_smoker").options == ["no", "yes"]  # as in the file
+    at.selectbox(key="fixed_value_smoker").set_value(True).run()
+    at.number_input(key="fixed_rows").set_value(150).run()
+    result = _generate(at)
+    assert len(result.data) == 150
+    assert result.data["smoker"].all()
+    assert [c.produced for c in result.coverage] == [150]
+
+    at.radio(key="sampling_mode").set_value("Rebalance a column").run()
+    at.selectbox(key="rebalance_column").set_value("smoker").run()
+    at.number_input(key="rebalance_rows").set_value(200).run()
+    result = _generate(at)
+    assert result.data["smoker"].value_counts().to_dict() == {False: 100, True: 100}
+
+    at.radio(key="sampling_mode").set_value("Tail of a numeric column").run()
+    at.selectbox(key="tail_column").set_value("charges").run()
+    at.number_input(key="tail_rows").set_value(100).run()
+    result = _generate(at)
+    real = pd.concat([result.train, result.holdout])  # the page's threshold: the whole table
+    threshold = real["charges"].quantile(0.95)
+    assert len(result.data) == 100
+    assert (result.data["charges"] >= threshold - 1e-6).all()
+
+    # Sample again from the same model, with the current conditions, without refitting.
+    model = result.model
+    at.button(key="sample_more").click().run()
+    _wait(at)
+    again: SynthResult = at.session_state["result"]
+    assert again.model.fit_seconds == model.fit_seconds
+    assert again.seed == result.seed + 1
+    assert len(again.data) == 100
+    assert not again.data.equals(result.data)
+
+
+def test_scenario_plan_fills_every_leaf_and_marks_extrapolation() -> None:
+    at = _page()
+    at.radio(key="sampling_mode").set_value("Scenario plan").run()
+    at.selectbox(key="scenario_column_0").set_value("region").run()
+    at.selectbox(key="scenario_column_1").set_value("smoker").run()
+    at.number_input(key="scenario_quota").set_value(20).run()
+    result = _generate(at)
+    assert len(result.coverage) == 8  # 4 regions x 2 smoker values
+    assert all(c.produced == 20 for c in result.coverage)
+    counts = result.data.groupby(["region", "smoker"]).size()
+    assert (counts == 20).all()
+    assert len(counts) == 8
+    assert "Coverage per condition" in _texts(at)
+
+
+def test_scenario_leaves_absent_from_the_real_data_are_extrapolation() -> None:
+    rows = [f"{'a' if i % 2 else 'b'},{'x' if i % 2 else 'y'},{i}" for i in range(200)]
+    at = _app()
+    at.radio(key="source_origin").set_value("Upload a CSV").run()
+    data = ("g,h,v\n" + "\n".join(rows) + "\n").encode()
+    at.file_uploader(key="upload").set_value(("pairs.csv", data, "text/csv")).run()
+    at = _page(at)
+    at.selectbox(key="generator").set_value("cart").run()
+    at.radio(key="sampling_mode").set_value("Scenario plan").run()
+    at.selectbox(key="scenario_column_0").set_value("g").run()
+    at.selectbox(key="scenario_column_1").set_value("h").run()
+    at.number_input(key="scenario_quota").set_value(5).run()
+    result = _generate(at)
+    status = {c.label: c.status for c in result.coverage}
+    assert status["g = a → h = x"] == "covered"
+    assert status["g = a → h = y"].startswith("absent in the real data")
+    assert any("rare or absent in the real data" in w.value for w in at.warning)
+
+
+def test_a_recipe_sets_every_control_and_reproduces_the_rows(tmp_path: Path) -> None:
+    recipe = {
+        "version": 1,
+        "generator": "gaussian_copula",
+        "params": {"default_distribution": "norm"},
+        "rows": 250,
+        "seed": 7,
+        "holdout_fraction": 0.1,
+        "constraints": [{"type": "positive", "column": "charges"}],
+        "kinds": {"children": "categorical"},
+        "dropped": ["region"],
+    }
+    results = []
+    for _ in range(2):
+        at = _page()
+        upload = ("r.json", json.dumps(recipe).encode(), "application/json")
+        at.file_uploader(key="recipe_upload").set_value(upload).run()
+        assert not at.exception
+        assert not at.error, [e.value for e in at.error]
+        assert at.selectbox(key="generator").value == "gaussian_copula"
+        assert at.selectbox(key="param_gaussian_copula_default_distribution").value == "norm"
+        assert at.number_input(key="rows").value == 250
+        assert at.number_input(key="seed").value == 7
+        assert at.slider(key="holdout").value == 10
+        assert "region" not in at.session_state["working_table"].schema
+        results.append(_generate(at))
+    first, second = results
+    assert first.data.equals(second.data)
+    assert "region" not in first.data.columns
+    assert (first.data["charges"] > 0).all()
+    assert first.spec.constraints == second.spec.constraints
+
+
+def test_a_bad_recipe_is_refused_and_changes_nothing() -> None:
+    at = _page()
+    bad = {"version": 1, "generator": "ctgan", "params": {"epochs": 0}}
+    at.file_uploader(key="recipe_upload").set_value(
+        ("bad.json", json.dumps(bad).encode(), "application/json")
+    ).run()
+    assert any("The recipe was not loaded" in e.value and "epochs" in e.value for e in at.error)
+    assert at.selectbox(key="generator").value == "gaussian_copula"
+    at.file_uploader(key="recipe_upload").set_value(
+        ("bad.json", json.dumps({**bad, "params": {}, "dropped": ["nope"]}).encode(), "x")
+    ).run()
+    assert any("column 'nope'" in e.value for e in at.error)
+
+
+def test_many_rows_are_written_to_a_file_in_the_background(tmp_path: Path) -> None:
+    at = _page()
+    at.selectbox(key="generator").set_value("cart").run()
+    at.number_input(key="rows").set_value(100).run()
+    result = _generate(at)
+    at.switch_page("pages/export.py").run()
+    target = tmp_path / "big.parquet"
+    at.number_input(key="file_rows").set_value(25_000).run()
+    at.text_input(key="file_path").set_value(str(target)).run()
+    at.button(key="write_file").click().run()
+    _wait(at, "export_job")
+    assert any("Wrote 25,000 rows" in s.value for s in at.success)
+    written = pd.read_parquet(target)
+    assert len(written) == 25_000
+    assert list(written.columns) == list(result.data.columns)
+
+    at.text_input(key="file_path").set_value(str(tmp_path / "missing" / "x.csv")).run()
+    at.button(key="write_file").click().run()
+    assert any("does not exist" in e.value for e in at.error)
+
+
+def test_sample_data_and_settings_survive_a_page_switch() -> None:
+    at = _page()
+    at.selectbox(key="generator").set_value("tvae").run()
+    at.slider(key="param_tvae_epochs").set_value(7).run()
+    at.switch_page("pages/data.py").run()
+    at = _page(at)
+    assert at.selectbox(key="generator").value == "tvae"
+    assert at.slider(key="param_tvae_epochs").value == 7
+
+
+@pytest.mark.parametrize("mode", ["Fixed values", "Rebalance a column", "Scenario plan"])
+def test_condition_editors_work_on_dates_and_booleans(mode: str) -> None:
+    at = _app()
+    at.selectbox(key="sample_name").set_value("seattle_weather").run()
+    at = _page(at)
+    at.radio(key="sampling_mode").set_value(mode).run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
