@@ -1,4 +1,5 @@
-"""Synthetic Data Studio: declares the pages; each page lives in pages/."""
+"""Synthetic Data Studio: declares the pages; each page lives in app_pages/ (a folder named
+pages/ would also be served directly at /generate etc., bypassing this file)."""
 
 import streamlit as st
 
@@ -6,10 +7,10 @@ st.set_page_config(page_title="Synthetic Data Studio", layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page("pages/data.py", title="Data", default=True),
-        st.Page("pages/generate.py", title="Generate"),
-        st.Page("pages/fidelity.py", title="Fidelity"),
-        st.Page("pages/export.py", title="Export"),
+        st.Page("app_pages/data.py", title="Data", default=True),
+        st.Page("app_pages/generate.py", title="Generate"),
+        st.Page("app_pages/fidelity.py", title="Fidelity"),
+        st.Page("app_pages/export.py", title="Export"),
     ]
 )
 navigation.run()

@@ -158,7 +158,7 @@ def result_or_stop() -> SynthResult:
     value = result()
     if value is None:
         st.info("Generate a synthetic table first.")
-        st.page_link("pages/generate.py", label="Go to Generate")
+        st.page_link("app_pages/generate.py", label="Go to Generate")
         st.stop()
     assert value is not None
     return value

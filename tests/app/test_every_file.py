@@ -50,7 +50,7 @@ def test_file_works_end_to_end_or_says_what_is_wrong(path: Path) -> None:
         return
     assert len(at.data_editor) == 1
 
-    at.switch_page("pages/generate.py").run()
+    at.switch_page("app_pages/generate.py").run()
     if outcome == "too small":
         assert any("at least 10 are needed" in w.value for w in at.warning)
         assert at.button(key="generate").disabled
@@ -66,13 +66,13 @@ def test_file_works_end_to_end_or_says_what_is_wrong(path: Path) -> None:
     assert not at.exception
     assert len(at.session_state["result"].data) == 50
 
-    at.switch_page("pages/fidelity.py").run()
+    at.switch_page("app_pages/fidelity.py").run()
     while "detection_job" in at.session_state:
         assert time.monotonic() < deadline
         time.sleep(0.2)
         at.run()
     assert not at.error
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     assert not at.exception
     assert not at.error
     assert len(at.get("download_button")) == 2

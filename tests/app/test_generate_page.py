@@ -17,7 +17,7 @@ from tests.app.test_pages import TIMEOUT, _app
 
 def _page(at: AppTest | None = None) -> AppTest:
     at = at or _app()  # opens on the insurance sample (1,338 rows)
-    at.switch_page("pages/generate.py").run()
+    at.switch_page("app_pages/generate.py").run()
     assert not at.exception
     return at
 
@@ -68,7 +68,7 @@ def test_neural_job_shows_progress_cancels_and_the_app_stays_usable() -> None:
     assert at.button(key="generate").disabled  # one generation at a time
 
     # Other pages work while it trains, and coming back finds the same job.
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     at = _page(at)
     assert at.session_state["generation_job"] == job_id
@@ -266,7 +266,7 @@ def test_many_rows_are_written_to_a_file_in_the_background(tmp_path: Path) -> No
     at.selectbox(key="generator").set_value("cart").run()
     at.number_input(key="rows").set_value(100).run()
     result = _generate(at)
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     target = tmp_path / "big.parquet"
     at.number_input(key="file_rows").set_value(25_000).run()
     at.text_input(key="file_path").set_value(str(target)).run()
@@ -286,7 +286,7 @@ def test_sample_data_and_settings_survive_a_page_switch() -> None:
     at = _page()
     at.selectbox(key="generator").set_value("tvae").run()
     at.slider(key="param_tvae_epochs").set_value(7).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at = _page(at)
     assert at.selectbox(key="generator").value == "tvae"
     assert at.slider(key="param_tvae_epochs").value == 7

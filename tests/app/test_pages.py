@@ -29,7 +29,7 @@ def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 
 def _generate(at: AppTest, generator: str = "cart", rows: int = 300) -> AppTest:
-    at.switch_page("pages/generate.py").run()
+    at.switch_page("app_pages/generate.py").run()
     assert not at.exception
     at.selectbox(key="generator").set_value(generator).run()
     at.number_input(key="rows").set_value(rows).run()
@@ -114,7 +114,7 @@ def test_impossible_kind_change_shows_the_reason() -> None:
 
 def test_compare_and_export_ask_for_a_generation_first() -> None:
     at = _app()
-    for page in ("pages/fidelity.py", "pages/export.py"):
+    for page in ("app_pages/fidelity.py", "app_pages/export.py"):
         at.switch_page(page).run()
         assert not at.exception
         assert any("Generate a synthetic table first" in i.value for i in at.info)
@@ -145,7 +145,7 @@ def test_generate_fidelity_export_flow(generator: str) -> None:
     assert not tests.isna().any().any()
     assert len(at.get("plotly_chart")) == 5  # shapes, detection, column, heatmaps, pair
 
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     assert not at.exception
     buttons = at.get("download_button")
     assert len(buttons) == 2
@@ -157,13 +157,13 @@ def test_generate_fidelity_export_flow(generator: str) -> None:
 
 def test_tiny_tables_cannot_be_generated_from() -> None:
     at = _upload(_app(), "tiny.csv", b"a,b\n1,x\n2,y\n3,z\n")
-    at.switch_page("pages/generate.py").run()
+    at.switch_page("app_pages/generate.py").run()
     assert any("at least 10 are needed" in w.value for w in at.warning)
     assert at.button(key="generate").disabled
 
 
 def _fidelity(at: AppTest) -> AppTest:
-    at.switch_page("pages/fidelity.py").run()
+    at.switch_page("app_pages/fidelity.py").run()
     deadline = time.monotonic() + TIMEOUT
     while "detection_job" in at.session_state:
         assert time.monotonic() < deadline, "detection did not finish"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from tests.helpers import ROOT
 
@@ -89,6 +89,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 class BrowserSession:
     page: Page
     outbound: list[str] = field(default_factory=list)
+    browser: Browser | None = None
+    server: str = ""
+
+    def new_session(self) -> Page:
+        """A page in a separate browser context: another Streamlit session (other cookies)."""
+        assert self.browser is not None
+        context = self.browser.new_context(viewport={"width": 1400, "height": 1600})
+        context.route("**/*", lambda route: self._only_local(route))
+        return context.new_page()
+
+    def _only_local(self, route: Route) -> None:
+        url = route.request.url
+        if url.startswith((self.server, "data:", "blob:")):
+            route.continue_()
+        else:
+            self.outbound.append(url)
+            route.abort()
 
 
 @pytest.fixture
@@ -101,18 +118,10 @@ def browser(server: str) -> Iterator[BrowserSession]:
         context = chromium.new_context(
             viewport={"width": 1400, "height": 1600}, accept_downloads=True
         )
-        session = BrowserSession(page=context.new_page())
-
-        def only_local(route: Route) -> None:
-            url = route.request.url
-            if url.startswith((server, "data:", "blob:")):
-                route.continue_()
-            else:
-                session.outbound.append(url)
-                route.abort()
-
-        context.route("**/*", only_local)
+        session = BrowserSession(page=context.new_page(), browser=chromium, server=server)
+        context.route("**/*", session._only_local)
         yield session
-        context.close()
+        for other in chromium.contexts:
+            other.close()
         chromium.close()
     assert session.outbound == [], f"the app tried to reach the internet: {session.outbound}"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.browser.conftest import BrowserSession
 from tests.helpers import SAMPLES
@@ -62,3 +65,51 @@ def test_upload_generate_fidelity_download(
     ]
     assert len(rows) == 345
     assert {row[0] for row in rows[1:]} <= {"Adelie", "Chinstrap", "Gentoo"}
+
+
+def _load_recipe(page: Page, path: Path, recipe: dict[str, object]) -> None:
+    path.write_text(json.dumps({"version": 1, **recipe}))
+    page.get_by_text("Recipe: save or load all settings").click()
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text(f"Loaded the recipe {path.name}").wait_for(timeout=WAIT_MS)
+
+
+def test_neural_training_shows_progress_cancels_and_stays_private(
+    server: str, browser: BrowserSession, tmp_path: Path
+) -> None:
+    page = browser.page
+    page.goto(f"{server}/generate")  # a direct link still goes through app.py's navigation
+    page.get_by_role("button", name="Generate").wait_for(timeout=WAIT_MS)
+    nav = page.get_by_test_id("stSidebarNav").inner_text().split()
+    assert nav == ["Data", "Generate", "Fidelity", "Export"]
+    _load_recipe(page, tmp_path / "long.json", {"generator": "ctgan", "params": {"epochs": 2000}})
+    page.get_by_text("Training on 1,070 rows takes").wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Generate").click()
+
+    page.get_by_text(re.compile(r"Epoch \d+ of 2000")).wait_for(timeout=WAIT_MS)  # per epoch
+    page.get_by_text("left (").first.wait_for(timeout=WAIT_MS)  # an ETA
+    page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT_MS)  # the loss curve
+    page.screenshot(path=str(tmp_path / "training.png"))
+
+    # The app stays usable while training: another page, then back to the same job.
+    page.get_by_role("link", name="Data").first.click()
+    page.get_by_text("Preview (1,338 rows × 7 columns)").wait_for(timeout=WAIT_MS)
+    page.get_by_role("link", name="Generate").first.click()
+    page.get_by_role("button", name="Cancel").wait_for(timeout=WAIT_MS)
+
+    # Another browser session sees neither the job nor its settings.
+    other = browser.new_session()
+    other.goto(f"{server}/generate")
+    other.get_by_role("button", name="Generate").wait_for(timeout=WAIT_MS)
+    other.wait_for_timeout(2500)  # several polling intervals
+    assert other.get_by_role("button", name="Cancel").count() == 0
+    assert other.get_by_text("Epoch").count() == 0
+    assert other.get_by_role("button", name="Generate").is_enabled()
+
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("Generation was cancelled.").wait_for(timeout=15_000)
+    assert page.get_by_role("button", name="Cancel").count() == 0
+
+    _load_recipe(page, tmp_path / "quick.json", {"generator": "cart", "rows": 300})
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_text("Synthetic rows (300)").wait_for(timeout=WAIT_MS)

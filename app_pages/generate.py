@@ -12,7 +12,7 @@ try:
     table = state.working_table()
 except SynthCoreError as exc:
     widgets.error_box(exc)
-    st.page_link("pages/data.py", label="← Back to the Data page")
+    st.page_link("app_pages/data.py", label="← Back to the Data page")
     st.stop()
 st.caption(
     f"Learning from **{state.source().name}**: {len(table.df):,} rows, {len(table.schema)} columns."
@@ -48,4 +48,4 @@ result = state.result()
 if result is not None:
     generation.result_preview(result)
     generation.sample_more(registry, result, requests or [])
-    st.page_link("pages/fidelity.py", label="Next: check fidelity →")
+    st.page_link("app_pages/fidelity.py", label="Next: check fidelity →")

@@ -38,4 +38,4 @@ if edits is not None:
 
 st.subheader(f"Preview ({len(working.df):,} rows × {len(working.schema)} columns)")
 st.dataframe(readable_frame(working.df.head(200), working.schema), hide_index=True)
-st.page_link("pages/generate.py", label="Next: generate synthetic data →")
+st.page_link("app_pages/generate.py", label="Next: generate synthetic data →")
