@@ -36,7 +36,7 @@ CHUNK_ROWS = 100_000
 # drawing this many times the rows asked for (and at most MAX_DRAWN rows).
 REJECTION_FACTOR = 200
 MAX_DRAWN = 5_000_000
-_FIT_SHARE = (0.02, 0.8)
+_FIT_SHARE = (0.02, 1.0)  # of fit(): splitting first, then the generator
 
 
 class PrivacySetting(StrEnum):

@@ -619,15 +619,19 @@ def _check_pac(params: Mapping[str, ParamValue]) -> None:
         )
 
 
-def _neural_estimate(per_row_epoch: float) -> Callable[[int, int, Mapping[str, ParamValue]], float]:
+def _neural_estimate(
+    per_row_epoch: float, per_epoch: float = 0.01
+) -> Callable[[int, int, Mapping[str, ParamValue]], float]:
     """Seconds for preparing the data plus the epochs, measured on 2 cores: CTGAN prepared 10k
-    rows of 7 columns in ~3.5 s and 30k in ~7.5 s, then took ~1.6 s per epoch at 30k rows;
-    TVAE ~0.3-0.45 s per epoch at 10k-30k."""
+    rows of 7 columns in ~3.5 s and 30k in ~5-7.5 s, then took 0.07 s per epoch at 1k rows and
+    1.6-1.8 s at 30k (2.1 s at 24k with the browser busy on the other core); TVAE 0.03 s per
+    epoch at 1k rows, ~0.3-0.45 s at 10k-30k."""
 
     def estimate(rows: int, columns: int, params: Mapping[str, ParamValue]) -> float:
         width = max(columns, 1) / 7
         preparing = 1.5 + 2e-4 * rows * width
-        return preparing + int(params["epochs"]) * per_row_epoch * rows * width
+        epoch = per_epoch + per_row_epoch * rows * width
+        return preparing + int(params["epochs"]) * epoch
 
     return estimate
 
@@ -666,7 +670,7 @@ CTGAN = GeneratorInfo(
     conditional=True,
     requires=("sdv", "torch"),
     install_hint=_INSTALL,
-    estimate=_neural_estimate(5.5e-5),
+    estimate=_neural_estimate(7e-5),
     check=_check_pac,
 )
 
@@ -699,7 +703,7 @@ COPULA_GAN = GeneratorInfo(
     conditional=True,
     requires=("sdv", "torch"),
     install_hint=_INSTALL,
-    estimate=_neural_estimate(6e-5),
+    estimate=_neural_estimate(7.5e-5),
     check=_check_pac,
 )
 
