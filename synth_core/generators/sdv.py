@@ -266,7 +266,7 @@ class SdvGenerator:
     def sample(self, n: int) -> pd.DataFrame:
         if self._synthesizer is None:
             raise GeneratorError("Fit the generator before sampling from it.")
-        with _sdv_warnings(self.notes):
+        with _sdv_warnings(self.notes), _quiet_progress_bars():
             try:
                 sampled = self._synthesizer.sample(num_rows=n)
             except _sdv_errors() as exc:
@@ -301,7 +301,7 @@ def _values_text(values: Mapping[str, Any]) -> str:
 
 @contextmanager
 def _quiet_progress_bars() -> Iterator[None]:
-    """SDV's conditional sampling draws a tqdm bar on stderr; ours reports progress instead."""
+    """SDV's sampling draws tqdm bars on stderr; ours reports progress instead."""
     import tqdm
 
     original = tqdm.tqdm.__init__

@@ -32,7 +32,7 @@ from synth_core.constraints import (
 from synth_core.recipe import Recipe, RecipeError, make_recipe, request_dicts
 from synth_core.synthesize import FittedModel, fit, sample, sample_to_file
 from synth_core.table import Table
-from tests.helpers import SAMPLES, csv_table
+from tests.helpers import ROOT, SAMPLES, csv_table
 
 
 @pytest.fixture(scope="module")
@@ -336,3 +336,15 @@ def test_cli_streams_large_outputs_and_uses_recipes(
         == 0
     )
     assert len(pd.read_csv(tmp_path / "few.csv")) == 10
+
+
+def test_the_readme_recipe_example_is_valid() -> None:
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    recipe = Recipe.from_json(block)
+    table = recipe.apply(read_table((SAMPLES / "insurance.csv").read_bytes()))
+    spec = recipe.spec(table.schema)
+    assert spec.validate()["epochs"] == 100
+    assert [r.rows for r in spec.requests] == [500, 200]
+    assert "region" not in table.schema
+    assert len(spec.constraints) == 2
