@@ -23,6 +23,7 @@ from synth_core.constraints import Constraint
 from synth_core.errors import ExportError, GeneratorError, SpecError
 from synth_core.generators import registry
 from synth_core.generators.registry import Generator, ParamValue, ProgressFn, no_progress
+from synth_core.privacy.filter import FilterSettings, FilterStats, SimilarityFilter
 from synth_core.privacy.pii import PiiAction, fake_column, new_ids
 from synth_core.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
 from synth_core.table import Table
@@ -60,6 +61,7 @@ class GenerationSpec:
     max_fit_rows: int | None = MAX_FIT_ROWS
     constraints: tuple[Constraint, ...] = ()
     requests: tuple[RowRequest, ...] = ()  # conditional sampling; empty = ``rows`` plain rows
+    similarity_filter: FilterSettings | None = None  # drop copies and near copies of real rows
 
     def validate(self) -> dict[str, ParamValue]:
         """Check the settings before any work; return the generator's checked parameters."""
@@ -78,6 +80,8 @@ class GenerationSpec:
             )
         if self.max_fit_rows is not None and self.max_fit_rows < MIN_ROWS:
             raise SpecError(f"The row cap for fitting must be at least {MIN_ROWS}.")
+        if self.similarity_filter is not None:
+            self.similarity_filter.validate()
         return registry.get(self.generator).validate(self.params)
 
 
@@ -95,6 +99,7 @@ class FittedModel:
     fit_seconds: float
     notes: tuple[str, ...]
     losses: tuple[dict[str, float], ...] = ()
+    similarity_filter: SimilarityFilter | None = None
 
     @property
     def output_schema(self) -> Schema:
@@ -235,7 +240,33 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
         fit_seconds=time.perf_counter() - started,
         notes=tuple(notes),
         losses=tuple(generator.losses),
+        similarity_filter=_fit_filter(spec, train, holdout, model_schema, progress),
     )
+
+
+def _fit_filter(
+    spec: GenerationSpec,
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    schema: Schema,
+    progress: ProgressFn,
+) -> SimilarityFilter | None:
+    if spec.similarity_filter is None:
+        return None
+    progress(0.99, "Measuring how close unseen real rows are to the training rows")
+    return SimilarityFilter.fit(
+        train[schema.names], holdout[schema.names], schema, spec.similarity_filter
+    )
+
+
+def _start_sampling(model: FittedModel, seed: int) -> None:
+    model.generator.reset_sampling(seed)
+    if model.similarity_filter is not None:
+        model.similarity_filter.stats = FilterStats()
+
+
+def _filter_note(model: FittedModel) -> str:
+    return model.similarity_filter.note() if model.similarity_filter is not None else ""
 
 
 def _check_constraint_columns(
@@ -277,7 +308,7 @@ def sample(
             f"{total:,}. For more, write them to a file."
         )
     started = time.perf_counter()
-    model.generator.reset_sampling(seed)
+    _start_sampling(model, seed)
     notes = list(model.notes)
     leaf_coverage: tuple[LeafCoverage, ...] = ()
     if requests:
@@ -290,6 +321,7 @@ def sample(
             notes.append(note)
         data = pd.concat(chunks, ignore_index=True)
     notes.extend(model.generator.notes)
+    notes.append(_filter_note(model))
     progress(1.0, "Done")
     return SynthResult(
         data=data,
@@ -333,7 +365,10 @@ def _keep(model: FittedModel, rows: pd.DataFrame, request: RowRequest | None) ->
     ok = rules.satisfied(rows, model.spec.constraints, model.train)
     if request is not None:
         ok &= request.matches(rows)
-    return rows[ok.to_numpy()]
+    keep = ok.to_numpy()
+    if model.similarity_filter is not None and keep.any():
+        keep[keep] = model.similarity_filter.keep(rows[keep], model.model_schema)
+    return rows[keep]
 
 
 def _draw(
@@ -341,7 +376,9 @@ def _draw(
 ) -> tuple[pd.DataFrame, str]:
     """``n`` rows that follow the constraints (and the request), by rejection when needed."""
     generator = model.generator
-    needs_filter = bool(model.spec.constraints) or request is not None
+    needs_filter = (
+        bool(model.spec.constraints) or request is not None or model.similarity_filter is not None
+    )
     if not needs_filter:
         return _coerce(model, generator.sample(n)), ""
     kept: list[pd.DataFrame] = []
@@ -503,7 +540,7 @@ def sample_to_file(
         raise SpecError("Ask for at least one row.")
     seed = model.spec.seed if seed is None else seed
     started = time.perf_counter()
-    model.generator.reset_sampling(seed)
+    _start_sampling(model, seed)
     notes: list[str] = []
     writer: Any = None
     written = 0
@@ -528,4 +565,5 @@ def sample_to_file(
         raise ExportError(
             f"Cannot write {target}: {exc.strerror}. Choose another location."
         ) from exc
-    return FileSample(target, written, time.perf_counter() - started, tuple(notes))
+    notes.append(_filter_note(model))
+    return FileSample(target, written, time.perf_counter() - started, tuple(n for n in notes if n))

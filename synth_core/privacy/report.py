@@ -1,0 +1,424 @@
+"""How much the synthetic rows give away about the real rows they were learnt from, measured
+against a holdout (real rows the generator never saw), with plain-words verdicts.
+
+Every metric compares the synthetic rows with the training rows, beside the same measure for the
+holdout rows: real data that was not used has some closeness to the training data anyway, and
+only closeness beyond that is a leak. Distances are the mixed-type distance of
+``synth_core.privacy.distance``. Thresholds (documented in the README):
+
+- exact_match_rate: share of synthetic rows identical to a training row. Green when at most
+  1 percentage point above the holdout's share, amber up to 5 points, red above.
+- dcr_share: on equal-size samples of training and holdout rows, the share of synthetic rows whose
+  closest real row is a training row (ties count half). 50% is ideal. Green when the 95%
+  interval reaches 50% or the share is at most 52%, red above 60%, amber between.
+- nndr: median nearest/second-nearest training distance ratio of synthetic rows, against that of
+  holdout rows. Green when the synthetic median is at least 90% of the holdout's, amber from 75%,
+  red below.
+- mia_auc: a membership-inference attack scores equal numbers of training and holdout rows by
+  closeness to the nearest synthetic row; ROC AUC 0.5 means no signal. Green up to 0.55, amber up
+  to 0.60, red above.
+- pii_replay: real values of personal-data columns found in the synthetic ones. Green at 0."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_core.privacy.distance import (
+    PrivacyError,
+    RowEncoder,
+    distance_columns,
+    nearest,
+    row_hashes,
+)
+from synth_core.schema import ColumnKind, Schema
+
+QUERY_CAP = 20_000  # synthetic rows used as queries (a seeded sample above this)
+REFERENCE_CAP = 100_000  # training rows searched (a seeded sample above this)
+ATTACK_CAP = 10_000  # rows per side in the membership-inference attack
+MIN_ROWS = 5
+HISTOGRAM_BINS = 30
+
+
+class Verdict(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ExactMatch:
+    synthetic: float  # share of synthetic rows identical to a training row
+    holdout: float | None  # the same for holdout rows: the baseline real data has anyway
+    synthetic_rows: int
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class DcrShare:
+    share: float  # of synthetic rows closer to training than to holdout rows
+    ci_low: float
+    ci_high: float
+    queries: int
+    reference_rows: int  # per side
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Histogram:
+    edges: tuple[float, ...]
+    synthetic: tuple[int, ...]  # synthetic rows -> nearest training row
+    holdout: tuple[int, ...]  # holdout rows -> nearest training row
+
+
+@dataclass(frozen=True)
+class Distances:
+    """Distances to the closest training row (DCR), summarised."""
+
+    synthetic_median: float
+    synthetic_p05: float
+    holdout_median: float | None
+    holdout_p05: float | None
+    histogram: Histogram
+
+
+@dataclass(frozen=True)
+class Nndr:
+    synthetic_median: float
+    holdout_median: float | None
+    ratio: float | None  # synthetic / holdout medians
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Mia:
+    auc: float
+    ci_low: float
+    ci_high: float
+    rows_per_side: int
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class PiiReplay:
+    columns: dict[str, int]  # column -> synthetic rows holding a real value
+    rows: int  # synthetic rows with at least one replayed value
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class PrivacyReport:
+    exact_match: ExactMatch
+    distances: Distances
+    dcr_share: DcrShare | None  # None without a holdout
+    nndr: Nndr
+    mia: Mia | None
+    pii_replay: PiiReplay
+    columns: tuple[str, ...]
+    rows: dict[str, int]
+    notes: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (keys documented in the README under privacy.*)."""
+        plain: dict[str, Any] = _plain(asdict(self))
+        return plain
+
+    @property
+    def worst(self) -> Verdict:
+        levels = [
+            m.verdict
+            for m in (self.exact_match, self.dcr_share, self.nndr, self.mia, self.pii_replay)
+            if m is not None
+        ]
+        for level in (Verdict.RED, Verdict.AMBER, Verdict.GREEN):
+            if level in levels:
+                return level
+        return Verdict.UNKNOWN
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    return value
+
+
+def _sample(frame: pd.DataFrame, cap: int, rng: np.random.Generator) -> pd.DataFrame:
+    if len(frame) <= cap:
+        return frame
+    return frame.iloc[np.sort(rng.choice(len(frame), cap, replace=False))]
+
+
+def _interval(p: float, n: int) -> tuple[float, float]:
+    """95% normal-approximation interval of a share."""
+    half = 1.96 * math.sqrt(max(p * (1 - p), 0.0) / max(n, 1))
+    return max(p - half, 0.0), min(p + half, 1.0)
+
+
+def exact_match_verdict(synthetic: float, holdout: float | None) -> Verdict:
+    excess = synthetic - (holdout or 0.0)
+    if excess <= 0.01:
+        return Verdict.GREEN
+    return Verdict.AMBER if excess <= 0.05 else Verdict.RED
+
+
+def dcr_verdict(share: float, ci_low: float) -> Verdict:
+    if share <= 0.52 or ci_low <= 0.5:
+        return Verdict.GREEN
+    return Verdict.RED if share > 0.6 else Verdict.AMBER
+
+
+def nndr_verdict(ratio: float | None) -> Verdict:
+    if ratio is None:
+        return Verdict.UNKNOWN
+    if ratio >= 0.9:
+        return Verdict.GREEN
+    return Verdict.AMBER if ratio >= 0.75 else Verdict.RED
+
+
+def mia_verdict(auc: float) -> Verdict:
+    if auc <= 0.55:
+        return Verdict.GREEN
+    return Verdict.AMBER if auc <= 0.6 else Verdict.RED
+
+
+def match_share(queries: np.ndarray, reference: np.ndarray) -> float:
+    """Share of query hashes found among the reference hashes."""
+    if len(queries) == 0:
+        return 0.0
+    return float(np.isin(queries, reference).mean())
+
+
+def dcr_share(to_training: np.ndarray, to_holdout: np.ndarray) -> float:
+    """Share of rows nearer a training row than a holdout row; ties count half."""
+    closer = (to_training < to_holdout).astype(np.float64)
+    closer[to_training == to_holdout] = 0.5
+    return float(closer.mean())
+
+
+def nndr(distances: np.ndarray) -> np.ndarray:
+    """Nearest / second-nearest distance per row (k = 2 distances); 0/0 counts as 1 (a row
+    equal to two real rows is not singled out)."""
+    first, second = distances[:, 0], distances[:, 1]
+    ratio = np.ones(len(distances))
+    positive = second > 0
+    ratio[positive] = first[positive] / second[positive]
+    return ratio
+
+
+def auc_interval(auc: float, n_pos: int, n_neg: int) -> tuple[float, float]:
+    """95% interval of a ROC AUC (Hanley & McNeil 1982)."""
+    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
+    variance = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc**2) + (n_neg - 1) * (q2 - auc**2)) / max(
+        n_pos * n_neg, 1
+    )
+    half = 1.96 * math.sqrt(max(variance, 0.0))
+    return max(auc - half, 0.0), min(auc + half, 1.0)
+
+
+def _normal_text(values: pd.Series) -> set[str]:
+    text = values.dropna().astype(str).str.strip().str.casefold()
+    return set(text.str.replace(r"\s+", " ", regex=True))
+
+
+def pii_replay(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> PiiReplay:
+    """Synthetic rows holding a real value of a personal-data column (compared case- and
+    space-insensitively). Only counts are kept, never the values."""
+    counts: dict[str, int] = {}
+    hit = np.zeros(len(synthetic), dtype=bool)
+    for column in schema.of_kind(ColumnKind.PII):
+        if column.name not in real.columns or column.name not in synthetic.columns:
+            continue
+        known = _normal_text(real[column.name])
+        values = synthetic[column.name].astype(str).str.strip().str.casefold()
+        values = values.str.replace(r"\s+", " ", regex=True)
+        found = (values.isin(known) & synthetic[column.name].notna()).to_numpy()
+        counts[column.name] = int(found.sum())
+        hit |= found
+    rows = int(hit.sum())
+    return PiiReplay(counts, rows, Verdict.GREEN if rows == 0 else Verdict.RED)
+
+
+def _histogram(synthetic: np.ndarray, holdout: np.ndarray | None) -> Histogram:
+    values = synthetic if holdout is None else np.concatenate([synthetic, holdout])
+    high = float(np.quantile(values, 0.99)) if values.size else 1.0
+    edges = np.linspace(0.0, max(high, 1e-9), HISTOGRAM_BINS + 1)
+
+    def counts(x: np.ndarray) -> tuple[int, ...]:
+        return tuple(int(c) for c in np.histogram(np.minimum(x, edges[-1]), edges)[0])
+
+    return Histogram(
+        tuple(float(e) for e in edges),
+        counts(synthetic),
+        counts(holdout) if holdout is not None else (),
+    )
+
+
+def privacy_report(
+    train: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    schema: Schema,
+    holdout: pd.DataFrame | None = None,
+    seed: int = 0,
+) -> PrivacyReport:
+    """All privacy metrics of ``synthetic`` against the ``train`` rows it was learnt from."""
+    holdout = holdout if holdout is not None and len(holdout) >= MIN_ROWS else None
+    frames = [train, synthetic] + ([holdout] if holdout is not None else [])
+    columns = distance_columns(schema, *frames)
+    if len(train) < MIN_ROWS or len(synthetic) < 1:
+        raise PrivacyError(
+            f"Privacy needs at least {MIN_ROWS} training rows and one synthetic row; got "
+            f"{len(train):,} and {len(synthetic):,}."
+        )
+    rng = np.random.default_rng(seed)
+    notes: list[str] = []
+    encoder = RowEncoder.fit(train, columns, others=frames[1:])
+
+    # Exact copies, on every row (hashing is cheap).
+    train_hashes = row_hashes(train, columns)
+    synthetic_hashes = row_hashes(synthetic, columns)
+    exact_synthetic = match_share(synthetic_hashes, train_hashes)
+    exact_holdout = (
+        None if holdout is None else match_share(row_hashes(holdout, columns), train_hashes)
+    )
+    exact = ExactMatch(
+        exact_synthetic,
+        exact_holdout,
+        int(np.isin(synthetic_hashes, train_hashes).sum()),
+        exact_match_verdict(exact_synthetic, exact_holdout),
+    )
+
+    queries = _sample(synthetic, QUERY_CAP, rng)
+    reference = _sample(train, REFERENCE_CAP, rng)
+    if len(queries) < len(synthetic) or len(reference) < len(train):
+        notes.append(
+            f"Distances use a seeded sample: {len(queries):,} synthetic rows against "
+            f"{len(reference):,} training rows (caps {QUERY_CAP:,} and {REFERENCE_CAP:,})."
+        )
+    encoded_queries = encoder.transform(queries)
+    encoded_reference = encoder.transform(reference)
+    k = 2 if len(reference) >= 2 else 1
+    synthetic_near, _ = nearest(encoded_reference, encoded_queries, k)
+    holdout_near = None
+    if holdout is not None:
+        holdout_queries = _sample(holdout, QUERY_CAP, rng)
+        holdout_near, _ = nearest(encoded_reference, encoder.transform(holdout_queries), k)
+
+    synthetic_dcr = synthetic_near[:, 0]
+    holdout_dcr = None if holdout_near is None else holdout_near[:, 0]
+    distances = Distances(
+        float(np.median(synthetic_dcr)),
+        float(np.quantile(synthetic_dcr, 0.05)),
+        None if holdout_dcr is None else float(np.median(holdout_dcr)),
+        None if holdout_dcr is None else float(np.quantile(holdout_dcr, 0.05)),
+        _histogram(synthetic_dcr, holdout_dcr),
+    )
+
+    synthetic_nndr = float(np.median(nndr(synthetic_near))) if k == 2 else 1.0
+    holdout_nndr = None
+    if holdout_near is not None and k == 2:
+        holdout_nndr = float(np.median(nndr(holdout_near)))
+    ratio = None
+    if holdout_nndr is not None:
+        ratio = synthetic_nndr / holdout_nndr if holdout_nndr > 0 else 1.0
+    nndr_result = Nndr(synthetic_nndr, holdout_nndr, ratio, nndr_verdict(ratio))
+
+    share_result, mia_result = None, None
+    if holdout is None:
+        notes.append(
+            "Without a holdout (real rows kept out of training) there is no baseline: DCR share "
+            "and the membership-inference attack are not computed."
+        )
+    else:
+        share_result = _dcr_share(encoder, train, holdout, encoded_queries, rng)
+        mia_result = _mia(encoder, train, holdout, synthetic, rng)
+    return PrivacyReport(
+        exact_match=exact,
+        distances=distances,
+        dcr_share=share_result,
+        nndr=nndr_result,
+        mia=mia_result,
+        pii_replay=pii_replay(pd.concat(frames[:1] + frames[2:]), synthetic, schema),
+        columns=tuple(c.name for c in columns),
+        rows={
+            "training": len(train),
+            "holdout": 0 if holdout is None else len(holdout),
+            "synthetic": len(synthetic),
+        },
+        notes=tuple(notes),
+        settings={
+            "query_cap": QUERY_CAP,
+            "reference_cap": REFERENCE_CAP,
+            "attack_cap": ATTACK_CAP,
+            "seed": seed,
+        },
+    )
+
+
+def _dcr_share(
+    encoder: RowEncoder,
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    encoded_queries: np.ndarray,
+    rng: np.random.Generator,
+) -> DcrShare:
+    size = min(len(train), len(holdout), REFERENCE_CAP)
+    train_side = encoder.transform(_sample(train, size, rng))
+    holdout_side = encoder.transform(_sample(holdout, size, rng))
+    to_training, _ = nearest(train_side, encoded_queries)
+    to_holdout, _ = nearest(holdout_side, encoded_queries)
+    share = dcr_share(to_training[:, 0], to_holdout[:, 0])
+    low, high = _interval(share, len(encoded_queries))
+    return DcrShare(share, low, high, len(encoded_queries), size, dcr_verdict(share, low))
+
+
+def _mia(
+    encoder: RowEncoder,
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    rng: np.random.Generator,
+) -> Mia:
+    from sklearn.metrics import roc_auc_score
+
+    size = min(len(train), len(holdout), ATTACK_CAP)
+    members = encoder.transform(_sample(train, size, rng))
+    others = encoder.transform(_sample(holdout, size, rng))
+    reference = encoder.transform(_sample(synthetic, REFERENCE_CAP, rng))
+    near_members, _ = nearest(reference, members)
+    near_others, _ = nearest(reference, others)
+    labels = np.r_[np.ones(size), np.zeros(size)]
+    scores = -np.r_[near_members[:, 0], near_others[:, 0]]  # closer: more likely a member
+    auc = float(roc_auc_score(labels, scores))
+    low, high = auc_interval(auc, size, size)
+    return Mia(auc, low, high, size, mia_verdict(auc))
+
+
+def leaky_rows(
+    train: pd.DataFrame, synthetic: pd.DataFrame, share: float, seed: int
+) -> pd.DataFrame:
+    """``synthetic`` with ``share`` of its rows replaced by training rows (for tests and demos
+    of what a leaking generator looks like)."""
+    rng = np.random.default_rng(seed)
+    n = round(share * len(synthetic))
+    copied = train.iloc[rng.choice(len(train), n, replace=n > len(train))]
+    kept = synthetic.iloc[rng.choice(len(synthetic), len(synthetic) - n, replace=False)]
+    return (
+        pd.concat([copied, kept], ignore_index=True)
+        .sample(frac=1.0, random_state=seed)
+        .reset_index(drop=True)
+    )
