@@ -11,6 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+import numpy as np
+import pandas as pd
+
 from synth_core.errors import SynthCoreError
 from synth_core.fidelity import Binning, evaluate
 from synth_core.generators import get as get_generator
@@ -18,12 +21,16 @@ from synth_core.generators import infos
 from synth_core.generators.registry import no_progress
 from synth_core.io.export import write_csv, write_parquet
 from synth_core.io.reader import read_table
+from synth_core.privacy.distance import row_hashes
+from synth_core.privacy.filter import FilterSettings
 from synth_core.privacy.pii import PiiAction
+from synth_core.privacy.report import privacy_keys, privacy_report, privacy_summary
 from synth_core.recipe import Recipe, make_recipe
-from synth_core.schema import ColumnOverride
+from synth_core.schema import ColumnOverride, Schema
 from synth_core.synthesize import GenerationSpec, PrivacySetting, fit, sample, sample_to_file
 
 EXIT_BAD_INPUT = 2
+PRIVACY_CHOICES = ("none", "pii", "filter")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
     generate.add_argument("--recipe", type=Path, help="settings from a recipe JSON file")
     generate.add_argument("--save-recipe", type=Path, help="write the settings used as a recipe")
+    generate.add_argument(
+        "--save-holdout",
+        type=Path,
+        metavar="H.csv",
+        help="write the real rows kept out of training, for 'evaluate --holdout'",
+    )
     generate.add_argument("--generator", help="generator name (see 'generators')")
     generate.add_argument("--rows", type=int, help="number of synthetic rows (default 1000)")
     generate.add_argument("--seed", type=int, help="random seed: same seed, same rows (default 0)")
@@ -77,9 +90,28 @@ def _parser() -> argparse.ArgumentParser:
         "pii:TYPE",
     )
     generate.add_argument(
+        "--privacy",
+        choices=list(PRIVACY_CHOICES),
+        help="none: personal data kept as is; pii (default): personal data replaced or dropped; "
+        "filter: pii, and synthetic rows that copy or nearly copy a training row are dropped",
+    )
+    generate.add_argument(
+        "--filter-quantile",
+        type=float,
+        metavar="Q",
+        help="with --privacy filter: drop rows closer to a training row than this quantile of "
+        "holdout rows' distances (default 0.05)",
+    )
+    generate.add_argument(
+        "--drop-outliers",
+        action="store_true",
+        help="with --privacy filter: also drop rows farther from every real row than 99%% of "
+        "holdout rows are",
+    )
+    generate.add_argument(
         "--no-pii-protection",
         action="store_true",
-        help="keep PII columns as they are (they are modelled like any text column)",
+        help="the same as --privacy none",
     )
     generate.add_argument(
         "--pii-action",
@@ -107,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
         "--json", type=Path, required=True, metavar="OUT.json", help="report file ('-' for stdout)"
     )
     evaluate.add_argument("--no-detection", action="store_true", help="skip the classifier test")
+    evaluate.add_argument(
+        "--no-privacy", action="store_true", help="skip the privacy metrics (privacy.* keys)"
+    )
     evaluate.add_argument("--seed", type=int, default=0, help="seed for detection's sampling")
     evaluate.add_argument(
         "--binning",
@@ -230,6 +265,9 @@ def _generate(args: argparse.Namespace) -> int:
         rows, notes = written.rows, (*model.notes, *written.notes)
     if sampling:
         sampling.close()
+    if args.save_holdout:
+        writer = write_parquet if args.save_holdout.suffix.lower() == ".parquet" else write_csv
+        writer(model.holdout, table.schema, args.save_holdout)
     if args.save_recipe:
         saved = make_recipe(spec, base, raw, options, kinds, recipe.dropped)
         args.save_recipe.write_text(saved.to_json() + "\n", encoding="utf-8")
@@ -261,8 +299,22 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
     for name in ("generator", "rows", "seed", "holdout_fraction"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
-    if args.no_pii_protection:
-        changes["privacy"] = PrivacySetting.NONE
+    privacy = "none" if args.no_pii_protection else args.privacy
+    if privacy is not None:
+        changes["privacy"] = PrivacySetting.NONE if privacy == "none" else PrivacySetting.PII
+        if privacy == "filter":
+            changes["similarity_filter"] = spec.similarity_filter or FilterSettings()
+        else:
+            changes["similarity_filter"] = None
+    if args.filter_quantile is not None or args.drop_outliers:
+        current = changes.get("similarity_filter", spec.similarity_filter)
+        if current is None:
+            raise SynthCoreError("--filter-quantile and --drop-outliers need --privacy filter.")
+        changes["similarity_filter"] = replace(
+            current,
+            quantile=current.quantile if args.filter_quantile is None else args.filter_quantile,
+            drop_outliers=current.drop_outliers or args.drop_outliers,
+        )
     if args.pii_action:
         changes["pii_action"] = PiiAction(args.pii_action)
     return replace(spec, **changes)
@@ -284,7 +336,21 @@ def _evaluate(args: argparse.Namespace) -> int:
         seed=args.seed,
         binning=Binning(args.binning),
     )
-    payload = json.dumps(report.to_dict(), indent=2, allow_nan=False, ensure_ascii=False)
+    result = report.to_dict()
+    privacy = None
+    if not args.no_privacy:
+        training = real.df if holdout is None else _without(real.df, holdout, real.schema)
+        privacy = privacy_report(
+            training, synthetic.df, real.schema, holdout=holdout, seed=args.seed
+        )
+        result.update(privacy_keys(privacy))
+        if len(training) < len(real.df):
+            print(
+                f"note: {len(real.df) - len(training):,} rows of {args.real.name} are also in the "
+                "holdout; privacy treats them as holdout rows only.",
+                file=sys.stderr,
+            )
+    payload = json.dumps(result, indent=2, allow_nan=False, ensure_ascii=False)
     if str(args.json) == "-":
         print(payload)
     else:
@@ -306,7 +372,18 @@ def _evaluate(args: argparse.Namespace) -> int:
         )
     if report.detection_note:
         print(f"note: detection skipped: {report.detection_note}", file=sys.stderr)
+    if privacy is not None:
+        print(f"Privacy: {privacy_summary(privacy)}.", file=sys.stderr)
+        for note in privacy.notes:
+            print(f"note: {note}", file=sys.stderr)
     return 0
+
+
+def _without(real: pd.DataFrame, holdout: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """``real`` without the rows that are also in ``holdout`` (same values in every column)."""
+    columns = [c for c in schema if c.name in real.columns and c.name in holdout.columns]
+    found = np.isin(row_hashes(real, columns), row_hashes(holdout, columns))
+    return real[~found]
 
 
 def _score(value: float | None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -22,6 +22,7 @@ from synth_core.convert import DEFAULT_NA_TOKENS
 from synth_core.errors import SynthCoreError
 from synth_core.generators.registry import ParamValue
 from synth_core.io.reader import ReadOptions
+from synth_core.privacy.filter import FilterSettings
 from synth_core.privacy.pii import PiiAction
 from synth_core.schema import ColumnKind, ColumnOverride, Schema
 from synth_core.synthesize import MAX_FIT_ROWS, GenerationSpec, PrivacySetting
@@ -49,6 +50,7 @@ class Recipe:
     max_fit_rows: int | None = MAX_FIT_ROWS
     constraints: tuple[Constraint, ...] = ()
     requests: tuple[dict[str, Any], ...] = ()  # JSON form; see requests_for()
+    similarity_filter: Mapping[str, Any] | None = None  # {"quantile": 0.05, "drop_outliers": false}
     kinds: Mapping[str, str] = field(default_factory=dict)  # column -> "pii:email", ...
     dropped: tuple[str, ...] = ()
     read: Mapping[str, Any] = field(default_factory=dict)
@@ -88,7 +90,16 @@ class Recipe:
             max_fit_rows=self.max_fit_rows,
             constraints=self.constraints,
             requests=requests_for(self.requests, schema),
+            similarity_filter=self._filter(),
         )
+
+    def _filter(self) -> FilterSettings | None:
+        if self.similarity_filter is None:
+            return None
+        try:
+            return FilterSettings(**dict(self.similarity_filter))
+        except TypeError as exc:
+            raise RecipeError(f"The recipe's similarity_filter is malformed: {exc}.") from None
 
     def differences(self, raw: bytes, table: Table) -> list[str]:
         """How the data differs from the recipe's source, in words (empty when it matches)."""
@@ -217,6 +228,9 @@ def make_recipe(
         max_fit_rows=spec.max_fit_rows,
         constraints=spec.constraints,
         requests=request_dicts(spec.requests),
+        similarity_filter=(
+            None if spec.similarity_filter is None else asdict(spec.similarity_filter)
+        ),
         kinds=dict(kinds),
         dropped=tuple(dropped),
         read={

@@ -126,8 +126,22 @@ class PrivacyReport:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (keys documented in the README under privacy.*)."""
-        plain: dict[str, Any] = _plain(asdict(self))
+        """JSON-ready (keys documented in the README under privacy.*); no NaN."""
+        plain: dict[str, Any] = _plain(
+            {
+                "verdict": self.worst,
+                "exact_match_rate": asdict(self.exact_match),
+                "dcr_share": None if self.dcr_share is None else asdict(self.dcr_share),
+                "dcr": asdict(self.distances),
+                "nndr": asdict(self.nndr),
+                "mia_auc": None if self.mia is None else asdict(self.mia),
+                "pii_replay": asdict(self.pii_replay),
+                "columns": self.columns,
+                "rows": self.rows,
+                "notes": self.notes,
+                "settings": self.settings,
+            }
+        )
         return plain
 
     @property
@@ -422,3 +436,26 @@ def leaky_rows(
         .sample(frac=1.0, random_state=seed)
         .reset_index(drop=True)
     )
+
+
+def privacy_keys(report: PrivacyReport) -> dict[str, Any]:
+    """The report under its top-level JSON key."""
+    return {"privacy": report.to_dict()}
+
+
+def privacy_summary(report: PrivacyReport) -> str:
+    """One line for the command line."""
+    parts = [
+        f"exact matches {report.exact_match.synthetic:.1%} ({report.exact_match.verdict})",
+    ]
+    if report.dcr_share is not None:
+        parts.append(f"DCR share {report.dcr_share.share:.1%} ({report.dcr_share.verdict})")
+    parts.append(f"NNDR ratio {_or_na(report.nndr.ratio)} ({report.nndr.verdict})")
+    if report.mia is not None:
+        parts.append(f"membership AUC {report.mia.auc:.3f} ({report.mia.verdict})")
+    parts.append(f"PII replayed in {report.pii_replay.rows:,} rows ({report.pii_replay.verdict})")
+    return ", ".join(parts)
+
+
+def _or_na(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"

@@ -134,3 +134,67 @@ def test_console_script_usage_error_is_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "the following arguments are required" in done.stderr
+
+
+def test_privacy_filter_holdout_and_privacy_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = SAMPLES / "insurance.csv"
+    common = ["--generator", "cart", "--param", "min_samples_leaf=1", "--rows", "600"]
+    common += ["--holdout-fraction", "0.3", "--seed", "4"]
+    holdout = tmp_path / "holdout.csv"
+    leaky, filtered = tmp_path / "leaky.csv", tmp_path / "filtered.csv"
+    assert main(["generate", str(real), *common, "--out", str(leaky)]) == 0
+    args = ["generate", str(real), *common, "--out", str(filtered), "--privacy", "filter"]
+    assert (
+        main([*args, "--save-holdout", str(holdout), "--save-recipe", str(tmp_path / "r.json")])
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "Similarity filter: dropped" in err
+    assert len(pd.read_csv(holdout)) == 401  # 30% of 1,338
+    recipe = json.loads((tmp_path / "r.json").read_text())
+    assert recipe["similarity_filter"] == {"quantile": 0.05, "drop_outliers": False}
+
+    reports = {}
+    for name, path in (("leaky", leaky), ("filtered", filtered)):
+        out = tmp_path / f"{name}.json"
+        assert (
+            main(
+                [
+                    "evaluate",
+                    str(real),
+                    str(path),
+                    "--holdout",
+                    str(holdout),
+                    "--json",
+                    str(out),
+                    "--no-detection",
+                ]
+            )
+            == 0
+        )
+        reports[name] = json.loads(out.read_text())["privacy"]
+    assert "also in the holdout" in capsys.readouterr().err
+    assert reports["leaky"]["exact_match_rate"]["verdict"] == "red"
+    assert reports["leaky"]["mia_auc"]["verdict"] == "red"
+    assert reports["leaky"]["verdict"] == "red"
+    assert reports["filtered"]["exact_match_rate"]["synthetic"] == 0.0
+    assert reports["filtered"]["mia_auc"]["auc"] < reports["leaky"]["mia_auc"]["auc"]
+    assert set(reports["filtered"]) >= {
+        "exact_match_rate",
+        "dcr_share",
+        "dcr",
+        "nndr",
+        "mia_auc",
+        "pii_replay",
+        "verdict",
+    }
+
+
+def test_filter_options_need_the_filter(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    args = ["generate", str(SAMPLES / "insurance.csv"), "--out", str(tmp_path / "x.csv")]
+    assert main([*args, "--drop-outliers"]) == 2
+    assert "need --privacy filter" in capsys.readouterr().err
+    assert main([*args, "--privacy", "filter", "--filter-quantile", "0.7"]) == 2
+    assert "between 0 and 0.5" in capsys.readouterr().err
