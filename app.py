@@ -10,6 +10,7 @@ navigation = st.navigation(
         st.Page("app_pages/data.py", title="Data", default=True),
         st.Page("app_pages/generate.py", title="Generate"),
         st.Page("app_pages/fidelity.py", title="Fidelity"),
+        st.Page("app_pages/privacy.py", title="Privacy"),
         st.Page("app_pages/export.py", title="Export"),
     ]
 )

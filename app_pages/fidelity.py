@@ -24,4 +24,4 @@ with validity:
     fidelity.validity_view(report)
 with statistics:
     st.dataframe(report.statistics_table(), hide_index=True)
-st.page_link("app_pages/export.py", label="Next: export →")
+st.page_link("app_pages/privacy.py", label="Next: privacy →")

@@ -470,16 +470,17 @@ def _restore(model: FittedModel, drawn: pd.DataFrame, seed: int, offset: int) ->
     columns: dict[str, pd.Series] = {}
     for position, column in enumerate(model.schema):
         real = model.train[column.name]
+        every_real = pd.concat([real, model.holdout[column.name]], ignore_index=True)
         column_seed = seed + 7919 * (position + 1) + offset
         if column.name in model.model_schema:
             columns[column.name] = drawn[column.name].reset_index(drop=True)
         elif column.kind is ColumnKind.ID:
-            columns[column.name] = new_ids(real, n, seed + 7919 * (position + 1), offset)
+            columns[column.name] = new_ids(every_real, n, seed + 7919 * (position + 1), offset)
         elif column.kind is ColumnKind.PII and protect:
             if spec.pii_action is PiiAction.DROP:
                 continue
             assert column.pii_type is not None
-            columns[column.name] = fake_column(column.pii_type, real, n, column_seed)
+            columns[column.name] = fake_column(column.pii_type, every_real, n, column_seed)
         else:
             columns[column.name] = _constant(real, n, rng)
     return pd.DataFrame(columns)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_core.errors import GeneratorError
 from synth_core.generators.registry import ProgressFn, no_progress
 from synth_core.schema import PiiType
 
@@ -52,6 +53,18 @@ def _makers(fake: Any, one_line_address: bool) -> dict[PiiType, Callable[[], str
     }
 
 
+_REDRAWS = 100
+
+
+def normal_text(values: pd.Series) -> pd.Series:
+    """Text compared ignoring case and runs of spaces."""
+    return values.astype(str).str.strip().str.casefold().str.replace(r"\s+", " ", regex=True)
+
+
+def _normal_one(value: str) -> str:
+    return " ".join(value.strip().casefold().split())
+
+
 def fake_column(
     pii_type: PiiType,
     real: pd.Series,
@@ -62,8 +75,10 @@ def fake_column(
 ) -> pd.Series:
     """``n`` fake values of ``pii_type`` (Faker), missing as often as in ``real``.
 
-    The values come from Faker's lists, never from ``real``; only the missing rate and whether
-    addresses are written on one line with a city are taken from the real column.
+    The values come from Faker's lists, never from ``real``: a fake value that happens to equal a
+    real one (ignoring case and spaces; e.g. a common name or a short email) is drawn again. Only
+    the missing rate and whether addresses are written on one line with a city are taken from
+    the real column.
     """
     from faker import Faker
 
@@ -73,9 +88,20 @@ def fake_column(
     present = real.dropna().astype(str)
     one_line = bool(len(present)) and bool(present.str.contains(",").mean() > 0.5)
     make = _makers(fake, one_line)[pii_type]
+    avoid = set(normal_text(present))
     values = np.empty(n, dtype=object)
     for i in range(n):
-        values[i] = make()
+        value = make()
+        for _ in range(_REDRAWS):
+            if _normal_one(value) not in avoid:
+                break
+            value = make()
+        else:
+            raise GeneratorError(
+                f"Could not make {pii_type.value} values unlike the real ones: the real column "
+                "covers almost every value Faker makes. Drop the column instead."
+            )
+        values[i] = value
         if i % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
             progress((i + 1) / n, f"Fake {pii_type.value} values: {i + 1:,} of {n:,}")
     missing_rate = float(real.isna().mean()) if len(real) else 0.0

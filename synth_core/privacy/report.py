@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_core.generators.registry import ProgressFn, no_progress
 from synth_core.privacy.distance import (
     PrivacyError,
     RowEncoder,
@@ -36,6 +37,7 @@ from synth_core.privacy.distance import (
     nearest,
     row_hashes,
 )
+from synth_core.privacy.pii import normal_text
 from synth_core.schema import ColumnKind, Schema
 
 QUERY_CAP = 20_000  # synthetic rows used as queries (a seeded sample above this)
@@ -244,11 +246,6 @@ def auc_interval(auc: float, n_pos: int, n_neg: int) -> tuple[float, float]:
     return max(auc - half, 0.0), min(auc + half, 1.0)
 
 
-def _normal_text(values: pd.Series) -> set[str]:
-    text = values.dropna().astype(str).str.strip().str.casefold()
-    return set(text.str.replace(r"\s+", " ", regex=True))
-
-
 def pii_replay(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> PiiReplay:
     """Synthetic rows holding a real value of a personal-data column (compared case- and
     space-insensitively). Only counts are kept, never the values."""
@@ -257,9 +254,8 @@ def pii_replay(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> P
     for column in schema.of_kind(ColumnKind.PII):
         if column.name not in real.columns or column.name not in synthetic.columns:
             continue
-        known = _normal_text(real[column.name])
-        values = synthetic[column.name].astype(str).str.strip().str.casefold()
-        values = values.str.replace(r"\s+", " ", regex=True)
+        known = set(normal_text(real[column.name].dropna()))
+        values = normal_text(synthetic[column.name])
         found = (values.isin(known) & synthetic[column.name].notna()).to_numpy()
         counts[column.name] = int(found.sum())
         hit |= found
@@ -288,6 +284,7 @@ def privacy_report(
     schema: Schema,
     holdout: pd.DataFrame | None = None,
     seed: int = 0,
+    progress: ProgressFn = no_progress,
 ) -> PrivacyReport:
     """All privacy metrics of ``synthetic`` against the ``train`` rows it was learnt from."""
     holdout = holdout if holdout is not None and len(holdout) >= MIN_ROWS else None
@@ -302,6 +299,7 @@ def privacy_report(
     notes: list[str] = []
     encoder = RowEncoder.fit(train, columns, others=frames[1:])
 
+    progress(0.05, "Looking for exact copies of training rows")
     # Exact copies, on every row (hashing is cheap).
     train_hashes = row_hashes(train, columns)
     synthetic_hashes = row_hashes(synthetic, columns)
@@ -323,6 +321,7 @@ def privacy_report(
             f"Distances use a seeded sample: {len(queries):,} synthetic rows against "
             f"{len(reference):,} training rows (caps {QUERY_CAP:,} and {REFERENCE_CAP:,})."
         )
+    progress(0.2, "Measuring distances to the closest training rows")
     encoded_queries = encoder.transform(queries)
     encoded_reference = encoder.transform(reference)
     k = 2 if len(reference) >= 2 else 1
@@ -358,8 +357,11 @@ def privacy_report(
             "and the membership-inference attack are not computed."
         )
     else:
+        progress(0.5, "Comparing with the holdout (DCR share)")
         share_result = _dcr_share(encoder, train, holdout, encoded_queries, rng)
+        progress(0.75, "Running the membership-inference attack")
         mia_result = _mia(encoder, train, holdout, synthetic, rng)
+    progress(1.0, "Done")
     return PrivacyReport(
         exact_match=exact,
         distances=distances,

@@ -16,6 +16,7 @@ from synth_core.generators import available, infos
 from synth_core.generators.registry import GeneratorInfo, Param, ParamType, ParamValue
 from synth_core.io.export import readable_frame
 from synth_core.jobs import JobRegistry, JobView, Task
+from synth_core.privacy.filter import FilterSettings
 from synth_core.privacy.pii import PiiAction
 from synth_core.schema import ColumnKind
 from synth_core.synthesize import (
@@ -38,7 +39,12 @@ DEFAULT_GENERATOR = "gaussian_copula"
 MAX_DEFAULT_ROWS = 10_000
 PREVIEW_ROWS = 200
 # rows, seed, holdout share, privacy, PII action, row cap for fitting
-Output = tuple[int, int, float, PrivacySetting, PiiAction, int | None]
+Output = tuple[int, int, float, PrivacySetting, PiiAction, int | None, FilterSettings | None]
+PRIVACY_OPTIONS = {
+    "none": "None: personal data kept as is",
+    "pii": "PII protection: personal data replaced or dropped",
+    "filter": "PII protection + similarity filter: no copies or near copies of real rows",
+}
 
 
 def param_key(generator: str, name: str) -> str:
@@ -138,7 +144,7 @@ def estimate_note(
     info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
 ) -> None:
     """A plain-words training-time estimate for this table on this machine."""
-    _, _, holdout, _, _, cap = output
+    _, _, holdout, _, _, cap, _ = output
     rows = round(len(table.df) * (1 - holdout))
     rows = min(rows, cap) if cap is not None else rows
     try:
@@ -158,7 +164,7 @@ def output_settings(table: Table) -> Output:
     default("rows", min(len(table.df), MAX_DEFAULT_ROWS))
     default("seed", 0)
     default("holdout", 20)
-    default("pii", True)
+    default("privacy_setting", "pii")
     default("fit_cap", True)
     rows = st.number_input(
         "Synthetic rows", 1, MAX_SYNTHETIC_ROWS, key="rows", persist_state="session"
@@ -176,9 +182,35 @@ def output_settings(table: Table) -> Output:
         persist_state="session",
         help="Kept away from the generator, to check privacy and usefulness against later.",
     )
-    protect = st.toggle(
-        "PII protection", key="pii", persist_state="session", help="Replace or drop personal data"
+    setting = st.radio(
+        "Privacy",
+        list(PRIVACY_OPTIONS),
+        format_func=PRIVACY_OPTIONS.__getitem__,
+        key="privacy_setting",
+        persist_state="session",
+        help="The Privacy page measures what each setting achieves on your data.",
     )
+    protect = setting != "none"
+    similarity: FilterSettings | None = None
+    if setting == "filter":
+        default("filter_quantile", 5)
+        default("filter_outliers", False)
+        left, right = st.columns(2)
+        quantile = left.slider(
+            "Closeness cut-off (holdout quantile, %)",
+            1,
+            20,
+            key="filter_quantile",
+            persist_state="session",
+            help="Rows closer to a training row than this share of unseen real rows are dropped.",
+        )
+        outliers = right.checkbox(
+            "Also drop outliers",
+            key="filter_outliers",
+            persist_state="session",
+            help="Rows farther from every real row than 99% of unseen real rows are.",
+        )
+        similarity = FilterSettings(quantile / 100, bool(outliers))
     action = PiiAction.REPLACE
     if protect and table.schema.of_kind(ColumnKind.PII):
         default("pii_action", PiiAction.REPLACE.value)
@@ -208,6 +240,7 @@ def output_settings(table: Table) -> Output:
         PrivacySetting.PII if protect else PrivacySetting.NONE,
         action,
         cap,
+        similarity,
     )
 
 
@@ -218,7 +251,7 @@ def build_spec(
     constraints: Sequence[Constraint],
     requests: Sequence[RowRequest],
 ) -> GenerationSpec:
-    rows, seed, holdout, privacy, action, cap = output
+    rows, seed, holdout, privacy, action, cap, similarity = output
     return GenerationSpec(
         generator=generator,
         params=params,
@@ -230,6 +263,7 @@ def build_spec(
         max_fit_rows=cap,
         constraints=tuple(constraints),
         requests=tuple(requests),
+        similarity_filter=similarity,
     )
 
 

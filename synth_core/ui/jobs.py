@@ -31,6 +31,7 @@ class JobSlot:
 GENERATION = JobSlot("generation", "Generation")
 DETECTION = JobSlot("detection", "Detection")
 EXPORT = JobSlot("export", "Writing the file")
+PRIVACY = JobSlot("privacy", "The privacy report")
 
 
 def running(slot: JobSlot) -> bool:

@@ -52,13 +52,22 @@ def _load() -> None:
         "generator": spec.generator,
         "seed": spec.seed,
         "holdout": round(spec.holdout_fraction * 100),
-        "pii": spec.privacy.value != "none",
+        "privacy_setting": (
+            "none"
+            if spec.privacy.value == "none"
+            else "filter"
+            if spec.similarity_filter is not None
+            else "pii"
+        ),
         "pii_action": spec.pii_action.value,
         "fit_cap": spec.max_fit_rows is not None,
         "sampling_mode": conditions.RECIPE if spec.requests else conditions.PLAIN,
     }
     if not spec.requests:
         values["rows"] = spec.rows
+    if spec.similarity_filter is not None:
+        values["filter_quantile"] = round(spec.similarity_filter.quantile * 100)
+        values["filter_outliers"] = spec.similarity_filter.drop_outliers
     for name, value in params.items():
         values[param_key(spec.generator, name)] = value
     st.session_state.update(values)

@@ -15,6 +15,7 @@ from synth_core.constraints import Constraint
 from synth_core.errors import SynthCoreError
 from synth_core.fidelity import Detection, FidelityReport, evaluate
 from synth_core.io.reader import ReadOptions, read_table
+from synth_core.privacy.report import PrivacyReport
 from synth_core.samples import SAMPLES
 from synth_core.schema import ColumnOverride, Schema
 from synth_core.synthesize import FileSample, SynthResult
@@ -34,6 +35,7 @@ DOWNLOADS = "downloads"
 CONSTRAINTS = "constraints"
 RECIPE_REQUESTS = "recipe_requests"
 FILE_SAMPLE = "file_sample"
+PRIVACY = "privacy_report"
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
         RESULT,
         FIDELITY,
         DETECTION,
+        PRIVACY,
         DOWNLOADS,
         CONSTRAINTS,
         RECIPE_REQUESTS,
@@ -144,7 +147,7 @@ def working_table() -> Table:
 
 def set_result(result: SynthResult) -> None:
     st.session_state[RESULT] = result
-    for key in (FIDELITY, DETECTION, DOWNLOADS):
+    for key in (FIDELITY, DETECTION, PRIVACY, DOWNLOADS):
         st.session_state.pop(key, None)
 
 
@@ -226,4 +229,16 @@ def set_file_sample(value: FileSample) -> None:
 
 def file_sample() -> FileSample | None:
     value: FileSample | None = st.session_state.get(FILE_SAMPLE)
+    return value
+
+
+def set_privacy(result: SynthResult, report: PrivacyReport) -> None:
+    st.session_state[PRIVACY] = (result, report)
+
+
+def privacy(result: SynthResult) -> PrivacyReport | None:
+    cached = st.session_state.get(PRIVACY)
+    if cached is None or cached[0] is not result:
+        return None
+    value: PrivacyReport = cached[1]
     return value

@@ -300,3 +300,33 @@ def test_condition_editors_work_on_dates_and_booleans(mode: str) -> None:
     at.radio(key="sampling_mode").set_value(mode).run()
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
+
+
+def test_privacy_page_flags_a_leaky_generator_and_the_filter_fixes_it() -> None:
+    at = _page()
+    at.selectbox(key="generator").set_value("cart").run()
+    at.slider(key="param_cart_min_samples_leaf").set_value(1).run()
+    at.slider(key="holdout").set_value(50).run()
+    at.number_input(key="rows").set_value(600).run()
+    _generate(at)
+    reports = {}
+    for setting in ("pii", "filter"):
+        at.radio(key="privacy_setting").set_value(setting).run()
+        if setting == "filter":
+            _generate(at)
+            assert any("Similarity filter: dropped" in i.value for i in at.info)
+        at.switch_page("app_pages/privacy.py").run()
+        _wait(at, "privacy_job")
+        assert "privacy_error" not in at.session_state
+        reports[setting] = at.session_state["privacy_report"][1]
+        texts = _texts(at)
+        for heading in ("Exact copies", "DCR share", "Membership inference", "Personal data"):
+            assert heading in texts
+        assert len(at.get("plotly_chart")) == 1
+        at = _page(at)
+    leaky, filtered = reports["pii"], reports["filter"]
+    assert leaky.exact_match.verdict == "red"
+    assert leaky.worst == "red"
+    assert filtered.exact_match.synthetic == 0.0
+    assert filtered.mia.auc < leaky.mia.auc
+    assert filtered.worst != "red", filtered.to_dict()

@@ -208,3 +208,46 @@ def test_generation_with_the_filter_still_gives_the_rows_asked_for() -> None:
     assert "outliers" in note
     again = synthesize(table, replace(spec, similarity_filter=FilterSettings(0.05, True)))
     assert again.data.equals(filtered.data)  # still reproducible
+
+
+def _people(rows: int) -> bytes:
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(7)
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "full_name": [fake.name() for _ in range(rows)],
+            "email": [fake.email() for _ in range(rows)],
+            "phone": [fake.phone_number() for _ in range(rows)],
+            "street_address": [fake.street_address() for _ in range(rows)],
+            "age": rng.integers(18, 90, rows),
+            "plan": rng.choice(["basic", "plus", "pro"], rows),
+        }
+    )
+    return frame.to_csv(index=False).encode()
+
+
+@pytest.mark.parametrize("generator", ["gaussian_copula", "cart"])
+def test_no_personal_data_is_replayed_by_default(generator: str) -> None:
+    from synth_core.synthesize import PrivacySetting
+
+    table = read_table(_people(300))
+    kinds = {c.name: c.pii_type for c in table.schema if c.kind is ColumnKind.PII}
+    assert kinds == {
+        "full_name": PiiType.NAME,
+        "email": PiiType.EMAIL,
+        "phone": PiiType.PHONE_NUMBER,
+        "street_address": PiiType.ADDRESS,
+    }
+    spec = GenerationSpec(generator=generator, rows=300, seed=0)
+    result = synthesize(table, spec)
+    report = privacy_report(result.train, result.data, result.schema, holdout=result.holdout)
+    assert report.pii_replay.rows == 0
+    assert report.pii_replay.verdict is Verdict.GREEN
+    assert set(report.pii_replay.columns) == set(kinds)
+    # Without protection the same metric sees the real values come back.
+    unprotected = synthesize(table, replace(spec, privacy=PrivacySetting.NONE))
+    replay = pii_replay(unprotected.train, unprotected.data, unprotected.schema).rows
+    assert replay > 0

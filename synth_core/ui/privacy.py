@@ -1,0 +1,162 @@
+"""Privacy page widgets: verdicts per metric in plain words, DCR distributions, PII replay."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from synth_core.errors import SynthCoreError
+from synth_core.jobs import JobRegistry, Task
+from synth_core.plots import dcr_figure
+from synth_core.privacy.report import PrivacyReport, Verdict, privacy_report
+from synth_core.synthesize import SynthResult
+from synth_core.ui import jobs, state
+from synth_core.ui.widgets import error_box
+
+_BADGE = {
+    Verdict.GREEN: ":green-badge[low risk]",
+    Verdict.AMBER: ":orange-badge[check]",
+    Verdict.RED: ":red-badge[high risk]",
+    Verdict.UNKNOWN: ":gray-badge[no baseline]",
+}
+
+
+def report_or_job(result: SynthResult, registry: JobRegistry) -> PrivacyReport | None:
+    """The privacy report of this result; computed once, in the background."""
+    found = state.privacy(result)
+    if found is not None:
+        return found
+    slot = jobs.PRIVACY
+    if not jobs.running(slot) and slot.error_key not in st.session_state:
+        try:
+            jobs.start(
+                registry,
+                slot,
+                Task(
+                    privacy_report,
+                    (result.train, result.data, result.schema),
+                    {"holdout": result.holdout, "seed": result.seed},
+                ),
+            )
+        except SynthCoreError as exc:
+            error_box(exc)
+    jobs.panel(registry, slot, lambda report: state.set_privacy(result, report))
+    return None
+
+
+def summary(report: PrivacyReport) -> None:
+    worst = report.worst
+    words = {
+        Verdict.GREEN: "No sign that the synthetic rows give away the training rows beyond what "
+        "unseen real rows would.",
+        Verdict.AMBER: "Some metrics are borderline: read them below before sharing the data.",
+        Verdict.RED: "The synthetic rows give away training rows: do not share them as they are. "
+        "Try the similarity filter, PII protection, fewer epochs or larger CART leaves.",
+        Verdict.UNKNOWN: "Without a holdout there is no baseline to judge against.",
+    }[worst]
+    (
+        st.success
+        if worst is Verdict.GREEN
+        else st.warning
+        if worst is not Verdict.RED
+        else st.error
+    )(words)
+    rows = report.rows
+    st.caption(
+        f"{rows['synthetic']:,} synthetic rows against the {rows['training']:,} training rows they "
+        f"were learnt from, with {rows['holdout']:,} holdout rows (real rows never trained on) as "
+        f"the baseline. Compared columns: {', '.join(report.columns)}."
+    )
+
+
+def metrics(report: PrivacyReport) -> None:
+    """One row per metric: value, baseline, verdict, meaning."""
+    exact = report.exact_match
+    st.markdown(f"**Exact copies** {_BADGE[exact.verdict]}")
+    st.write(
+        f"{exact.synthetic:.1%} of synthetic rows ({exact.synthetic_rows:,}) are identical to a "
+        "training row"
+        + (
+            ""
+            if exact.holdout is None
+            else f"; for holdout rows it is {exact.holdout:.1%}, the share real data has anyway."
+        )
+    )
+    share = report.dcr_share
+    if share is not None:
+        st.markdown(f"**DCR share** {_BADGE[share.verdict]}")
+        st.write(
+            f"{share.share:.1%} of synthetic rows (95% interval {share.ci_low:.1%}–"
+            f"{share.ci_high:.1%}) are closer to a training row than to a holdout row, with "
+            f"{share.reference_rows:,} rows on each side. 50% is ideal: the generator did not "
+            "learn the training rows any better than rows it never saw. A small holdout makes "
+            "this less sensitive (50% holdout is best)."
+        )
+    nndr = report.nndr
+    st.markdown(f"**Nearest-neighbour distance ratio** {_BADGE[nndr.verdict]}")
+    baseline = "" if nndr.holdout_median is None else f" (holdout rows: {nndr.holdout_median:.2f})"
+    st.write(
+        f"Median ratio of the distance to the closest and the second-closest training row: "
+        f"{nndr.synthetic_median:.2f}{baseline}. Near 0, a synthetic row sits on one real "
+        "person's row rather than between several."
+    )
+    mia = report.mia
+    if mia is not None:
+        st.markdown(f"**Membership inference** {_BADGE[mia.verdict]}")
+        st.write(
+            f"An attacker who ranks real rows by their distance to the nearest synthetic row "
+            f"tells training rows from holdout rows with ROC AUC {mia.auc:.3f} (95% interval "
+            f"{mia.ci_low:.3f}–{mia.ci_high:.3f}, {mia.rows_per_side:,} rows per side). 0.5 "
+            "means the synthetic data does not reveal who was in the training set."
+        )
+    replay = report.pii_replay
+    st.markdown(f"**Personal data replayed** {_BADGE[replay.verdict]}")
+    if not replay.columns:
+        st.write("No column is marked as personal data, so there is nothing to replay.")
+    else:
+        st.write(
+            f"{replay.rows:,} synthetic rows hold a real value of a personal-data column "
+            "(compared ignoring case and spaces; the values themselves are never shown)."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "column": list(replay.columns),
+                    "rows with a real value": list(replay.columns.values()),
+                }
+            ),
+            hide_index=True,
+        )
+
+
+def distances(report: PrivacyReport) -> None:
+    d = report.distances
+    st.plotly_chart(dcr_figure(d.histogram), key="dcr_histogram")
+    baseline = (
+        ""
+        if d.holdout_median is None
+        else f"; holdout rows: median {d.holdout_median:.3f}, 5% quantile {d.holdout_p05:.3f}"
+    )
+    st.caption(
+        f"Synthetic rows: median {d.synthetic_median:.3f}, 5% quantile {d.synthetic_p05:.3f}"
+        f"{baseline}. The distance adds, over the compared columns, squared differences of "
+        "numbers in standard deviations and 1 for each differing category or missing value."
+    )
+
+
+def details(report: PrivacyReport) -> None:
+    for note in report.notes:
+        st.info(note)
+    with st.expander("How the verdicts are set"):
+        st.markdown(
+            "- Exact copies: green up to 1 percentage point above the holdout's share, amber up "
+            "to 5, red above.\n"
+            "- DCR share: green when the 95% interval reaches 50% or the share is at most 52%, "
+            "red above 60%.\n"
+            "- Nearest-neighbour ratio: green when the synthetic median is at least 90% of the "
+            "holdout's, amber from 75%, red below.\n"
+            "- Membership inference: green up to AUC 0.55, amber up to 0.60, red above.\n"
+            "- Personal data: green only at zero.\n\n"
+            f"Distances use at most {report.settings['query_cap']:,} synthetic rows against at "
+            f"most {report.settings['reference_cap']:,} training rows (seeded samples above that)."
+        )
