@@ -44,6 +44,12 @@ def test_upload_generate_fidelity_download(
     page.get_by_role("tab", name="Pairs").click()
     page.locator(".js-plotly-plot .heatmaplayer").first.wait_for(timeout=WAIT_MS)
 
+    page.get_by_role("link", name="Privacy").first.click()
+    page.get_by_text("Exact copies").first.wait_for(timeout=WAIT_MS)
+    page.get_by_text("Membership inference").first.wait_for(timeout=WAIT_MS)
+    page.get_by_text("Distance to the closest training row").wait_for(timeout=WAIT_MS)
+    page.screenshot(path=str(tmp_path / "privacy.png"), full_page=True)
+
     page.get_by_role("link", name="Export").first.click()
     button = page.get_by_role("button", name="Download CSV")
     button.wait_for(timeout=WAIT_MS)
@@ -81,7 +87,7 @@ def test_neural_training_shows_progress_cancels_and_stays_private(
     page.goto(f"{server}/generate")  # a direct link still goes through app.py's navigation
     page.get_by_role("button", name="Generate").wait_for(timeout=WAIT_MS)
     nav = page.get_by_test_id("stSidebarNav").inner_text().split()
-    assert nav == ["Data", "Generate", "Fidelity", "Export"]
+    assert nav == ["Data", "Generate", "Fidelity", "Privacy", "Export"]
     _load_recipe(page, tmp_path / "long.json", {"generator": "ctgan", "params": {"epochs": 2000}})
     page.get_by_text("Training on 1,070 rows takes").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Generate").click()
