@@ -15,5 +15,6 @@ if report is not None:
         privacy.metrics(report)
     with right:
         privacy.distances(report)
+        privacy.attacks(report)
     privacy.details(report)
 st.page_link("app_pages/export.py", label="Next: export →")

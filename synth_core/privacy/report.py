@@ -21,7 +21,9 @@ only closeness beyond that is a leak. Distances are the mixed-type distance of
 
 from __future__ import annotations
 
+import importlib.util
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -38,6 +40,7 @@ from synth_core.privacy.distance import (
     row_hashes,
 )
 from synth_core.privacy.pii import normal_text
+from synth_core.privacy.risk import MIN_CONTROL, AttackRisks, attack_risks
 from synth_core.schema import ColumnKind, Schema
 
 QUERY_CAP = 20_000  # synthetic rows used as queries (a seeded sample above this)
@@ -122,6 +125,7 @@ class PrivacyReport:
     nndr: Nndr
     mia: Mia | None
     pii_replay: PiiReplay
+    risk: AttackRisks | None  # Anonymeter's attacks; None without a holdout or when skipped
     columns: tuple[str, ...]
     rows: dict[str, int]
     notes: tuple[str, ...] = ()
@@ -138,6 +142,7 @@ class PrivacyReport:
                 "nndr": asdict(self.nndr),
                 "mia_auc": None if self.mia is None else asdict(self.mia),
                 "pii_replay": asdict(self.pii_replay),
+                "risk": None if self.risk is None else _risk_dict(self.risk),
                 "columns": self.columns,
                 "rows": self.rows,
                 "notes": self.notes,
@@ -153,10 +158,26 @@ class PrivacyReport:
             for m in (self.exact_match, self.dcr_share, self.nndr, self.mia, self.pii_replay)
             if m is not None
         ]
+        if self.risk is not None:
+            levels += [
+                Verdict(self.risk.singling_out.verdict),
+                Verdict(self.risk.inference.verdict),
+            ]
+            if self.risk.linkability is not None:
+                levels.append(Verdict(self.risk.linkability.verdict))
         for level in (Verdict.RED, Verdict.AMBER, Verdict.GREEN):
             if level in levels:
                 return level
         return Verdict.UNKNOWN
+
+
+def _risk_dict(risk: AttackRisks) -> dict[str, Any]:
+    return {
+        "singling_out": asdict(risk.singling_out),
+        "linkability": None if risk.linkability is None else asdict(risk.linkability),
+        "inference": {**asdict(risk.inference), "by_column": dict(risk.inference_by_column)},
+        "notes": list(risk.notes),
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -285,8 +306,10 @@ def privacy_report(
     holdout: pd.DataFrame | None = None,
     seed: int = 0,
     progress: ProgressFn = no_progress,
+    attacks: bool = True,
 ) -> PrivacyReport:
-    """All privacy metrics of ``synthetic`` against the ``train`` rows it was learnt from."""
+    """All privacy metrics of ``synthetic`` against the ``train`` rows it was learnt from;
+    ``attacks`` adds Anonymeter's attacks (needs a holdout of at least 20 rows)."""
     holdout = holdout if holdout is not None and len(holdout) >= MIN_ROWS else None
     frames = [train, synthetic] + ([holdout] if holdout is not None else [])
     columns = distance_columns(schema, *frames)
@@ -359,8 +382,12 @@ def privacy_report(
     else:
         progress(0.5, "Comparing with the holdout (DCR share)")
         share_result = _dcr_share(encoder, train, holdout, encoded_queries, rng)
-        progress(0.75, "Running the membership-inference attack")
+        progress(0.4, "Running the membership-inference attack")
         mia_result = _mia(encoder, train, holdout, synthetic, rng)
+    risk = None
+    if attacks and holdout is not None:
+        risk, note = _attacks(train, synthetic, holdout, schema, seed, progress)
+        notes.extend([note] if note else [])
     progress(1.0, "Done")
     return PrivacyReport(
         exact_match=exact,
@@ -369,6 +396,7 @@ def privacy_report(
         nndr=nndr_result,
         mia=mia_result,
         pii_replay=pii_replay(pd.concat(frames[:1] + frames[2:]), synthetic, schema),
+        risk=risk,
         columns=tuple(c.name for c in columns),
         rows={
             "training": len(train),
@@ -383,6 +411,31 @@ def privacy_report(
             "seed": seed,
         },
     )
+
+
+def _attacks(
+    train: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame,
+    schema: Schema,
+    seed: int,
+    progress: ProgressFn,
+) -> tuple[AttackRisks | None, str]:
+    if importlib.util.find_spec("anonymeter") is None:
+        return None, (
+            "Anonymeter is not installed, so its attacks were skipped: "
+            "pip install --no-deps anonymeter==1.1.0 numba polars (see the README)."
+        )
+    if len(holdout) < MIN_CONTROL:
+        return None, (
+            f"Anonymeter's attacks need at least {MIN_CONTROL} holdout rows as a control set; "
+            "hold out more rows to get them."
+        )
+
+    def scaled(fraction: float, message: str, losses: Mapping[str, float] | None = None) -> None:
+        progress(0.5 + 0.5 * fraction, message)
+
+    return attack_risks(train, synthetic, holdout, schema, seed=seed, progress=scaled), ""
 
 
 def _dcr_share(

@@ -129,6 +129,55 @@ def metrics(report: PrivacyReport) -> None:
         )
 
 
+def attacks(report: PrivacyReport) -> None:
+    """Anonymeter's three attacks, each against the holdout as control."""
+    risk = report.risk
+    st.markdown("**Attacks (Anonymeter)**")
+    if risk is None:
+        st.caption("Not run: see the notes below.")
+        return
+    rows = []
+    for name, found, meaning in (
+        (
+            "Singling out",
+            risk.singling_out,
+            "a rule true of exactly one real person, found from the synthetic rows",
+        ),
+        (
+            "Linkability",
+            risk.linkability,
+            "two partial records of the same person linked through the synthetic rows",
+        ),
+        (
+            "Inference",
+            risk.inference,
+            f"a hidden value guessed from the others (worst column: {risk.inference.detail})",
+        ),
+    ):
+        if found is None:
+            continue
+        rows.append(
+            {
+                "attack": name,
+                "risk": found.value,
+                "95% interval": f"{found.ci_low:.0%}–{found.ci_high:.0%}",
+                "verdict": found.verdict,
+                "what it tries": meaning,
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        column_config={"risk": st.column_config.NumberColumn(format="percent")},
+    )
+    st.caption(
+        f"{risk.singling_out.attacks:,} attacks each. Risk is the attack's success on training "
+        "rows beyond its success on holdout rows (0% = the synthetic data reveals nothing about "
+        "the people in it beyond what it says about people in general). Red when the interval's "
+        "lower end is at least 10%, amber when the estimate is."
+    )
+
+
 def distances(report: PrivacyReport) -> None:
     d = report.distances
     st.plotly_chart(dcr_figure(d.histogram), key="dcr_histogram")
@@ -145,7 +194,7 @@ def distances(report: PrivacyReport) -> None:
 
 
 def details(report: PrivacyReport) -> None:
-    for note in report.notes:
+    for note in report.notes + (report.risk.notes if report.risk is not None else ()):
         st.info(note)
     with st.expander("How the verdicts are set"):
         st.markdown(
@@ -156,7 +205,9 @@ def details(report: PrivacyReport) -> None:
             "- Nearest-neighbour ratio: green when the synthetic median is at least 90% of the "
             "holdout's, amber from 75%, red below.\n"
             "- Membership inference: green up to AUC 0.55, amber up to 0.60, red above.\n"
-            "- Personal data: green only at zero.\n\n"
+            "- Personal data: green only at zero.\n"
+            "- Anonymeter's attacks: red when the 95% interval's lower end is at least 10%, "
+            "amber when the estimate is at least 10%.\n\n"
             f"Distances use at most {report.settings['query_cap']:,} synthetic rows against at "
             f"most {report.settings['reference_cap']:,} training rows (seeded samples above that)."
         )

@@ -320,7 +320,13 @@ def test_privacy_page_flags_a_leaky_generator_and_the_filter_fixes_it() -> None:
         assert "privacy_error" not in at.session_state
         reports[setting] = at.session_state["privacy_report"][1]
         texts = _texts(at)
-        for heading in ("Exact copies", "DCR share", "Membership inference", "Personal data"):
+        for heading in (
+            "Exact copies",
+            "DCR share",
+            "Membership inference",
+            "Personal data",
+            "Attacks (Anonymeter)",
+        ):
             assert heading in texts
         assert len(at.get("plotly_chart")) == 1
         at = _page(at)
