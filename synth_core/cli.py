@@ -30,7 +30,8 @@ from synth_core.schema import ColumnOverride, Schema
 from synth_core.synthesize import GenerationSpec, PrivacySetting, fit, sample, sample_to_file
 
 EXIT_BAD_INPUT = 2
-PRIVACY_CHOICES = ("none", "pii", "filter")
+PRIVACY_CHOICES = ("none", "pii", "filter", "dp")
+DP_GENERATOR = "dp_mst"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,7 +94,14 @@ def _parser() -> argparse.ArgumentParser:
         "--privacy",
         choices=list(PRIVACY_CHOICES),
         help="none: personal data kept as is; pii (default): personal data replaced or dropped; "
-        "filter: pii, and synthetic rows that copy or nearly copy a training row are dropped",
+        "filter: pii, and synthetic rows that copy or nearly copy a training row are dropped; "
+        "dp: pii, with the differentially private generator (dp_mst)",
+    )
+    generate.add_argument(
+        "--epsilon",
+        type=float,
+        metavar="E",
+        help="with --privacy dp: the privacy budget ε (default 1; smaller is more private)",
     )
     generate.add_argument(
         "--filter-quantile",
@@ -293,6 +301,19 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
     if args.generator and args.generator != spec.generator:
         params = {}  # the recipe's parameters belong to its generator
     params.update(dict(args.param))
+    if args.privacy == "dp":
+        if args.generator not in (None, DP_GENERATOR):
+            raise SynthCoreError(
+                f"--privacy dp uses the {DP_GENERATOR} generator; drop --generator "
+                f"{args.generator} or choose --privacy pii or filter."
+            )
+        if spec.generator != DP_GENERATOR:
+            params = dict(args.param)
+        args.generator = DP_GENERATOR
+    if args.epsilon is not None:
+        if (args.generator or spec.generator) != DP_GENERATOR:
+            raise SynthCoreError("--epsilon needs --privacy dp (or --generator dp_mst).")
+        params["epsilon"] = args.epsilon
     generator = args.generator or spec.generator
     checked = get_generator(generator).validate(params)  # typed: "5" becomes 5
     changes: dict[str, Any] = {"params": {name: checked[name] for name in params}}
@@ -302,7 +323,9 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
     privacy = "none" if args.no_pii_protection else args.privacy
     if privacy is not None:
         changes["privacy"] = PrivacySetting.NONE if privacy == "none" else PrivacySetting.PII
-        if privacy == "filter":
+        if privacy == "dp":
+            changes["similarity_filter"] = None
+        elif privacy == "filter":
             changes["similarity_filter"] = spec.similarity_filter or FilterSettings()
         else:
             changes["similarity_filter"] = None

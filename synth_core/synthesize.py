@@ -22,7 +22,13 @@ from synth_core.conditions import validate as validate_requests
 from synth_core.constraints import Constraint
 from synth_core.errors import ExportError, GeneratorError, SpecError
 from synth_core.generators import registry
-from synth_core.generators.registry import Generator, ParamValue, ProgressFn, no_progress
+from synth_core.generators.registry import (
+    Generator,
+    GeneratorKind,
+    ParamValue,
+    ProgressFn,
+    no_progress,
+)
 from synth_core.privacy.filter import FilterSettings, FilterStats, SimilarityFilter
 from synth_core.privacy.pii import PiiAction, fake_column, new_ids
 from synth_core.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
@@ -82,7 +88,21 @@ class GenerationSpec:
             raise SpecError(f"The row cap for fitting must be at least {MIN_ROWS}.")
         if self.similarity_filter is not None:
             self.similarity_filter.validate()
-        return registry.get(self.generator).validate(self.params)
+        info = registry.get(self.generator)
+        if info.kind is GeneratorKind.DP:
+            if self.similarity_filter is not None:
+                raise SpecError(
+                    "The similarity filter looks at the real rows to decide which synthetic rows "
+                    "to keep, which breaks the differential-privacy guarantee. Use one or the "
+                    "other."
+                )
+            if any(isinstance(c, rules.FixedCombinations) for c in self.constraints):
+                raise SpecError(
+                    "Fixed combinations are read from the real rows, which breaks the "
+                    "differential-privacy guarantee. Remove that constraint (ranges and A > B "
+                    "rules are fine)."
+                )
+        return info.validate(self.params)
 
 
 @dataclass
@@ -566,5 +586,6 @@ def sample_to_file(
         raise ExportError(
             f"Cannot write {target}: {exc.strerror}. Choose another location."
         ) from exc
+    notes.extend(n for n in model.generator.notes if n not in notes)
     notes.append(_filter_note(model))
     return FileSample(target, written, time.perf_counter() - started, tuple(n for n in notes if n))

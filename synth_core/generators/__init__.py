@@ -1,6 +1,6 @@
 """Generators: the registry and the built-in adapters (imported here so they register)."""
 
-from synth_core.generators import cart, sdv
+from synth_core.generators import cart, dp, sdv
 from synth_core.generators.registry import (
     Generator,
     GeneratorInfo,
@@ -28,6 +28,7 @@ __all__ = [
     "available",
     "cart",
     "create",
+    "dp",
     "get",
     "infos",
     "no_progress",

@@ -44,6 +44,7 @@ class ParamType(StrEnum):
     FLOAT = "float"
     BOOL = "bool"
     CHOICE = "choice"
+    TEXT = "text"  # free text, checked by the generator's GeneratorInfo.check
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class Param:
                 raise TypeError(value)
             return float(value) if isinstance(value, str | int | float) else float(str(value))
         text = str(value)
+        if self.type is ParamType.TEXT:
+            return text.strip()
         if text not in self.choices:
             raise ValueError(value)
         return text
@@ -109,6 +112,7 @@ class Param:
             ParamType.INT: "a whole number",
             ParamType.FLOAT: "a number",
             ParamType.BOOL: "true or false",
+            ParamType.TEXT: "text",
         }[self.type]
         return f"{self.label} ({self.name}) must be {what}; got {value!r}."
 

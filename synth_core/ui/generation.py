@@ -97,6 +97,8 @@ def _param_input(generator: str, param: Param) -> ParamValue:
     default(key, first)
     if param.type is ParamType.BOOL:
         return bool(st.checkbox(param.label, help=param.help, key=key, persist_state="session"))
+    if param.type is ParamType.TEXT:
+        return str(st.text_input(param.label, help=param.help, key=key, persist_state="session"))
     if param.type is ParamType.CHOICE:
         return str(
             st.selectbox(

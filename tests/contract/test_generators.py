@@ -34,10 +34,23 @@ STATISTICAL = [i.name for i in available() if i.kind is not GeneratorKind.NEURAL
 N = 120
 
 
+# Public bounds for the DP generator: from knowledge of the columns, wider than the data.
+BOUNDS = {"âge": (0, 120), "income": (0, 10_000), "children": (0, 10)}
+DATE_BOUNDS = ("2020-01-01", "2022-12-31")
+
+
 def params_for(name: str) -> dict[str, object]:
-    """One epoch for neural generators (contract, not quality)."""
+    """One epoch for neural generators (contract, not quality); public bounds and a weak ε for
+    the DP generator (contract, not privacy)."""
     info = next(i for i in available() if i.name == name)
+    if info.kind is GeneratorKind.DP:
+        bounds = "; ".join(f"{c}={lo}:{hi}" for c, (lo, hi) in BOUNDS.items())
+        return {"epsilon": 10.0, "public_bounds": f"{bounds}; joined={':'.join(DATE_BOUNDS)}"}
     return {"epochs": 1} if any(p.name == "epochs" for p in info.params) else {}
+
+
+def _is_dp(name: str) -> bool:
+    return next(i for i in available() if i.name == name).kind is GeneratorKind.DP
 
 
 def _training() -> tuple[pd.DataFrame, Schema]:
@@ -103,7 +116,7 @@ def test_at_least_one_permissive_generator_is_available() -> None:
 
 
 def test_all_issue_generators_are_registered() -> None:
-    assert {"gaussian_copula", "cart", "ctgan", "tvae", "copulagan"} <= set(GENERATORS)
+    assert {"gaussian_copula", "cart", "ctgan", "tvae", "copulagan", "dp_mst"} <= set(GENERATORS)
 
 
 def test_shape_columns_and_dtypes(sampled: tuple[str, pd.DataFrame]) -> None:
@@ -120,11 +133,16 @@ def test_shape_columns_and_dtypes(sampled: tuple[str, pd.DataFrame]) -> None:
 
 
 def test_values_stay_plausible(sampled: tuple[str, pd.DataFrame]) -> None:
-    _, out = sampled
+    name, out = sampled
     df, _ = _training()
     assert set(out["city"].dropna()) <= set(df["city"].dropna())
     assert set(out["country"].dropna()) == {"CH"}
     assert set(out["smoker"].dropna().astype(bool)) <= {True, False}
+    if _is_dp(name):  # DP may not clip to the private min and max: the public bounds hold
+        for column, (low, high) in BOUNDS.items():
+            assert out[column].dropna().between(low, high).all()
+        assert out["joined"].dropna().between(*map(pd.Timestamp, DATE_BOUNDS)).all()
+        return
     assert out["âge"].min() >= df["âge"].min()
     assert out["âge"].max() <= df["âge"].max()
     assert out["joined"].min() >= df["joined"].min()
@@ -146,11 +164,12 @@ def test_same_seed_same_rows_other_seed_other_rows(name: str) -> None:
     first = _fitted(name, seed=3)
     first.reset_sampling(3)
     rows = first.sample(50)
-    again = create(name, params_for(name))
-    df, schema = _training()
-    again.fit(df, schema, 3, no_progress)
-    again.reset_sampling(3)
-    pd.testing.assert_frame_equal(rows, again.sample(50))
+    if not _is_dp(name):  # DP noise comes from OpenDP's secure random source: never seeded
+        again = create(name, params_for(name))
+        df, schema = _training()
+        again.fit(df, schema, 3, no_progress)
+        again.reset_sampling(3)
+        pd.testing.assert_frame_equal(rows, again.sample(50))
     first.reset_sampling(4)
     assert not rows.equals(first.sample(50))
     first.reset_sampling(3)
@@ -201,6 +220,7 @@ def test_gan_batch_size_must_be_a_multiple_of_pac() -> None:
 @pytest.mark.parametrize("name", GENERATORS)
 def test_the_pipeline_returns_the_real_dtypes_constraints_and_conditions(name: str) -> None:
     df, _ = _training()
+    combinations = () if _is_dp(name) else (FixedCombinations(("city", "smoker")),)  # not DP
     spec = GenerationSpec(
         generator=name,
         params=params_for(name),
@@ -209,7 +229,7 @@ def test_the_pipeline_returns_the_real_dtypes_constraints_and_conditions(name: s
         constraints=(
             GreaterThan("âge", "income"),
             ValueRange("children", low=0, high=3),
-            FixedCombinations(("city", "smoker")),
+            *combinations,
         ),
     )
     model = fit(_table(), spec)

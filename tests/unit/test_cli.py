@@ -198,3 +198,23 @@ def test_filter_options_need_the_filter(capsys: pytest.CaptureFixture[str], tmp_
     assert "need --privacy filter" in capsys.readouterr().err
     assert main([*args, "--privacy", "filter", "--filter-quantile", "0.7"]) == 2
     assert "between 0 and 0.5" in capsys.readouterr().err
+
+
+def test_privacy_dp_uses_mst_with_epsilon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["generate", str(SAMPLES / "insurance.csv"), "--rows", "200"]
+    out = tmp_path / "dp.csv"
+    bounds = "public_bounds=age=18:100; bmi=10:60; children=0:10; charges=0:70000"
+    args = [*base, "--privacy", "dp", "--epsilon", "5", "--param", bounds, "--out", str(out)]
+    assert main([*args, "--save-recipe", str(tmp_path / "r.json")]) == 0
+    err = capsys.readouterr().err
+    assert "ε = 5: 5 for learning the marginals" in err
+    assert len(pd.read_csv(out)) == 200
+    recipe = json.loads((tmp_path / "r.json").read_text())
+    assert recipe["generator"] == "dp_mst"
+    assert recipe["params"]["epsilon"] == 5.0
+    assert main([*base, "--privacy", "dp", "--generator", "cart", "--out", str(out)]) == 2
+    assert "--privacy dp uses the dp_mst generator" in capsys.readouterr().err
+    assert main([*base, "--epsilon", "1", "--out", str(out)]) == 2
+    assert "--epsilon needs --privacy dp" in capsys.readouterr().err
