@@ -29,6 +29,8 @@ with right:
     output = generation.output_settings(table)
 with left:
     generation.estimate_note(info, table, params, output)
+    if info.name == generation.DP_GENERATOR:
+        generation.dp_panel(info, table, params, output)
 
 constraints = conditions.constraints_editor(table)
 requests = conditions.what_to_generate(table)

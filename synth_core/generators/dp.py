@@ -14,6 +14,7 @@ are made as for any generator; constant columns are copied (one value, not a per
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import time
@@ -113,6 +114,17 @@ def _quiet() -> Iterator[None]:
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         yield
+
+
+def _make_picklable(synthesizer: Any) -> None:
+    """MST keeps a lambda (undo_compress_fn) that pickle cannot handle, and fitted models are
+    pickled between job processes: replace it by the same call as a partial."""
+    undo = synthesizer.undo_compress_fn
+    cells = dict(zip(undo.__code__.co_freevars, undo.__closure__ or (), strict=True))
+    if "supports" not in cells:  # smartnoise changed: fail loudly in the contract tests
+        raise GeneratorError("This smartnoise-synth version is not supported (pin 1.0.8).")
+    supports = cells["supports"].cell_contents
+    synthesizer.undo_compress_fn = functools.partial(synthesizer.reverse_data, supports=supports)
 
 
 class MstGenerator:
@@ -218,6 +230,7 @@ class MstGenerator:
                 f"for {', '.join(unbounded)}. Give public bounds for them (e.g. 'age=0:120'), "
                 "or raise ε or the share of ε for bounds."
             ) from None
+        _make_picklable(synthesizer)
         self._synthesizer = synthesizer
         fitted = synthesizer._transformer.transformers  # the bins as fitted
         for name, transformer in zip(self._columns, fitted, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -44,7 +45,24 @@ PRIVACY_OPTIONS = {
     "none": "None: personal data kept as is",
     "pii": "PII protection: personal data replaced or dropped",
     "filter": "PII protection + similarity filter: no copies or near copies of real rows",
+    "dp": "PII protection + differential privacy (the MST generator)",
 }
+DP_GENERATOR = "dp_mst"
+
+
+def _generator_changed() -> None:
+    """Choosing the DP generator is choosing differential privacy, and back."""
+    if st.session_state.get("generator") == DP_GENERATOR:
+        st.session_state["privacy_setting"] = "dp"
+    elif st.session_state.get("privacy_setting") == "dp":
+        st.session_state["privacy_setting"] = "pii"
+
+
+def _privacy_changed() -> None:
+    if st.session_state.get("privacy_setting") == "dp":
+        st.session_state["generator"] = DP_GENERATOR
+    elif st.session_state.get("generator") == DP_GENERATOR:
+        st.session_state["generator"] = DEFAULT_GENERATOR
 
 
 def param_key(generator: str, name: str) -> str:
@@ -62,6 +80,7 @@ def generator_picker() -> GeneratorInfo:
         format_func=lambda n: next(g.label for g in generators if g.name == n),
         key="generator",
         persist_state="session",
+        on_change=_generator_changed,
     )
     info = next(g for g in generators if g.name == name)
     st.caption(f"{info.description} Licence: {info.licence}.")
@@ -186,9 +205,10 @@ def output_settings(table: Table) -> Output:
     )
     setting = st.radio(
         "Privacy",
-        list(PRIVACY_OPTIONS),
+        [k for k in PRIVACY_OPTIONS if k != "dp" or DP_GENERATOR in {g.name for g in available()}],
         format_func=PRIVACY_OPTIONS.__getitem__,
         key="privacy_setting",
+        on_change=_privacy_changed,
         persist_state="session",
         help="The Privacy page measures what each setting achieves on your data.",
     )
@@ -443,3 +463,65 @@ def file_sample(registry: JobRegistry, result: SynthResult, stem: str) -> None:
         )
         for note in written.notes:
             st.info(note)
+
+
+def dp_panel(
+    info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
+) -> None:
+    """What ε means, the budget split for this table, and bounds."""
+    from synth_core.generators.dp import EPSILON_WORDS, budget_words, parse_bounds
+
+    _, _, holdout, _, _, cap, _ = output
+    rows = round(len(table.df) * (1 - holdout))
+    rows = min(rows, cap) if cap is not None else rows
+    numeric = [
+        c.name
+        for c in table.schema
+        if c.kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME) and c.name in table.df.columns
+    ]
+    try:
+        given = parse_bounds(str(params.get("public_bounds", "")))
+    except SynthCoreError as exc:
+        error_box(exc)
+        return
+    unbounded = [name for name in numeric if name not in given]
+    st.info(EPSILON_WORDS)
+    if given and params.get("public_bounds") == st.session_state.get("bounds_from_data"):
+        st.warning(
+            "These bounds were read from the data: each column's minimum and maximum are "
+            "revealed, outside the ε guarantee. Widen them to values you know publicly."
+        )
+    st.caption(
+        budget_words(float(params["epsilon"]), rows, len(unbounded), float(params["bounds_share"]))
+    )
+    if unbounded:
+        st.warning(
+            f"No public bounds for {', '.join(unbounded)}: part of ε goes to estimating them, "
+            "and the bins are often poor. Type bounds you know from outside the data (e.g. "
+            "'age=0:120'), or fill them from the data below — which is not private."
+        )
+        st.button(
+            "Fill bounds from the data (NOT private: reveals each column's min and max)",
+            key="fill_bounds",
+            on_click=_fill_bounds,
+            args=(table, unbounded, given),
+        )
+
+
+def _fill_bounds(table: Table, names: list[str], given: dict[str, tuple[str, str]]) -> None:
+    from synth_core.convert import as_float
+
+    parts = [f"{name}={low}:{high}" for name, (low, high) in given.items()]
+    for name in names:
+        values = table.df[name].dropna()
+        if values.empty:
+            continue
+        if table.schema[name].kind is ColumnKind.DATETIME:
+            parts.append(
+                f"{name}={values.min().date()}..{values.max().date() + pd.Timedelta(days=1)}"
+            )
+        else:
+            numbers = as_float(values)
+            parts.append(f"{name}={np.floor(numbers.min()):g}:{np.ceil(numbers.max()):g}")
+    st.session_state[param_key(DP_GENERATOR, "public_bounds")] = "; ".join(parts)
+    st.session_state["bounds_from_data"] = "; ".join(parts)

@@ -13,7 +13,7 @@ from synth_core.schema import ColumnOverride
 from synth_core.synthesize import MAX_FIT_ROWS, GenerationSpec
 from synth_core.table import Table
 from synth_core.ui import conditions, state
-from synth_core.ui.generation import param_key
+from synth_core.ui.generation import DP_GENERATOR, param_key
 from synth_core.ui.widgets import set_reading_widgets
 
 _UPLOAD = "recipe_upload"
@@ -55,6 +55,8 @@ def _load() -> None:
         "privacy_setting": (
             "none"
             if spec.privacy.value == "none"
+            else "dp"
+            if spec.generator == DP_GENERATOR
             else "filter"
             if spec.similarity_filter is not None
             else "pii"

@@ -336,3 +336,32 @@ def test_privacy_page_flags_a_leaky_generator_and_the_filter_fixes_it() -> None:
     assert filtered.exact_match.synthetic == 0.0
     assert filtered.mia.auc < leaky.mia.auc
     assert filtered.worst != "red", filtered.to_dict()
+
+
+def test_differential_privacy_setting_bounds_and_budget() -> None:
+    at = _page()
+    at.radio(key="privacy_setting").set_value("dp").run()
+    assert at.selectbox(key="generator").value == "dp_mst"
+    texts = _texts(at)
+    assert "ε (epsilon) bounds how much any one person's row" in texts
+    assert "0.9 for learning the marginals" in texts  # no public bounds yet: 10% for bounds
+    assert any("No public bounds for age, bmi, children, charges" in w.value for w in at.warning)
+    at.button(key="fill_bounds").click().run()
+    bounds = at.text_input(key="param_dp_mst_public_bounds").value
+    assert bounds == "age=18:64; bmi=15:54; children=0:5; charges=1121:63771"
+    assert any("read from the data" in w.value for w in at.warning)
+    assert "none goes to preprocessing" in _texts(at)
+    at.text_input(key="param_dp_mst_public_bounds").set_value(
+        "age=0:120; bmi=10:60; children=0:10; charges=0:100000"
+    ).run()
+    assert not any("read from the data" in w.value for w in at.warning)
+    at.slider(key="param_dp_mst_epsilon").set_value(3.0).run()
+    at.number_input(key="rows").set_value(300).run()
+    result = _generate(at)
+    assert result.spec.generator == "dp_mst"
+    assert result.data["age"].between(0, 120).all()
+    # The filter cannot go with DP: choosing it leaves the DP generator.
+    at.radio(key="privacy_setting").set_value("filter").run()
+    assert at.selectbox(key="generator").value == "gaussian_copula"
+    at.selectbox(key="generator").set_value("dp_mst").run()
+    assert at.radio(key="privacy_setting").value == "dp"
