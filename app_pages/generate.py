@@ -43,6 +43,8 @@ with recipe_slot:
     recipes.recipe_box(table, spec)
 
 registry = job_registry()
+if info.name == generation.DP_GENERATOR:
+    generation.curve_panel(registry, table, spec)
 generation.start_button(registry, table, spec)
 generation.job_panel(registry)
 

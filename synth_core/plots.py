@@ -13,6 +13,7 @@ from synth_core.fidelity.detection import Detection
 from synth_core.fidelity.distributions import Distribution, Frequencies, Histogram
 from synth_core.fidelity.drilldown import Density2D, PairSummary
 from synth_core.fidelity.quality import ShapeScore
+from synth_core.privacy.curve import PrivacyUtilityCurve
 from synth_core.privacy.report import Histogram as DcrHistogram
 
 REAL_COLOUR = "#4C78A8"
@@ -308,3 +309,42 @@ def dcr_figure(histogram: DcrHistogram) -> go.Figure:
         "distance (mixed-type, see README)",
         "share of rows",
     )
+
+
+def privacy_utility_figure(curve: PrivacyUtilityCurve) -> go.Figure:
+    """Fidelity (and the membership-inference AUC) against ε on a log axis; the non-DP
+    generator as dashed reference lines."""
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    x = [p.epsilon for p in curve.points]
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=[p.overall for p in curve.points],
+            mode="lines+markers",
+            name="fidelity (overall quality)",
+            line={"color": SYNTHETIC_COLOUR},
+        ),
+        secondary_y=False,
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=[p.mia_auc for p in curve.points],
+            mode="lines+markers",
+            name="membership-inference AUC",
+            line={"color": REAL_COLOUR},
+        ),
+        secondary_y=True,
+    )
+    reference = curve.reference
+    if reference is not None and reference.overall is not None:
+        figure.add_hline(
+            y=reference.overall,
+            line_dash="dash",
+            line_color=SYNTHETIC_COLOUR,
+            annotation_text=f"{reference.label}, no DP",
+        )
+    figure.update_xaxes(type="log", title_text="ε (log scale)")
+    figure.update_yaxes(title_text="fidelity", range=[0, 1], secondary_y=False)
+    figure.update_yaxes(title_text="MIA AUC (0.5 = no signal)", range=[0.3, 1], secondary_y=True)
+    return _layout(figure, "Privacy–utility curve", "ε (log scale)", "fidelity")

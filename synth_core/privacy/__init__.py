@@ -1,1 +1,1 @@
-"""Privacy: PII replacement and (later) leakage metrics and filters."""
+"""Privacy: personal data, leakage metrics against a holdout, filters, attacks, DP curves."""

@@ -32,6 +32,7 @@ GENERATION = JobSlot("generation", "Generation")
 DETECTION = JobSlot("detection", "Detection")
 EXPORT = JobSlot("export", "Writing the file")
 PRIVACY = JobSlot("privacy", "The privacy report")
+CURVE = JobSlot("curve", "The privacy–utility curve")
 
 
 def running(slot: JobSlot) -> bool:

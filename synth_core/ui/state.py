@@ -15,6 +15,7 @@ from synth_core.constraints import Constraint
 from synth_core.errors import SynthCoreError
 from synth_core.fidelity import Detection, FidelityReport, evaluate
 from synth_core.io.reader import ReadOptions, read_table
+from synth_core.privacy.curve import PrivacyUtilityCurve
 from synth_core.privacy.report import PrivacyReport
 from synth_core.samples import SAMPLES
 from synth_core.schema import ColumnOverride, Schema
@@ -36,6 +37,7 @@ CONSTRAINTS = "constraints"
 RECIPE_REQUESTS = "recipe_requests"
 FILE_SAMPLE = "file_sample"
 PRIVACY = "privacy_report"
+CURVE = "privacy_utility_curve"
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
         FIDELITY,
         DETECTION,
         PRIVACY,
+        CURVE,
         DOWNLOADS,
         CONSTRAINTS,
         RECIPE_REQUESTS,
@@ -241,4 +244,13 @@ def privacy(result: SynthResult) -> PrivacyReport | None:
     if cached is None or cached[0] is not result:
         return None
     value: PrivacyReport = cached[1]
+    return value
+
+
+def set_curve(curve: PrivacyUtilityCurve) -> None:
+    st.session_state[CURVE] = curve
+
+
+def curve() -> PrivacyUtilityCurve | None:
+    value: PrivacyUtilityCurve | None = st.session_state.get(CURVE)
     return value

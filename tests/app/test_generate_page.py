@@ -355,6 +355,7 @@ def test_differential_privacy_setting_bounds_and_budget() -> None:
         "age=0:120; bmi=10:60; children=0:10; charges=0:100000"
     ).run()
     assert not any("read from the data" in w.value for w in at.warning)
+    assert at.button(key="run_curve") is not None  # the curve's own job: tests/unit/test_dp.py
     at.slider(key="param_dp_mst_epsilon").set_value(3.0).run()
     at.number_input(key="rows").set_value(300).run()
     result = _generate(at)

@@ -94,3 +94,34 @@ def test_fidelity_rises_with_epsilon_and_bounds_hold() -> None:
             scores[epsilon].append(quality.overall)
     weak, strong = statistics.mean(scores[0.1]), statistics.mean(scores[10.0])
     assert strong > weak + 0.03, scores
+
+
+def test_privacy_utility_curve_points_and_reference() -> None:
+    from synth_core.plots import privacy_utility_figure
+    from synth_core.privacy.curve import privacy_utility_curve
+
+    table = read_table((SAMPLES / "insurance.csv").read_bytes())
+    spec = GenerationSpec(
+        generator="dp_mst", params={"public_bounds": BOUNDS}, rows=400, holdout_fraction=0.3
+    )
+    messages: list[str] = []
+    curve = privacy_utility_curve(
+        table,
+        spec,
+        epsilons=(2.0,),
+        reference="cart",
+        progress=lambda f, m, losses=None: messages.append(m),
+    )
+    assert [p.epsilon for p in curve.points] == [2.0]
+    assert curve.reference is not None
+    assert curve.reference.label == "cart"
+    for point in (*curve.points, curve.reference):
+        assert point.overall is not None
+        assert 0 < point.overall <= 1
+        assert point.mia_auc is not None
+    assert messages[0].startswith("ε = 2")
+    assert any("Reference without DP" in m for m in messages)
+    figure = privacy_utility_figure(curve)
+    assert len(figure.data) == 2
+    with pytest.raises(SpecError, match="needs the differentially private generator"):
+        privacy_utility_curve(table, GenerationSpec(generator="cart"))
