@@ -469,7 +469,13 @@ def dp_panel(
     info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
 ) -> None:
     """What ε means, the budget split for this table, and bounds."""
-    from synth_core.generators.dp import EPSILON_WORDS, budget_words, parse_bounds
+    from synth_core.generators.dp import (
+        EPSILON_WORDS,
+        MAX_MEMORY_GB,
+        budget_words,
+        memory_gb,
+        parse_bounds,
+    )
 
     _, _, holdout, _, _, cap, _ = output
     rows = round(len(table.df) * (1 - holdout))
@@ -493,6 +499,10 @@ def dp_panel(
         )
     st.caption(
         budget_words(float(params["epsilon"]), rows, len(unbounded), float(params["bounds_share"]))
+    )
+    needed = memory_gb(rows, len(table.schema))
+    (st.caption if needed <= MAX_MEMORY_GB else st.error)(
+        f"Memory needed: about {needed:.1f} GB (at most {MAX_MEMORY_GB:.0f} GB per job)."
     )
     if unbounded:
         st.warning(

@@ -15,6 +15,8 @@ from synth_core.errors import GeneratorError, ParamError, SpecError
 from synth_core.fidelity import evaluate_quality
 from synth_core.generators.dp import budget_words, delta_for, parse_bounds
 from synth_core.privacy.filter import FilterSettings
+from synth_core.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.table import ReadReport, Table
 from tests.helpers import SAMPLES
 
 BOUNDS = "age=18:100; bmi=10:60; children=0:10; charges=0:70000"
@@ -125,3 +127,26 @@ def test_privacy_utility_curve_points_and_reference() -> None:
     assert len(figure.data) == 2
     with pytest.raises(SpecError, match="needs the differentially private generator"):
         privacy_utility_curve(table, GenerationSpec(generator="cart"))
+
+
+def test_memory_is_estimated_and_capped_before_training() -> None:
+    from synth_core.generators.dp import MAX_MEMORY_GB, memory_gb
+
+    assert memory_gb(1338, 7) == pytest.approx(1.22, abs=0.05)  # measured 1.2 GB
+    assert memory_gb(32_000, 15) == pytest.approx(2.4, abs=0.1)  # measured 2.4 GB
+    columns = 8
+    rows = int((MAX_MEMORY_GB + 1 - 1.2) / 2.4e-6 / columns / 0.8) + 1  # 80% are training
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"c{i}": rng.integers(0, 9, rows) for i in range(columns)})
+    schema = Schema(tuple(ColumnSchema(c, ColumnKind.NUMERICAL) for c in frame.columns))
+    table = Table(
+        frame, schema, ReadReport("big.csv", 0, "utf-8", None, ",", '"', True, 0, "LF", rows)
+    )
+    spec = GenerationSpec(
+        generator="dp_mst",
+        params={"public_bounds": "; ".join(f"{c}=0:10" for c in frame.columns)},
+        rows=10,
+        max_fit_rows=None,
+    )
+    with pytest.raises(GeneratorError, match="GB of memory, above the 8 GB allowed per job"):
+        synthesize(table, spec)
