@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -188,11 +189,16 @@ def set_detection(result: SynthResult, detection: Detection) -> None:
     st.session_state[DETECTION] = (result, detection)
 
 
-def detection(result: SynthResult) -> Detection | None:
-    cached = st.session_state.get(DETECTION)
+def _of_result(key: str, result: SynthResult) -> Any:
+    """What was stored under ``key`` for this very result (None for an older result)."""
+    cached = st.session_state.get(key)
     if cached is None or cached[0] is not result:
         return None
-    value: Detection = cached[1]
+    return cached[1]
+
+
+def detection(result: SynthResult) -> Detection | None:
+    value: Detection | None = _of_result(DETECTION, result)
     return value
 
 
@@ -240,10 +246,7 @@ def set_privacy(result: SynthResult, report: PrivacyReport) -> None:
 
 
 def privacy(result: SynthResult) -> PrivacyReport | None:
-    cached = st.session_state.get(PRIVACY)
-    if cached is None or cached[0] is not result:
-        return None
-    value: PrivacyReport = cached[1]
+    value: PrivacyReport | None = _of_result(PRIVACY, result)
     return value
 
 
