@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from synth_core.errors import SynthCoreError
+from synth_core.fairness import fairness_report
 from synth_core.fidelity import Binning, evaluate
 from synth_core.generators import get as get_generator
 from synth_core.generators import infos
@@ -28,6 +29,7 @@ from synth_core.privacy.report import privacy_keys, privacy_report, privacy_summ
 from synth_core.recipe import Recipe, make_recipe
 from synth_core.schema import ColumnOverride, Schema
 from synth_core.synthesize import GenerationSpec, PrivacySetting, fit, sample, sample_to_file
+from synth_core.utility import utility_report
 
 EXIT_BAD_INPUT = 2
 PRIVACY_CHOICES = ("none", "pii", "filter", "dp")
@@ -149,6 +151,21 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-detection", action="store_true", help="skip the classifier test")
     evaluate.add_argument(
         "--no-privacy", action="store_true", help="skip the privacy metrics (privacy.* keys)"
+    )
+    evaluate.add_argument(
+        "--target",
+        help="with --holdout: train on synthetic and on real rows, test on the holdout "
+        "(utility.* keys)",
+    )
+    evaluate.add_argument(
+        "--sensitive",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="with --target: a group column for fairness (fairness.<COL>.* keys), repeatable",
+    )
+    evaluate.add_argument(
+        "--positive", help="with --target: the positive class (default: the rarer one)"
     )
     evaluate.add_argument("--seed", type=int, default=0, help="seed for detection's sampling")
     evaluate.add_argument(
@@ -373,6 +390,28 @@ def _evaluate(args: argparse.Namespace) -> int:
                 "holdout; privacy treats them as holdout rows only.",
                 file=sys.stderr,
             )
+    utility = None
+    if args.target is not None:
+        if holdout is None:
+            raise SynthCoreError("--target needs --holdout: models are tested on unseen real rows.")
+        training = _without(real.df, holdout, real.schema)
+        utility = utility_report(
+            training, synthetic.df, holdout, real.schema, args.target, positive=args.positive
+        )
+        result.update(utility.to_dict())
+        if args.sensitive:
+            fairness = fairness_report(
+                training,
+                synthetic.df,
+                holdout,
+                real.schema,
+                args.target,
+                args.sensitive,
+                positive=args.positive,
+            )
+            result.update(fairness.to_dict())
+    elif args.sensitive:
+        raise SynthCoreError("--sensitive needs --target (and --holdout).")
     payload = json.dumps(result, indent=2, allow_nan=False, ensure_ascii=False)
     if str(args.json) == "-":
         print(payload)
@@ -395,6 +434,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         )
     if report.detection_note:
         print(f"note: detection skipped: {report.detection_note}", file=sys.stderr)
+    if utility is not None:
+        ratio = utility.ratio()
+        print(
+            f"Utility ({utility.metric} predicting {utility.target}): TSTR "
+            f"{_score(utility.main.tstr[utility.metric].value)}, TRTR "
+            f"{_score(utility.main.trtr[utility.metric].value)}, ratio {_score(ratio)}.",
+            file=sys.stderr,
+        )
     if privacy is not None:
         print(f"Privacy: {privacy_summary(privacy)}.", file=sys.stderr)
         for note in privacy.notes:

@@ -218,3 +218,27 @@ def test_privacy_dp_uses_mst_with_epsilon(
     assert "--privacy dp uses the dp_mst generator" in capsys.readouterr().err
     assert main([*base, "--epsilon", "1", "--out", str(out)]) == 2
     assert "--epsilon needs --privacy dp" in capsys.readouterr().err
+
+
+def test_evaluate_with_target_and_sensitive_adds_utility_and_fairness(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = SAMPLES / "insurance.csv"
+    synthetic, holdout = tmp_path / "s.csv", tmp_path / "h.csv"
+    args = ["generate", str(real), "--generator", "cart", "--rows", "800", "--out", str(synthetic)]
+    assert main([*args, "--save-holdout", str(holdout)]) == 0
+    out = tmp_path / "r.json"
+    evaluate = ["evaluate", str(real), str(synthetic), "--json", str(out), "--no-detection"]
+    assert (
+        main([*evaluate, "--holdout", str(holdout), "--target", "charges", "--sensitive", "sex"])
+        == 0
+    )
+    report = json.loads(out.read_text())
+    assert report["utility"]["metric"] == "r2"
+    assert report["utility"]["trtr"] > 0.5
+    assert {"tstr", "trtr", "ratio", "models"} <= set(report["utility"])
+    assert report["fairness"]["sex"]["real_model"]["gaps"]["mae"] is not None
+    assert "Utility (r2 predicting charges)" in capsys.readouterr().err
+    assert main([*evaluate, "--target", "charges"]) == 2
+    assert "--target needs --holdout" in capsys.readouterr().err
+    assert main([*evaluate, "--sensitive", "sex"]) == 2
