@@ -11,6 +11,7 @@ navigation = st.navigation(
         st.Page("app_pages/generate.py", title="Generate"),
         st.Page("app_pages/fidelity.py", title="Fidelity"),
         st.Page("app_pages/privacy.py", title="Privacy"),
+        st.Page("app_pages/utility.py", title="Utility & fairness"),
         st.Page("app_pages/export.py", title="Export"),
     ]
 )

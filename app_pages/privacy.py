@@ -17,4 +17,4 @@ if report is not None:
         privacy.distances(report)
         privacy.attacks(report)
     privacy.details(report)
-st.page_link("app_pages/export.py", label="Next: export →")
+st.page_link("app_pages/utility.py", label="Next: utility & fairness →")

@@ -24,9 +24,11 @@ from synth_core.utility import (
     Encoder,
     TaskKind,
     UtilityError,
+    UtilityReport,
     feature_columns,
     infer_task,
     make_models,
+    utility_report,
 )
 
 MIN_GROUP = 5
@@ -250,6 +252,7 @@ def fairness_report(
     sensitive: list[str],
     positive: Any = None,
     progress: ProgressFn = no_progress,
+    task: TaskKind | None = None,
 ) -> FairnessReport:
     """Representation of each sensitive column's groups, and per-group metrics and gaps of a
     gradient-boosting model trained on real and on synthetic rows, tested on the holdout."""
@@ -259,7 +262,7 @@ def fairness_report(
     holdout = holdout[holdout[target].notna()]
     real_train = real_train[real_train[target].notna()]
     synthetic = synthetic[synthetic[target].notna()]
-    task = infer_task(real_train[target], schema[target].kind)
+    task = task or infer_task(real_train[target], schema[target].kind)
     features = feature_columns(schema, target, [real_train, synthetic, holdout])
     encoder = Encoder(real_train, schema, features)
     if task is TaskKind.CLASSIFICATION:
@@ -311,3 +314,42 @@ def fairness_report(
     return FairnessReport(
         target, task, positive, tuple(columns), rare_categories_lost(real_train, synthetic, schema)
     )
+
+
+def utility_and_fairness(
+    real_train: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame,
+    schema: Schema,
+    target: str,
+    sensitive: list[str],
+    positive: Any = None,
+    task: TaskKind | None = None,
+    progress: ProgressFn = no_progress,
+) -> tuple[UtilityReport, FairnessReport | None]:
+    """Both reports, as one background job of the Utility & fairness page."""
+
+    def first(fraction: float, message: str, losses: object = None) -> None:
+        progress(0.7 * fraction, message)
+
+    def second(fraction: float, message: str, losses: object = None) -> None:
+        progress(0.7 + 0.3 * fraction, message)
+
+    utility = utility_report(
+        real_train, synthetic, holdout, schema, target, task=task, positive=positive, progress=first
+    )
+    fairness = None
+    if sensitive:
+        fairness = fairness_report(
+            real_train,
+            synthetic,
+            holdout,
+            schema,
+            target,
+            sensitive,
+            positive=utility.positive,
+            progress=second,
+            task=utility.task,
+        )
+    progress(1.0, "Done")
+    return utility, fairness

@@ -33,6 +33,7 @@ DETECTION = JobSlot("detection", "Detection")
 EXPORT = JobSlot("export", "Writing the file")
 PRIVACY = JobSlot("privacy", "The privacy report")
 CURVE = JobSlot("curve", "The privacy–utility curve")
+UTILITY = JobSlot("utility", "Training the comparison models")
 
 
 def running(slot: JobSlot) -> bool:

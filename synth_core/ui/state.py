@@ -39,6 +39,7 @@ RECIPE_REQUESTS = "recipe_requests"
 FILE_SAMPLE = "file_sample"
 PRIVACY = "privacy_report"
 CURVE = "privacy_utility_curve"
+UTILITY = "utility_reports"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
         DETECTION,
         PRIVACY,
         CURVE,
+        UTILITY,
         DOWNLOADS,
         CONSTRAINTS,
         RECIPE_REQUESTS,
@@ -151,7 +153,7 @@ def working_table() -> Table:
 
 def set_result(result: SynthResult) -> None:
     st.session_state[RESULT] = result
-    for key in (FIDELITY, DETECTION, PRIVACY, DOWNLOADS):
+    for key in (FIDELITY, DETECTION, PRIVACY, UTILITY, DOWNLOADS):
         st.session_state.pop(key, None)
 
 
@@ -257,3 +259,16 @@ def set_curve(curve: PrivacyUtilityCurve) -> None:
 def curve() -> PrivacyUtilityCurve | None:
     value: PrivacyUtilityCurve | None = st.session_state.get(CURVE)
     return value
+
+
+def set_utility(result: SynthResult, choice: object, reports: object) -> None:
+    cache: dict[object, object] = st.session_state.setdefault(UTILITY, {})
+    cache[(id(result), repr(choice))] = (result, reports)
+
+
+def utility(result: SynthResult, choice: object) -> Any:
+    """The (utility, fairness) reports for this result and choice of target and groups."""
+    found = st.session_state.get(UTILITY, {}).get((id(result), repr(choice)))
+    if found is None or found[0] is not result:
+        return None
+    return found[1]

@@ -82,6 +82,17 @@ def test_file_works_end_to_end_or_says_what_is_wrong(path: Path) -> None:
     # A generated table always has a compared column (generation needs one), so the report
     # exists; tiny holdouts get a note instead of a baseline.
     assert at.session_state["privacy_report"] is not None, errors
+    at.switch_page("app_pages/utility.py").run()
+    assert not at.exception
+    if at.get("button") and any(b.key == "run_utility" for b in at.button):
+        at.button(key="run_utility").click().run()
+        while "utility_job" in at.session_state:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+            at.run()
+        assert not at.exception
+        for error in at.error:  # small tables: a plain reason, never a crash
+            assert "holdout rows" in error.value or "single value" in error.value, error.value
     at.switch_page("app_pages/export.py").run()
     assert not at.exception
     assert not at.error

@@ -366,3 +366,32 @@ def test_differential_privacy_setting_bounds_and_budget() -> None:
     assert at.selectbox(key="generator").value == "gaussian_copula"
     at.selectbox(key="generator").set_value("dp_mst").run()
     assert at.radio(key="privacy_setting").value == "dp"
+
+
+def test_utility_and_fairness_page() -> None:
+    at = _page()
+    at.selectbox(key="generator").set_value("cart").run()
+    _generate(at)
+    at.switch_page("app_pages/utility.py").run()
+    assert not at.exception
+    assert at.selectbox(key="utility_target").value == "charges"  # the last column
+    assert at.multiselect(key="utility_sensitive").value == ["age", "sex"]  # suggested
+    at.selectbox(key="utility_target").set_value("smoker").run()
+    assert at.selectbox(key="utility_positive_smoker").value == "True"  # the rarer class
+    at.button(key="run_utility").click().run()
+    _wait(at, "utility_job")
+    assert not at.error, [e.value for e in at.error]
+    labels = [m.label for m in at.metric]
+    assert labels == ["TSTR ROC AUC", "TRTR ROC AUC", "TSTR / TRTR"]
+    assert float(at.metric[1].value) > 0.9
+    assert "**age**" in _texts(at)
+    assert "**sex**" in _texts(at)
+    assert len(at.get("plotly_chart")) == 1  # importance
+    # A numeric target: regression, and the choice is remembered per result.
+    at.selectbox(key="utility_target").set_value("charges").run()
+    at.button(key="run_utility").click().run()
+    _wait(at, "utility_job")
+    assert next(m.label for m in at.metric) == "TSTR R²"
+    at.selectbox(key="utility_target").set_value("smoker").run()
+    assert next(m.label for m in at.metric) == "TSTR ROC AUC"  # cached, no new job
+    assert "utility_job" not in at.session_state

@@ -50,6 +50,11 @@ def test_upload_generate_fidelity_download(
     page.get_by_text("Distance to the closest training row").wait_for(timeout=WAIT_MS)
     page.screenshot(path=str(tmp_path / "privacy.png"), full_page=True)
 
+    page.get_by_role("link", name="Utility & fairness").first.click()
+    page.get_by_role("button", name="Train and compare").click()
+    page.get_by_text("TSTR / TRTR").wait_for(timeout=WAIT_MS)
+    page.get_by_text("What each model relies on").wait_for(timeout=WAIT_MS)
+
     page.get_by_role("link", name="Export").first.click()
     button = page.get_by_role("button", name="Download CSV")
     button.wait_for(timeout=WAIT_MS)
@@ -86,8 +91,8 @@ def test_neural_training_shows_progress_cancels_and_stays_private(
     page = browser.page
     page.goto(f"{server}/generate")  # a direct link still goes through app.py's navigation
     page.get_by_role("button", name="Generate").wait_for(timeout=WAIT_MS)
-    nav = page.get_by_test_id("stSidebarNav").inner_text().split()
-    assert nav == ["Data", "Generate", "Fidelity", "Privacy", "Export"]
+    nav = [line for line in page.get_by_test_id("stSidebarNav").inner_text().splitlines() if line]
+    assert nav == ["Data", "Generate", "Fidelity", "Privacy", "Utility & fairness", "Export"]
     _load_recipe(page, tmp_path / "long.json", {"generator": "ctgan", "params": {"epochs": 2000}})
     page.get_by_text("Training on 1,070 rows takes").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Generate").click()

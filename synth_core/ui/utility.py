@@ -1,0 +1,213 @@
+"""Utility & fairness page widgets: target and groups, TSTR vs TRTR, representation, gaps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from synth_core.errors import SynthCoreError
+from synth_core.fairness import FairnessReport, suggest_sensitive, utility_and_fairness
+from synth_core.jobs import JobRegistry, Task
+from synth_core.plots import importance_figure
+from synth_core.schema import ColumnKind
+from synth_core.synthesize import SynthResult
+from synth_core.ui import jobs, state
+from synth_core.ui.widgets import default, error_box
+from synth_core.utility import FEATURE_KINDS, TaskKind, UtilityReport, infer_task
+
+_TARGET_NAMES = ("target", "label", "class", "outcome", "y", "diagnosis", "default", "churn")
+_METRIC_WORDS = {
+    "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
+    "f1": "F1",
+    "roc_auc": "ROC AUC",
+    "r2": "R²",
+    "mae": "mean absolute error",
+}
+
+
+def _default_target(names: list[str]) -> str:
+    for name in names:
+        if name.lower() in _TARGET_NAMES:
+            return name
+    return names[-1]
+
+
+def settings(result: SynthResult) -> tuple[str, TaskKind, Any, list[str]] | None:
+    """Target, task, positive class and sensitive columns, chosen by the user."""
+    schema = result.schema
+    names = [c.name for c in schema if c.kind in FEATURE_KINDS and c.name in result.data.columns]
+    if len(names) < 2:
+        st.info("Utility needs a target and at least one other column to predict it from.")
+        return None
+    default("utility_target", _default_target(names))
+    if st.session_state["utility_target"] not in names:
+        st.session_state["utility_target"] = _default_target(names)
+    left, middle, right = st.columns(3)
+    target = str(left.selectbox("Target to predict", names, key="utility_target"))
+    inferred = infer_task(result.train[target], schema[target].kind)
+    task = inferred
+    if schema[target].kind is ColumnKind.NUMERICAL:
+        task = TaskKind(
+            middle.radio(
+                "Task",
+                [t.value for t in TaskKind],
+                index=list(TaskKind).index(inferred),
+                key=f"utility_task_{target}",
+                horizontal=True,
+            )
+        )
+    positive = None
+    if task is TaskKind.CLASSIFICATION:
+        counts = result.train[target].dropna().astype(str).value_counts()
+        if len(counts) == 2:
+            positive = middle.selectbox(
+                "Positive class (default: the rarer)",
+                list(reversed(counts.index.tolist())),
+                key=f"utility_positive_{target}",
+            )
+    options = [n for n in names if n != target]
+    suggested = [n for n in suggest_sensitive(schema, result.train) if n in options]
+    default("utility_sensitive", suggested)
+    chosen = [n for n in st.session_state["utility_sensitive"] if n in options]
+    st.session_state["utility_sensitive"] = chosen
+    sensitive = right.multiselect(
+        "Groups to check (sensitive columns)",
+        options,
+        key="utility_sensitive",
+        help="Suggested from column names (sex, age, race, ...); numbers are cut into quartiles.",
+    )
+    return target, task, positive, list(sensitive)
+
+
+def report_or_job(
+    result: SynthResult, registry: JobRegistry, choice: tuple[str, TaskKind, Any, list[str]]
+) -> tuple[UtilityReport, FairnessReport | None] | None:
+    found: tuple[UtilityReport, FairnessReport | None] | None = state.utility(result, choice)
+    if found is not None:
+        return found
+    slot = jobs.UTILITY
+    if st.button(
+        "Train and compare", type="primary", key="run_utility", disabled=jobs.running(slot)
+    ):
+        target, task, positive, sensitive = choice
+        try:
+            jobs.start(
+                registry,
+                slot,
+                Task(
+                    utility_and_fairness,
+                    (result.train, result.data, result.holdout, result.schema, target, sensitive),
+                    {"positive": positive, "task": task},
+                ),
+            )
+            st.session_state["utility_choice"] = choice
+        except SynthCoreError as exc:
+            error_box(exc)
+    jobs.panel(
+        registry,
+        slot,
+        lambda reports: state.set_utility(result, st.session_state["utility_choice"], reports),
+    )
+    return None
+
+
+def tstr(report: UtilityReport) -> None:
+    metric = report.metric
+    main = report.main
+    ratio = report.ratio()
+    st.subheader("Train on synthetic, test on real")
+    left, middle, right = st.columns(3)
+    left.metric(f"TSTR {_METRIC_WORDS[metric]}", _fmt(main.tstr[metric].value))
+    middle.metric(f"TRTR {_METRIC_WORDS[metric]}", _fmt(main.trtr[metric].value))
+    right.metric("TSTR / TRTR", _fmt(ratio))
+    positive = f" (positive class: {report.positive})" if report.positive is not None else ""
+    st.caption(
+        f"Predicting '{report.target}' ({report.task.value}{positive}) from "
+        f"{len(report.features)} columns; trained on {report.rows['synthetic']:,} synthetic or "
+        f"{report.rows['real_train']:,} real rows, tested on {report.rows['holdout']:,} holdout "
+        "rows. Intervals: 95%, bootstrap of the holdout."
+    )
+    rows = []
+    for model in report.models:
+        for name, score in model.tstr.items():
+            real = model.trtr[name]
+            rows.append(
+                {
+                    "model": model.model,
+                    "metric": _METRIC_WORDS[name],
+                    "trained on synthetic": _interval(score.value, score.ci_low, score.ci_high),
+                    "trained on real": _interval(real.value, real.ci_low, real.ci_high),
+                }
+            )
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    for note in report.notes:
+        st.info(note)
+    if main.importance_real:
+        st.plotly_chart(
+            importance_figure(main.importance_real, main.importance_synthetic), key="importance"
+        )
+
+
+def fairness(report: FairnessReport) -> None:
+    st.subheader("Groups")
+    for column in report.columns:
+        st.markdown(f"**{column.column}**")
+        shares = pd.DataFrame([g.__dict__ for g in column.representation])
+        changed = shares[shares["status"] != "ok"]
+        if not changed.empty:
+            listed = ", ".join(
+                f"{g} ({s})" for g, s in zip(changed["group"], changed["status"], strict=True)
+            )
+            st.warning(
+                f"{len(changed)} group(s) of {column.column} are not represented as in the real "
+                f"rows: {listed}."
+            )
+        st.dataframe(
+            shares,
+            hide_index=True,
+            column_config={
+                "real_share": st.column_config.NumberColumn(format="percent"),
+                "synthetic_share": st.column_config.NumberColumn(format="percent"),
+            },
+        )
+        gaps = pd.DataFrame(
+            {
+                "gap": list(column.real_gaps.__dict__),
+                "model trained on real": list(column.real_gaps.__dict__.values()),
+                "model trained on synthetic": list(column.synthetic_gaps.__dict__.values()),
+                "widened by synthetic data": list(column.widened().values()),
+            }
+        ).dropna(subset=["model trained on real", "model trained on synthetic"], how="all")
+        st.dataframe(gaps, hide_index=True)
+        per_group = pd.DataFrame(
+            [{"model": "real", **g.__dict__} for g in column.real_model]
+            + [{"model": "synthetic", **g.__dict__} for g in column.synthetic_model]
+        ).dropna(axis=1, how="all")
+        with st.expander(f"Per-group metrics by {column.column}"):
+            st.dataframe(per_group, hide_index=True)
+    if report.rare_lost:
+        st.warning(
+            "Rare categories (below 1% of real rows) missing from the synthetic rows: "
+            + "; ".join(f"{k}: {', '.join(v[:5])}" for k, v in report.rare_lost.items())
+        )
+    st.caption(
+        "Gaps (max − min over groups with at least 5 holdout rows): demographic parity = share "
+        "predicted positive; equal opportunity = true positive rate; equalized odds = the larger "
+        "of the TPR and FPR gaps. 'Widened' means the synthetic-trained model's gap is larger by "
+        "more than 0.02."
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _interval(value: float | None, low: float | None, high: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if low is None or high is None:
+        return f"{value:.3f}"
+    return f"{value:.3f} [{low:.3f}, {high:.3f}]"
