@@ -226,30 +226,71 @@ def _metric_functions(task: TaskKind, classes: np.ndarray, positive: Any) -> dic
             "r2": lambda y, pred, proba: metrics.r2_score(y, pred),
             "mae": lambda y, pred, proba: metrics.mean_absolute_error(y, pred),
         }
-    binary = len(classes) == 2
+    if len(classes) == 2:
+        return _binary_metrics(list(classes).index(positive), positive)
 
     def auc(y: np.ndarray, pred: np.ndarray, proba: np.ndarray) -> float:
-        if len(np.unique(y)) < 2:
-            return float("nan")
-        if binary:
-            return float(
-                metrics.roc_auc_score(y == positive, proba[:, list(classes).index(positive)])
-            )
         present = np.isin(classes, np.unique(y))
         if present.sum() < len(classes):
             return float("nan")
         return float(metrics.roc_auc_score(y, proba, multi_class="ovr", labels=classes))
 
-    def f1(y: np.ndarray, pred: np.ndarray, proba: np.ndarray) -> float:
-        if binary:
-            return float(metrics.f1_score(y == positive, pred == positive, zero_division=0))
-        return float(metrics.f1_score(y, pred, average="macro", zero_division=0))
-
     return {
         "accuracy": lambda y, pred, proba: metrics.accuracy_score(y, pred),
         "balanced_accuracy": lambda y, pred, proba: metrics.balanced_accuracy_score(y, pred),
+        "f1": lambda y, pred, proba: metrics.f1_score(y, pred, average="macro", zero_division=0),
+        "roc_auc": auc,
+    }
+
+
+def _binary_metrics(column: int, positive: Any) -> dict[str, MetricFn]:
+    """Binary metrics from counts, in NumPy: the bootstrap calls them thousands of times
+    (scikit-learn's took 90% of the augmentation view's time). Equal to scikit-learn's
+    (tests/unit/test_utility.py checks them)."""
+    from scipy.stats import rankdata
+
+    def counts(y: np.ndarray, pred: np.ndarray) -> tuple[int, int, int, int]:
+        truth, guess = y == positive, pred == positive
+        tp = int(np.sum(truth & guess))
+        return (
+            tp,
+            int(np.sum(~truth & guess)),
+            int(np.sum(truth & ~guess)),
+            int(np.sum(~truth & ~guess)),
+        )
+
+    def accuracy(y: np.ndarray, pred: np.ndarray, proba: Any) -> float:
+        return float(np.mean(y == pred))
+
+    def balanced(y: np.ndarray, pred: np.ndarray, proba: Any) -> float:
+        tp, fp, fn, tn = counts(y, pred)
+        rates = [tp / (tp + fn)] if tp + fn else []
+        rates += [tn / (tn + fp)] if tn + fp else []
+        return float(np.mean(rates))
+
+    def f1(y: np.ndarray, pred: np.ndarray, proba: Any) -> float:
+        tp, fp, fn, _ = counts(y, pred)
+        return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+
+    def recall(y: np.ndarray, pred: np.ndarray, proba: Any) -> float:
+        tp, _, fn, _ = counts(y, pred)
+        return tp / (tp + fn) if tp + fn else 0.0
+
+    def auc(y: np.ndarray, pred: np.ndarray, proba: np.ndarray) -> float:
+        truth = y == positive
+        n_pos = int(truth.sum())
+        n_neg = len(truth) - n_pos
+        if not n_pos or not n_neg:
+            return float("nan")
+        ranks = rankdata(proba[:, column])  # ties get their average rank
+        return float((ranks[truth].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+    return {
+        "accuracy": accuracy,
+        "balanced_accuracy": balanced,
         "f1": f1,
         "roc_auc": auc,
+        "recall": recall,  # the rare-case question: how many real positives are found
     }
 
 

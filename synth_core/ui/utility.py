@@ -23,6 +23,7 @@ _METRIC_WORDS = {
     "balanced_accuracy": "balanced accuracy",
     "f1": "F1",
     "roc_auc": "ROC AUC",
+    "recall": "recall of the positive class",
     "r2": "R²",
     "mae": "mean absolute error",
 }

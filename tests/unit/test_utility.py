@@ -175,3 +175,35 @@ def test_fairness_report_on_insurance(insurance) -> None:  # type: ignore[no-unt
         "mae",
     }
     json.dumps(keys, allow_nan=False)
+
+
+def test_fast_binary_metrics_equal_scikit_learn() -> None:
+    from sklearn import metrics
+
+    from synth_core.utility import _metric_functions
+
+    rng = np.random.default_rng(5)
+    classes = np.array(["neg", "pos"])
+    for _ in range(20):
+        n = int(rng.integers(5, 60))
+        y = rng.choice(classes, n, p=[0.8, 0.2])
+        pred = rng.choice(classes, n)
+        score = np.round(rng.random(n), 1)  # ties on purpose
+        proba = np.column_stack([1 - score, score])
+        found = _metric_functions(TaskKind.CLASSIFICATION, classes, "pos")
+        truth, guess = y == "pos", pred == "pos"
+        assert found["accuracy"](y, pred, proba) == pytest.approx(metrics.accuracy_score(y, pred))
+        assert found["f1"](y, pred, proba) == pytest.approx(
+            metrics.f1_score(truth, guess, zero_division=0)
+        )
+        assert found["recall"](y, pred, proba) == pytest.approx(
+            metrics.recall_score(truth, guess, zero_division=0)
+        )
+        if truth.any() and not truth.all():
+            with np.errstate(all="ignore"):
+                assert found["balanced_accuracy"](y, pred, proba) == pytest.approx(
+                    metrics.balanced_accuracy_score(y, pred)
+                )
+            assert found["roc_auc"](y, pred, proba) == pytest.approx(
+                metrics.roc_auc_score(truth, score)
+            )
