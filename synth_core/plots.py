@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from synth_core.augment import AugmentationReport
 from synth_core.fidelity.detection import Detection
 from synth_core.fidelity.distributions import Distribution, Frequencies, Histogram
 from synth_core.fidelity.drilldown import Density2D, PairSummary
@@ -370,3 +371,45 @@ def importance_figure(real: Mapping[str, float], synthetic: Mapping[str, float])
         )
     figure.update_layout(barmode="group", yaxis={"autorange": "reversed"})
     return _layout(figure, "What each model relies on", "drop in score when shuffled", "")
+
+
+def augmentation_figure(report: AugmentationReport, metric: str = "recall") -> go.Figure:
+    """A metric on the real holdout against the number of rows added to the real training
+    rows: synthetic rows beside oversampled real rows, with 95% intervals as bands."""
+    figure = go.Figure()
+    for method, colour in (("synthetic", SYNTHETIC_COLOUR), ("oversampled real", REAL_COLOUR)):
+        curve = report.curve(method, metric)
+        if not curve:
+            continue
+        x = [n for n, _ in curve]
+        low = [s.ci_low for _, s in curve]
+        high = [s.ci_high for _, s in curve]
+        figure.add_trace(
+            go.Scatter(
+                x=x + x[::-1],
+                y=high + low[::-1],
+                fill="toself",
+                mode="lines",
+                fillcolor=colour,
+                opacity=0.15,
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=[s.value for _, s in curve],
+                mode="lines+markers",
+                name=f"{method} rows added",
+                line={"color": colour},
+            )
+        )
+    words = metric.replace("_", " ")
+    return _layout(
+        figure,
+        f"{words.capitalize()} on real holdout rows as rows of {report.condition} are added",
+        "rows added to the real training rows",
+        words,
+    )

@@ -34,6 +34,7 @@ EXPORT = JobSlot("export", "Writing the file")
 PRIVACY = JobSlot("privacy", "The privacy report")
 CURVE = JobSlot("curve", "The privacy–utility curve")
 UTILITY = JobSlot("utility", "Training the comparison models")
+AUGMENT = JobSlot("augment", "The augmentation curve")
 
 
 def running(slot: JobSlot) -> bool:

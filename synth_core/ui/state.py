@@ -40,6 +40,7 @@ FILE_SAMPLE = "file_sample"
 PRIVACY = "privacy_report"
 CURVE = "privacy_utility_curve"
 UTILITY = "utility_reports"
+AUGMENTATION = "augmentation_reports"
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def working_table() -> Table:
 
 def set_result(result: SynthResult) -> None:
     st.session_state[RESULT] = result
-    for key in (FIDELITY, DETECTION, PRIVACY, UTILITY, DOWNLOADS):
+    for key in (FIDELITY, DETECTION, PRIVACY, UTILITY, AUGMENTATION, DOWNLOADS):
         st.session_state.pop(key, None)
 
 

@@ -387,6 +387,14 @@ def test_utility_and_fairness_page() -> None:
     assert "**age**" in _texts(at)
     assert "**sex**" in _texts(at)
     assert len(at.get("plotly_chart")) == 1  # importance
+    assert at.selectbox(key="augment_what").options[0] == "rows with smoker = True"
+    at.button(key="run_augment").click().run()
+    _wait(at, "augment_job")
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.get("plotly_chart")) == 2  # importance, augmentation curve
+    table = at.dataframe[-1].value
+    assert set(table["method"]) == {"synthetic", "oversampled real"}
+    assert table["rows added"].iloc[0] == 0
     # A numeric target: regression, and the choice is remembered per result.
     at.selectbox(key="utility_target").set_value("charges").run()
     at.button(key="run_utility").click().run()
