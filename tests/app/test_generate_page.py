@@ -403,3 +403,31 @@ def test_utility_and_fairness_page() -> None:
     at.selectbox(key="utility_target").set_value("smoker").run()
     assert next(m.label for m in at.metric) == "TSTR ROC AUC"  # cached, no new job
     assert "utility_job" not in at.session_state
+
+
+def test_utility_on_an_imbalanced_target_with_missing_values() -> None:
+    from tests.helpers import rare_table
+
+    frame = rare_table(5000, seed=2)
+    frame.loc[frame.sample(frac=0.05, random_state=1).index, "bmi"] = None
+    frame.loc[frame.sample(frac=0.05, random_state=2).index, "smoker"] = None
+    at = _app()
+    at.radio(key="source_origin").set_value("Upload a CSV").run()
+    data = frame.to_csv(index=False).encode()
+    at.file_uploader(key="upload").set_value(("rare.csv", data, "text/csv")).run()
+    at = _page(at)
+    at.number_input(key="rows").set_value(4000).run()
+    _generate(at)
+    at.switch_page("app_pages/utility.py").run()
+    assert at.selectbox(key="utility_target").value == "diagnosis"  # recognised by its name
+    assert at.selectbox(key="utility_positive_diagnosis").value == "rare"
+    at.button(key="run_utility").click().run()
+    _wait(at, "utility_job")
+    assert not at.error, [e.value for e in at.error]
+    assert [m.label for m in at.metric] == ["TSTR ROC AUC", "TRTR ROC AUC", "TSTR / TRTR"]
+    started = time.monotonic()
+    at.button(key="run_augment").click().run()
+    _wait(at, "augment_job")
+    assert time.monotonic() - started < 120
+    table = at.dataframe[-1].value
+    assert table["recall"].str.contains(r"\[").all()  # with intervals
