@@ -19,6 +19,7 @@ import pandas as pd
 
 from synth_core.convert import as_float
 from synth_core.generators.registry import ProgressFn, no_progress
+from synth_core.jsonable import plain
 from synth_core.schema import ColumnKind, Schema
 from synth_core.utility import (
     Encoder,
@@ -210,7 +211,7 @@ class FairnessReport:
         """fairness.<group column>.* keys."""
         out: dict[str, Any] = {}
         for c in self.columns:
-            out[c.column] = _plain(
+            out[c.column] = plain(
                 {
                     "representation": [asdict(g) for g in c.representation],
                     "representation_by_target": {
@@ -229,18 +230,6 @@ class FairnessReport:
             )
         out["rare_categories_lost"] = self.rare_lost
         return {"fairness": out}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return _plain(value.item())
-    return value
 
 
 def fairness_report(

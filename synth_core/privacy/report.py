@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from synth_core.generators.registry import ProgressFn, no_progress
+from synth_core.jsonable import plain
 from synth_core.privacy.distance import (
     PrivacyError,
     RowEncoder,
@@ -133,7 +134,7 @@ class PrivacyReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (keys documented in the README under privacy.*); no NaN."""
-        plain: dict[str, Any] = _plain(
+        payload: dict[str, Any] = plain(
             {
                 "verdict": self.worst,
                 "exact_match_rate": asdict(self.exact_match),
@@ -149,7 +150,7 @@ class PrivacyReport:
                 "settings": self.settings,
             }
         )
-        return plain
+        return payload
 
     @property
     def worst(self) -> Verdict:
@@ -178,20 +179,6 @@ def _risk_dict(risk: AttackRisks) -> dict[str, Any]:
         "inference": {**asdict(risk.inference), "by_column": dict(risk.inference_by_column)},
         "notes": list(risk.notes),
     }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, StrEnum):
-        return value.value
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return _plain(value.item())
-    return value
 
 
 def _sample(frame: pd.DataFrame, cap: int, rng: np.random.Generator) -> pd.DataFrame:
