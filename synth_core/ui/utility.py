@@ -230,31 +230,35 @@ def augmentation_panel(
         f"same numbers of real rows repeated (oversampling). Recall = the share of real "
         f"'{report.positive}' rows the model finds."
     )
-    options: dict[str, tuple[str, Any] | None] = {
-        f"rows with {report.target} = {report.positive}": None
-    }
+    value = next(
+        v for v in result.train[report.target].dropna().unique() if str(v) == str(report.positive)
+    )
+    rare = {report.target: value}
+    options: dict[str, RowRequest | None] = {f"rows with {report.target} = {report.positive}": None}
     for column in sensitive:
         values = result.train[column].dropna().value_counts()
         if values.empty or len(values) > 20:
             continue
         rarest = values.index[-1]
+        label = f"{report.target} = {report.positive}, {column} = {rarest}"
         options[
             f"rows of the smallest {column} group ({rarest}) with {report.target} = "
             f"{report.positive}"
-        ] = (column, rarest)
+        ] = RowRequest(1, {**rare, column: rarest}, label=label)
+    numeric = [
+        c.name
+        for c in result.schema
+        if c.kind is ColumnKind.NUMERICAL and c.name in report.features
+    ][:3]
+    for column in numeric:  # edge cases: the top 5% of a numeric column
+        threshold = float(result.train[column].quantile(0.95))
+        label = f"{report.target} = {report.positive}, {column} ≥ {threshold:g}"
+        options[
+            f"rows from the top 5% of {column} (≥ {threshold:g}) with {report.target} = "
+            f"{report.positive}"
+        ] = RowRequest(1, rare, {column: (threshold, None)}, label)
     choice = st.selectbox("Rows to add", list(options), key="augment_what")
-    condition = None
-    picked = options[str(choice)]
-    value = next(
-        v for v in result.train[report.target].dropna().unique() if str(v) == str(report.positive)
-    )
-    if picked is not None:
-        column, group_value = picked
-        condition = RowRequest(
-            1,
-            {report.target: value, column: group_value},
-            label=f"{report.target} = {report.positive}, {column} = {group_value}",
-        )
+    condition = options[str(choice)]
     key = (id(result), report.target, str(report.positive), str(choice))
     found = st.session_state.get(state.AUGMENTATION, {}).get(key)
     if found is None:

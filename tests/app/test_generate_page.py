@@ -425,6 +425,9 @@ def test_utility_on_an_imbalanced_target_with_missing_values() -> None:
     _wait(at, "utility_job")
     assert not at.error, [e.value for e in at.error]
     assert [m.label for m in at.metric] == ["TSTR ROC AUC", "TRTR ROC AUC", "TSTR / TRTR"]
+    options = at.selectbox(key="augment_what").options
+    assert any(o.startswith("rows from the top 5% of age") for o in options)
+    assert any(o.startswith("rows of the smallest sex group") for o in options)
     started = time.monotonic()
     at.button(key="run_augment").click().run()
     _wait(at, "augment_job")

@@ -48,3 +48,16 @@ def test_numeric_targets_and_missing_classes_are_refused(model) -> None:  # type
         augmentation(model, "bmi", 30)
     with pytest.raises(UtilityError, match="never takes the value 'unknown'"):
         augmentation(model, "diagnosis", "unknown")
+
+
+def test_an_edge_case_condition(model) -> None:  # type: ignore[no-untyped-def]
+    from synth_core.conditions import RowRequest
+
+    edge = RowRequest(1, {"diagnosis": "rare"}, {"age": (60, None)}, "old and rare")
+    report = augmentation(model, "diagnosis", "rare", condition=edge, counts=[0, 50])
+    train = model.train
+    assert report.real_matching == int(
+        ((train["diagnosis"] == "rare") & (train["age"] >= 60)).sum()
+    )
+    assert report.condition == "old and rare"
+    assert [n for n, _ in report.curve("synthetic")] == [0, 50]
