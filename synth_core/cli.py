@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from synth_core.collapse import Regime, collapse_run
 from synth_core.errors import SynthCoreError
 from synth_core.fairness import fairness_report
 from synth_core.fidelity import Binning, evaluate
@@ -136,6 +137,35 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--delimiter", help="field delimiter (detected when omitted)")
     generate.add_argument("--encoding", help="text encoding (detected when omitted)")
     generate.add_argument("--no-header", action="store_true", help="the first row is data")
+
+    collapse = commands.add_parser(
+        "collapse",
+        help="train, generate, retrain for many generations and measure the drift (JSON)",
+    )
+    collapse.add_argument("input", type=Path, help="the real CSV file")
+    collapse.add_argument("--generator", default="gaussian_copula", help="generator name")
+    collapse.add_argument("--generations", type=int, default=10, help="1 to 30 (default 10)")
+    collapse.add_argument(
+        "--regimes",
+        default="replace,accumulate,mix",
+        help="comma-separated: replace, accumulate, mix (default all three)",
+    )
+    collapse.add_argument(
+        "--rows", type=int, help="rows per generation (default: as many as the real table)"
+    )
+    collapse.add_argument(
+        "--mix-share", type=float, default=0.5, help="real share in each mix generation (0.5)"
+    )
+    collapse.add_argument("--seed", type=int, default=0)
+    collapse.add_argument(
+        "--param",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="generator parameter, repeatable",
+    )
+    collapse.add_argument("--out", type=Path, required=True, metavar="OUT.json")
 
     evaluate = commands.add_parser(
         "evaluate", help="measure how faithful a synthetic CSV is to the real one (JSON report)"
@@ -456,6 +486,44 @@ def _without(real: pd.DataFrame, holdout: pd.DataFrame, schema: Schema) -> pd.Da
     return real[~found]
 
 
+def _collapse(args: argparse.Namespace) -> int:
+    try:
+        regimes = [Regime(r.strip()) for r in args.regimes.split(",") if r.strip()]
+    except ValueError:
+        raise SynthCoreError(
+            f"--regimes takes replace, accumulate and mix; got '{args.regimes}'."
+        ) from None
+    table = read_table(args.input)
+    rows = args.rows or len(table.df)
+    progress = _progress("collapse")
+    result = collapse_run(
+        table,
+        args.generator,
+        args.generations,
+        rows,
+        regimes,
+        params=get_generator(args.generator).validate(dict(args.param)),
+        mix_share=args.mix_share,
+        seed=args.seed,
+        progress=progress or no_progress,
+    )
+    if progress:
+        progress.close()
+    try:
+        args.out.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise SynthCoreError(f"Cannot write {args.out}: {exc.strerror}.") from exc
+    for regime, metrics in result.regimes.items():
+        first, last = metrics[0], metrics[-1]
+        print(
+            f"{regime}: mean KS {_score(first.mean_ks)} -> {_score(last.mean_ks)}, std ratio "
+            f"{_score(first.std_ratio)} -> {_score(last.std_ratio)}, categories "
+            f"{first.categories_kept} -> {last.categories_kept} of {last.categories_total}",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def _score(value: float | None) -> str:
     return "n/a" if value is None or value != value else f"{value:.3f}"
 
@@ -468,6 +536,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list_generators(args.json)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "collapse":
+            return _collapse(args)
         return _generate(args)
     except SynthCoreError as exc:
         message = " ".join(str(exc).split())

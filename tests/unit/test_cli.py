@@ -242,3 +242,16 @@ def test_evaluate_with_target_and_sensitive_adds_utility_and_fairness(
     assert main([*evaluate, "--target", "charges"]) == 2
     assert "--target needs --holdout" in capsys.readouterr().err
     assert main([*evaluate, "--sensitive", "sex"]) == 2
+
+
+def test_collapse_writes_the_documented_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "c.json"
+    args = ["collapse", str(SAMPLES / "penguins.csv"), "--generator", "cart"]
+    assert main([*args, "--generations", "3", "--regimes", "replace,mix", "--out", str(out)]) == 0
+    payload = json.loads(out.read_text())
+    assert [m["generation"] for m in payload["regimes"]["replace"]] == [0, 1, 2]
+    assert "replace: mean KS" in capsys.readouterr().err
+    assert main([*args, "--regimes", "shuffle", "--out", str(out)]) == 2
+    assert "--regimes takes replace, accumulate and mix" in capsys.readouterr().err
