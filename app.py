@@ -12,6 +12,7 @@ navigation = st.navigation(
         st.Page("app_pages/fidelity.py", title="Fidelity"),
         st.Page("app_pages/privacy.py", title="Privacy"),
         st.Page("app_pages/utility.py", title="Utility & fairness"),
+        st.Page("app_pages/collapse.py", title="Collapse lab"),
         st.Page("app_pages/export.py", title="Export"),
     ]
 )

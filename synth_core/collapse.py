@@ -54,6 +54,7 @@ class GenerationMetrics:
     tail_coverage: float | None  # synthetic share beyond the real 5th/95th percentiles / 10%
     correlation_distance: float | None  # mean |Δ Pearson correlation| over numeric pairs
     training_rows: int
+    missing_categories: tuple[str, ...] = ()  # "column = value" of real categories not present
 
 
 def _ks(real: np.ndarray, synthetic: np.ndarray) -> float:
@@ -89,6 +90,7 @@ def generation_metrics(
             tails.append(float(np.mean((s < low) | (s > high))) / real_mass)
     tvds = []
     kept = total = rare_kept = rare_total = 0
+    missing: list[str] = []
     for column in schema:
         if column.kind not in _DISCRETE or column.name not in synthetic.columns:
             continue
@@ -100,6 +102,7 @@ def generation_metrics(
         present = set(syn_shares.index)
         total += len(real_shares)
         kept += sum(v in present for v in real_shares.index)
+        missing += [f"{column.name} = {v}" for v in real_shares.index if v not in present]
         rare = [v for v, share in real_shares.items() if share < RARE_SHARE]
         rare_total += len(rare)
         rare_kept += sum(v in present for v in rare)
@@ -123,6 +126,7 @@ def generation_metrics(
         float(np.mean(tails)) if tails else None,
         correlation,
         training_rows,
+        tuple(missing),
     )
 
 
@@ -212,3 +216,12 @@ def collapse_run(
         results[regime.value] = tuple(metrics)
     progress(1.0, "Done")
     return CollapseResult(results, generator, generations, sample_size, mix_share, seed)
+
+
+def vanished(metrics: Sequence[GenerationMetrics]) -> list[tuple[str, int]]:
+    """Each real category that went missing, with the first generation it was missing in."""
+    first: dict[str, int] = {}
+    for m in metrics:
+        for category in m.missing_categories:
+            first.setdefault(category, m.generation)
+    return sorted(first.items(), key=lambda item: (item[1], item[0]))

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from synth_core.augment import AugmentationReport
+from synth_core.collapse import CollapseResult
 from synth_core.fidelity.detection import Detection
 from synth_core.fidelity.distributions import Distribution, Frequencies, Histogram
 from synth_core.fidelity.drilldown import Density2D, PairSummary
@@ -413,3 +414,32 @@ def augmentation_figure(report: AugmentationReport, metric: str = "recall") -> g
         "rows added to the real training rows",
         words,
     )
+
+
+COLLAPSE_METRICS = {
+    "mean_ks": "mean KS distance (numbers; 0 = same distribution)",
+    "mean_tvd": "mean total variation distance (categories)",
+    "std_ratio": "spread: synthetic / real standard deviation",
+    "tail_coverage": "tails kept (1 = as much beyond the real 5th/95th percentiles)",
+    "categories_kept": "real categories still present",
+    "rare_categories_kept": "rare categories (<1%) still present",
+    "correlation_distance": "mean |difference| of correlations",
+}
+_REGIME_COLOURS = {"replace": "#E45756", "accumulate": "#4C78A8", "mix": "#54A24B"}
+
+
+def collapse_figure(result: CollapseResult, metric: str) -> go.Figure:
+    """One metric against the generation, one line per regime."""
+    figure = go.Figure()
+    for regime, metrics in result.regimes.items():
+        figure.add_trace(
+            go.Scatter(
+                x=[m.generation for m in metrics],
+                y=[getattr(m, metric) for m in metrics],
+                mode="lines+markers",
+                name=regime,
+                line={"color": _REGIME_COLOURS.get(regime)},
+            )
+        )
+    words = COLLAPSE_METRICS.get(metric, metric)
+    return _layout(figure, words[:1].upper() + words[1:], "generation", "")

@@ -35,6 +35,7 @@ PRIVACY = JobSlot("privacy", "The privacy report")
 CURVE = JobSlot("curve", "The privacy–utility curve")
 UTILITY = JobSlot("utility", "Training the comparison models")
 AUGMENT = JobSlot("augment", "The augmentation curve")
+COLLAPSE = JobSlot("collapse", "The collapse lab")
 
 
 def running(slot: JobSlot) -> bool:

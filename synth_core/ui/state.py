@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from synth_core.collapse import CollapseResult
 from synth_core.conditions import RowRequest
 from synth_core.constraints import Constraint
 from synth_core.errors import SynthCoreError
@@ -41,6 +42,7 @@ PRIVACY = "privacy_report"
 CURVE = "privacy_utility_curve"
 UTILITY = "utility_reports"
 AUGMENTATION = "augmentation_reports"
+COLLAPSE = "collapse_result"
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
         PRIVACY,
         CURVE,
         UTILITY,
+        COLLAPSE,
         DOWNLOADS,
         CONSTRAINTS,
         RECIPE_REQUESTS,
@@ -273,3 +276,12 @@ def utility(result: SynthResult, choice: object) -> Any:
     if found is None or found[0] is not result:
         return None
     return found[1]
+
+
+def set_collapse(result: CollapseResult) -> None:
+    st.session_state[COLLAPSE] = result
+
+
+def collapse() -> CollapseResult | None:
+    value: CollapseResult | None = st.session_state.get(COLLAPSE)
+    return value

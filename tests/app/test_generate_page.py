@@ -434,3 +434,32 @@ def test_utility_on_an_imbalanced_target_with_missing_values() -> None:
     assert time.monotonic() - started < 120
     table = at.dataframe[-1].value
     assert table["recall"].str.contains(r"\[").all()  # with intervals
+
+
+def test_collapse_lab_short_run_and_cancel() -> None:
+    at = _app()
+    at.switch_page("app_pages/collapse.py").run()
+    assert not at.exception
+    assert "Shumailov et al." in _texts(at)
+    at.slider(key="collapse_generations").set_value(3).run()
+    at.button(key="run_collapse").click().run()
+    _wait(at, "collapse_job")
+    assert not at.error, [e.value for e in at.error]
+    result = at.session_state["collapse_result"]
+    assert set(result.regimes) == {"replace", "accumulate", "mix"}
+    assert result.sample_size == 200
+    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("download_button")) == 1
+    # A long run can be cancelled.
+    at.slider(key="collapse_generations").set_value(30).run()
+    at.toggle(key="collapse_small").set_value(False).run()
+    at.button(key="run_collapse").click().run()
+    deadline = time.monotonic() + 60
+    while not any("generation" in p.proto.text for p in at.get("progress")):
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+        at.run()
+    at.button(key="cancel_collapse").click().run()
+    _wait(at, "collapse_job")
+    assert any("cancelled" in e.value for e in at.error)
+    assert at.session_state["collapse_result"] is result  # the earlier run is kept

@@ -92,7 +92,15 @@ def test_neural_training_shows_progress_cancels_and_stays_private(
     page.goto(f"{server}/generate")  # a direct link still goes through app.py's navigation
     page.get_by_role("button", name="Generate").wait_for(timeout=WAIT_MS)
     nav = [line for line in page.get_by_test_id("stSidebarNav").inner_text().splitlines() if line]
-    assert nav == ["Data", "Generate", "Fidelity", "Privacy", "Utility & fairness", "Export"]
+    assert nav == [
+        "Data",
+        "Generate",
+        "Fidelity",
+        "Privacy",
+        "Utility & fairness",
+        "Collapse lab",
+        "Export",
+    ]
     _load_recipe(page, tmp_path / "long.json", {"generator": "ctgan", "params": {"epochs": 2000}})
     page.get_by_text("Training on 1,070 rows takes").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Generate").click()
