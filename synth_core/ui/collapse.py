@@ -9,7 +9,7 @@ import streamlit as st
 
 from synth_core.collapse import MAX_GENERATIONS, CollapseResult, Regime, collapse_run, vanished
 from synth_core.errors import SynthCoreError
-from synth_core.generators import available
+from synth_core.generators import ParamValue, available
 from synth_core.jobs import JobRegistry, Task
 from synth_core.plots import COLLAPSE_METRICS, collapse_figure
 from synth_core.table import Table
@@ -29,7 +29,10 @@ EXPLANATION = (
 )
 
 
-def settings(table: Table) -> tuple[str, int, int, list[Regime], float, int]:
+Choice = tuple[str, int, int, list[Regime], float, int, dict[str, ParamValue]]
+
+
+def settings(table: Table) -> Choice:
     names = [g.name for g in available() if g.kind.value != "dp"]
     default("collapse_generator", "gaussian_copula" if "gaussian_copula" in names else names[0])
     default("collapse_generations", 10)
@@ -50,13 +53,21 @@ def settings(table: Table) -> tuple[str, int, int, list[Regime], float, int]:
     share = middle.slider("Real share in 'mix' (%)", 10, 90, step=10, key="collapse_mix")
     default("collapse_seed", 0)
     seed = int(right.number_input("Seed", 0, 2**31 - 1, key="collapse_seed"))
-    return generator, generations, rows, [Regime(r) for r in regimes], share / 100, seed
+    params: dict[str, ParamValue] = {}
+    info = next(g for g in available() if g.name == generator)
+    if any(p.name == "enforce_min_max_values" for p in info.params):
+        default("collapse_clip", True)
+        clip = st.toggle(
+            "Clip sampled values to the training range (SDV's default)",
+            key="collapse_clip",
+            help="Clipping can only narrow the range each generation: one cause of collapse.",
+        )
+        params["enforce_min_max_values"] = bool(clip)
+    return generator, generations, rows, [Regime(r) for r in regimes], share / 100, seed, params
 
 
-def run(
-    registry: JobRegistry, table: Table, choice: tuple[str, int, int, list[Regime], float, int]
-) -> None:
-    generator, generations, rows, regimes, share, seed = choice
+def run(registry: JobRegistry, table: Table, choice: Choice) -> None:
+    generator, generations, rows, regimes, share, seed, params = choice
     st.caption(
         f"{len(regimes)} regime(s) x {generations} generation(s) of {rows:,} rows: "
         f"{len(regimes) * generations} fits of {generator}."
@@ -71,7 +82,7 @@ def run(
                 Task(
                     collapse_run,
                     (table, generator, generations, rows, tuple(regimes)),
-                    {"mix_share": share, "seed": seed},
+                    {"mix_share": share, "seed": seed, "params": params},
                 ),
             )
         except SynthCoreError as exc:

@@ -442,6 +442,8 @@ def test_collapse_lab_short_run_and_cancel() -> None:
     assert not at.exception
     assert "Shumailov et al." in _texts(at)
     at.slider(key="collapse_generations").set_value(3).run()
+    assert at.toggle(key="collapse_clip").value  # SDV clips by default: a switch to see why
+    at.toggle(key="collapse_clip").set_value(False).run()
     at.button(key="run_collapse").click().run()
     _wait(at, "collapse_job")
     assert not at.error, [e.value for e in at.error]
