@@ -28,6 +28,7 @@ from synth_core.privacy.filter import FilterSettings
 from synth_core.privacy.pii import PiiAction
 from synth_core.privacy.report import privacy_keys, privacy_report, privacy_summary
 from synth_core.recipe import Recipe, make_recipe
+from synth_core.reward import QualitySettings
 from synth_core.schema import ColumnOverride, Schema
 from synth_core.synthesize import GenerationSpec, PrivacySetting, fit, sample, sample_to_file
 from synth_core.utility import utility_report
@@ -118,6 +119,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --privacy filter: also drop rows farther from every real row than 99%% of "
         "holdout rows are",
+    )
+    generate.add_argument(
+        "--quality-keep",
+        type=float,
+        metavar="Q",
+        help="quality filter: a real-versus-synthetic classifier scores every row by P(real); "
+        "draw N/Q rows and keep the best N (e.g. 0.5). Costs diversity: check evaluate",
+    )
+    generate.add_argument(
+        "--quality-threshold",
+        type=float,
+        metavar="P",
+        help="quality filter: keep rows with P(real) at least P instead of a share",
     )
     generate.add_argument(
         "--no-pii-protection",
@@ -384,6 +398,11 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
             current,
             quantile=current.quantile if args.filter_quantile is None else args.filter_quantile,
             drop_outliers=current.drop_outliers or args.drop_outliers,
+        )
+    if args.quality_keep is not None or args.quality_threshold is not None:
+        changes["quality_filter"] = QualitySettings(
+            keep=1.0 if args.quality_keep is None else args.quality_keep,
+            threshold=args.quality_threshold,
         )
     if args.pii_action:
         changes["pii_action"] = PiiAction(args.pii_action)

@@ -24,6 +24,7 @@ from synth_core.generators.registry import ParamValue
 from synth_core.io.reader import ReadOptions
 from synth_core.privacy.filter import FilterSettings
 from synth_core.privacy.pii import PiiAction
+from synth_core.reward import QualitySettings
 from synth_core.schema import ColumnKind, ColumnOverride, Schema
 from synth_core.synthesize import MAX_FIT_ROWS, GenerationSpec, PrivacySetting
 from synth_core.table import Table
@@ -51,6 +52,7 @@ class Recipe:
     constraints: tuple[Constraint, ...] = ()
     requests: tuple[dict[str, Any], ...] = ()  # JSON form; see requests_for()
     similarity_filter: Mapping[str, Any] | None = None  # {"quantile": 0.05, "drop_outliers": false}
+    quality_filter: Mapping[str, Any] | None = None  # {"keep": 0.5, "threshold": null}
     kinds: Mapping[str, str] = field(default_factory=dict)  # column -> "pii:email", ...
     dropped: tuple[str, ...] = ()
     read: Mapping[str, Any] = field(default_factory=dict)
@@ -91,7 +93,16 @@ class Recipe:
             constraints=self.constraints,
             requests=requests_for(self.requests, schema),
             similarity_filter=self._filter(),
+            quality_filter=self._quality(),
         )
+
+    def _quality(self) -> QualitySettings | None:
+        if self.quality_filter is None:
+            return None
+        try:
+            return QualitySettings(**dict(self.quality_filter))
+        except TypeError as exc:
+            raise RecipeError(f"The recipe's quality_filter is malformed: {exc}.") from None
 
     def _filter(self) -> FilterSettings | None:
         if self.similarity_filter is None:
@@ -231,6 +242,7 @@ def make_recipe(
         similarity_filter=(
             None if spec.similarity_filter is None else asdict(spec.similarity_filter)
         ),
+        quality_filter=None if spec.quality_filter is None else asdict(spec.quality_filter),
         kinds=dict(kinds),
         dropped=tuple(dropped),
         read={

@@ -6,12 +6,13 @@ both; sample_to_file() writes millions of rows in chunks without holding them in
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,10 +30,16 @@ from synth_core.generators.registry import (
     ProgressFn,
     no_progress,
 )
+from synth_core.generators.registry import scaled as _scaled
 from synth_core.privacy.filter import FilterSettings, FilterStats, SimilarityFilter
 from synth_core.privacy.pii import PiiAction, fake_column, new_ids
+from synth_core.reward import CAP as QUALITY_CAP
+from synth_core.reward import QualityFilter, QualitySettings, QualityStats
 from synth_core.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
 from synth_core.table import Table
+
+if TYPE_CHECKING:
+    from synth_core.filter_effect import FilterEffect
 
 MIN_ROWS = 10
 MAX_SYNTHETIC_ROWS = 1_000_000  # in memory; sample_to_file writes more in chunks
@@ -68,6 +75,7 @@ class GenerationSpec:
     constraints: tuple[Constraint, ...] = ()
     requests: tuple[RowRequest, ...] = ()  # conditional sampling; empty = ``rows`` plain rows
     similarity_filter: FilterSettings | None = None  # drop copies and near copies of real rows
+    quality_filter: QualitySettings | None = None  # keep the rows a classifier finds most real
 
     def validate(self) -> dict[str, ParamValue]:
         """Check the settings before any work; return the generator's checked parameters."""
@@ -88,8 +96,15 @@ class GenerationSpec:
             raise SpecError(f"The row cap for fitting must be at least {MIN_ROWS}.")
         if self.similarity_filter is not None:
             self.similarity_filter.validate()
+        if self.quality_filter is not None:
+            self.quality_filter.validate()
         info = registry.get(self.generator)
         if info.kind is GeneratorKind.DP:
+            if self.quality_filter is not None:
+                raise SpecError(
+                    "The quality filter learns from the real rows which synthetic rows to keep, "
+                    "which breaks the differential-privacy guarantee. Use one or the other."
+                )
             if self.similarity_filter is not None:
                 raise SpecError(
                     "The similarity filter looks at the real rows to decide which synthetic rows "
@@ -120,6 +135,7 @@ class FittedModel:
     notes: tuple[str, ...]
     losses: tuple[dict[str, float], ...] = ()
     similarity_filter: SimilarityFilter | None = None
+    quality_filter: QualityFilter | None = None
 
     @property
     def output_schema(self) -> Schema:
@@ -140,6 +156,7 @@ class SynthResult:
     notes: tuple[str, ...]
     coverage: tuple[LeafCoverage, ...] = ()
     seed: int = 0
+    quality_effect: FilterEffect | None = None  # set by synth_core.filter_effect
 
     @property
     def train(self) -> pd.DataFrame:
@@ -164,13 +181,6 @@ def split_holdout(
     holdout = df.iloc[np.sort(order[:n_holdout])].reset_index(drop=True)
     train = df.iloc[np.sort(order[n_holdout:])].reset_index(drop=True)
     return train, holdout
-
-
-def _scaled(progress: ProgressFn, low: float, high: float) -> ProgressFn:
-    def report(fraction: float, message: str, losses: Mapping[str, float] | None = None) -> None:
-        progress(low + (high - low) * min(max(fraction, 0.0), 1.0), message, losses)
-
-    return report
 
 
 def _is_constant(values: pd.Series) -> bool:
@@ -249,7 +259,7 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
         _scaled(progress, *_FIT_SHARE),
         spec.constraints,
     )
-    return FittedModel(
+    model = FittedModel(
         generator=generator,
         spec=spec,
         schema=table.schema,
@@ -262,6 +272,14 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
         losses=tuple(generator.losses),
         similarity_filter=_fit_filter(spec, train, holdout, model_schema, progress),
     )
+    if spec.quality_filter is not None:
+        progress(0.995, "Training the quality filter's real-versus-synthetic classifier")
+        model.generator.reset_sampling(spec.seed + 1)  # a calibration draw the filter learns from
+        calibration = _coerce(model, generator.sample(min(len(fit_data), QUALITY_CAP)))
+        model.quality_filter = QualityFilter.fit(
+            fit_data, calibration, model_schema, spec.quality_filter, spec.seed
+        )
+    return model
 
 
 def _fit_filter(
@@ -283,10 +301,14 @@ def _start_sampling(model: FittedModel, seed: int) -> None:
     model.generator.reset_sampling(seed)
     if model.similarity_filter is not None:
         model.similarity_filter.stats = FilterStats()
+    if model.quality_filter is not None:
+        model.quality_filter.stats = QualityStats()
 
 
 def _filter_note(model: FittedModel) -> str:
-    return model.similarity_filter.note() if model.similarity_filter is not None else ""
+    notes = [model.similarity_filter.note() if model.similarity_filter is not None else ""]
+    notes.append(model.quality_filter.note() if model.quality_filter is not None else "")
+    return " ".join(n for n in notes if n)
 
 
 def _check_constraint_columns(
@@ -388,16 +410,46 @@ def _keep(model: FittedModel, rows: pd.DataFrame, request: RowRequest | None) ->
     keep = ok.to_numpy()
     if model.similarity_filter is not None and keep.any():
         keep[keep] = model.similarity_filter.keep(rows[keep], model.model_schema)
+    if _quality_threshold(model) and keep.any():
+        assert model.quality_filter is not None
+        keep[keep] = model.quality_filter.keep(rows[keep])
     return rows[keep]
+
+
+def _quality_threshold(model: FittedModel) -> bool:
+    return model.quality_filter is not None and model.quality_filter.settings.threshold is not None
+
+
+def _best_of(
+    model: FittedModel,
+    n: int,
+    draw: Callable[[int], tuple[pd.DataFrame, str]],
+) -> tuple[pd.DataFrame, str]:
+    """With the quality filter keeping a share: draw n / share rows, keep the best n."""
+    quality = model.quality_filter
+    if quality is None or quality.settings.threshold is not None or n <= 0:
+        return draw(n)
+    pool, note = draw(math.ceil(n / quality.settings.keep))
+    return pool[quality.keep(pool, n)].reset_index(drop=True), note
 
 
 def _draw(
     model: FittedModel, n: int, request: RowRequest | None, progress: ProgressFn
 ) -> tuple[pd.DataFrame, str]:
+    """``n`` rows that follow the constraints and the request, passed by the filters."""
+    return _best_of(model, n, lambda wanted: _draw_accepted(model, wanted, request, progress))
+
+
+def _draw_accepted(
+    model: FittedModel, n: int, request: RowRequest | None, progress: ProgressFn
+) -> tuple[pd.DataFrame, str]:
     """``n`` rows that follow the constraints (and the request), by rejection when needed."""
     generator = model.generator
     needs_filter = (
-        bool(model.spec.constraints) or request is not None or model.similarity_filter is not None
+        bool(model.spec.constraints)
+        or request is not None
+        or model.similarity_filter is not None
+        or _quality_threshold(model)
     )
     if not needs_filter:
         return _coerce(model, generator.sample(n)), ""
@@ -448,22 +500,31 @@ def _chunks(
             return  # the constraints starve the model; the note says so
 
 
+def _conditioned(
+    model: FittedModel, request: RowRequest, n: int, progress: ProgressFn
+) -> tuple[pd.DataFrame, str]:
+    """``n`` rows drawn with the generator's own conditioning, topped up by rejection."""
+    try:
+        rows = _coerce(model, model.generator.sample_conditioned(n, request.equals))
+    except GeneratorError as exc:
+        rows, note = _draw_accepted(model, n, request, progress)
+        return rows, f"{exc} Rejection sampling instead: {note}" if note else str(exc)
+    accepted = _keep(model, rows, request)
+    if len(accepted) == n:
+        return accepted, ""
+    more, note = _draw_accepted(model, n - len(accepted), request, progress)
+    return pd.concat([accepted, more], ignore_index=True), note
+
+
 def _draw_request(
     model: FittedModel, request: RowRequest, progress: ProgressFn
 ) -> tuple[pd.DataFrame, str]:
     info = registry.get(model.spec.generator)
     equals_only = request.equals and not any(_missing(v) for v in request.equals.values())
     if info.conditional and equals_only:
-        try:
-            rows = _coerce(model, model.generator.sample_conditioned(request.rows, request.equals))
-        except GeneratorError as exc:
-            rows, note = _draw(model, request.rows, request, progress)
-            return rows, f"{exc} Rejection sampling instead: {note}" if note else str(exc)
-        accepted = _keep(model, rows, request)
-        if len(accepted) == request.rows:
-            return accepted, ""
-        more, note = _draw(model, request.rows - len(accepted), request, progress)
-        return pd.concat([accepted, more], ignore_index=True), note
+        return _best_of(
+            model, request.rows, lambda wanted: _conditioned(model, request, wanted, progress)
+        )
     rows, note = _draw(model, request.rows, request, progress)
     if not info.conditional and request.equals:
         note = f"{info.label} cannot condition; {note}" if note else note

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,16 +78,11 @@ def _encode(
     return codes[: len(real)], codes[len(real) :], True
 
 
-def detect(
-    real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, seed: int = 0, cap: int = CAP
-) -> Detection:
-    """ROC AUC of telling real from synthetic rows, and the columns that give them away."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.inspection import permutation_importance
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold, train_test_split
-
-    started = time.perf_counter()
+def _features(
+    real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, seed: int, cap: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], int]:
+    """Features of (at most ``cap``) rows per side, labels (1 = synthetic), the categorical
+    mask, the column names and the rows per side."""
     columns = compared_columns(real, synthetic, schema)
     rows = min(len(real), len(synthetic), cap)
     if not columns:
@@ -109,30 +105,61 @@ def detect(
         categorical.append(is_categorical)
     x = np.column_stack(features)
     y = np.concatenate([np.zeros(rows), np.ones(rows)])
+    return x, y, np.array(categorical), [c.name for c in columns], rows
 
-    def model() -> HistGradientBoostingClassifier:
-        return HistGradientBoostingClassifier(
-            max_iter=100, categorical_features=np.array(categorical), random_state=seed
-        )
+
+def _model(categorical: np.ndarray, seed: int) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=100, categorical_features=categorical, random_state=seed
+    )
+
+
+def _cross_validated(
+    x: np.ndarray, y: np.ndarray, categorical: np.ndarray, seed: int
+) -> tuple[float, list[float]]:
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
 
     fold_aucs = []
     scores = np.zeros(len(y))
     for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, y):
-        fitted = model().fit(x[train], y[train])
+        fitted = _model(categorical, seed).fit(x[train], y[train])
         scores[test] = fitted.predict_proba(x[test])[:, 1]
         fold_aucs.append(float(roc_auc_score(y[test], scores[test])))
-    auc = float(roc_auc_score(y, scores))
+    return float(roc_auc_score(y, scores)), fold_aucs
+
+
+def detect_auc(
+    real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, seed: int = 0, cap: int = CAP
+) -> float:
+    """The cross-validated detection ROC AUC alone (no column ranking): quicker."""
+    x, y, categorical, _, _ = _features(real, synthetic, schema, seed, cap)
+    return _cross_validated(x, y, categorical, seed)[0]
+
+
+def detect(
+    real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, seed: int = 0, cap: int = CAP
+) -> Detection:
+    """ROC AUC of telling real from synthetic rows, and the columns that give them away."""
+    from sklearn.inspection import permutation_importance
+    from sklearn.model_selection import train_test_split
+
+    started = time.perf_counter()
+    x, y, categorical, names, rows = _features(real, synthetic, schema, seed, cap)
+    auc, fold_aucs = _cross_validated(x, y, categorical, seed)
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=0.3, stratify=y, random_state=seed
     )
-    fitted = model().fit(x_train, y_train)
+    fitted = _model(categorical, seed).fit(x_train, y_train)
     importance = permutation_importance(
         fitted, x_test, y_test, scoring="roc_auc", n_repeats=3, random_state=seed
     )
     ranked = sorted(
         (
-            FeatureImportance(c.name, float(v))
-            for c, v in zip(columns, importance.importances_mean, strict=True)
+            FeatureImportance(name, float(v))
+            for name, v in zip(names, importance.importances_mean, strict=True)
         ),
         key=lambda f: f.importance,
         reverse=True,

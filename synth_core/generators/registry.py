@@ -32,6 +32,15 @@ def no_progress(fraction: float, message: str, losses: Mapping[str, float] | Non
     """A progress callback that ignores updates."""
 
 
+def scaled(progress: ProgressFn, low: float, high: float) -> ProgressFn:
+    """``progress`` for a part of a job: fractions 0..1 mapped onto low..high."""
+
+    def report(fraction: float, message: str, losses: Mapping[str, float] | None = None) -> None:
+        progress(low + (high - low) * min(max(fraction, 0.0), 1.0), message, losses)
+
+    return report
+
+
 class GeneratorKind(StrEnum):
     STATISTICAL = "statistical"
     NEURAL = "neural"

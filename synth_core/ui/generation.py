@@ -13,12 +13,14 @@ from synth_core import plots
 from synth_core.conditions import LeafCoverage, RowRequest
 from synth_core.constraints import Constraint
 from synth_core.errors import ExportError, SynthCoreError
+from synth_core.filter_effect import FilterEffect, sample_measured, synthesize_measured
 from synth_core.generators import available, infos
 from synth_core.generators.registry import GeneratorInfo, Param, ParamType, ParamValue
 from synth_core.io.export import readable_frame
 from synth_core.jobs import JobRegistry, JobView, Task
 from synth_core.privacy.filter import FilterSettings
 from synth_core.privacy.pii import PiiAction
+from synth_core.reward import QualitySettings
 from synth_core.schema import ColumnKind
 from synth_core.synthesize import (
     MAX_FILE_ROWS,
@@ -28,19 +30,27 @@ from synth_core.synthesize import (
     GenerationSpec,
     PrivacySetting,
     SynthResult,
-    sample,
     sample_to_file,
-    synthesize,
 )
 from synth_core.table import Table
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import default, error_box
 
 DEFAULT_GENERATOR = "gaussian_copula"
+QUALITY_DEFAULT_KEEP = 50  # % (the issue's measurement: 25-50% keeps diversity losses small)
 MAX_DEFAULT_ROWS = 10_000
 PREVIEW_ROWS = 200
-# rows, seed, holdout share, privacy, PII action, row cap for fitting
-Output = tuple[int, int, float, PrivacySetting, PiiAction, int | None, FilterSettings | None]
+# rows, seed, holdout share, privacy, PII action, row cap for fitting, the two filters
+Output = tuple[
+    int,
+    int,
+    float,
+    PrivacySetting,
+    PiiAction,
+    int | None,
+    FilterSettings | None,
+    QualitySettings | None,
+]
 PRIVACY_OPTIONS = {
     "none": "None: personal data kept as is",
     "pii": "PII protection: personal data replaced or dropped",
@@ -165,7 +175,7 @@ def estimate_note(
     info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
 ) -> None:
     """A plain-words training-time estimate for this table on this machine."""
-    _, _, holdout, _, _, cap, _ = output
+    _, _, holdout, _, _, cap, _, _ = output
     rows = round(len(table.df) * (1 - holdout))
     rows = min(rows, cap) if cap is not None else rows
     try:
@@ -233,6 +243,7 @@ def output_settings(table: Table) -> Output:
             help="Rows farther from every real row than 99% of unseen real rows are.",
         )
         similarity = FilterSettings(quantile / 100, bool(outliers))
+    quality = quality_settings(setting == "dp")
     action = PiiAction.REPLACE
     if protect and table.schema.of_kind(ColumnKind.PII):
         default("pii_action", PiiAction.REPLACE.value)
@@ -263,7 +274,35 @@ def output_settings(table: Table) -> Output:
         action,
         cap,
         similarity,
+        quality,
     )
+
+
+def quality_settings(dp: bool) -> QualitySettings | None:
+    """The quality filter (reward-model analogue): off, or the share of rows to keep."""
+    default("quality_on", False)
+    default("quality_keep", QUALITY_DEFAULT_KEEP)
+    on = st.toggle(
+        "Quality filter: keep the rows a real-versus-synthetic classifier finds most realistic",
+        key="quality_on",
+        persist_state="session",
+        disabled=dp,
+        help="Like the reward model of generate-then-filter pipelines. It raises fidelity on "
+        "the classifier's terms and costs diversity (spread, tails, rare categories) and can "
+        "move rows closer to real ones: the result shows both. Not with differential privacy.",
+    )
+    if not on or dp:
+        return None
+    keep = st.slider(
+        "Keep the best (% of drawn rows)",
+        5,
+        100,
+        step=5,
+        key="quality_keep",
+        persist_state="session",
+        help="More rows are drawn first, so the number of rows asked for still comes out.",
+    )
+    return QualitySettings(keep / 100)
 
 
 def build_spec(
@@ -273,7 +312,7 @@ def build_spec(
     constraints: Sequence[Constraint],
     requests: Sequence[RowRequest],
 ) -> GenerationSpec:
-    rows, seed, holdout, privacy, action, cap, similarity = output
+    rows, seed, holdout, privacy, action, cap, similarity, quality = output
     return GenerationSpec(
         generator=generator,
         params=params,
@@ -286,6 +325,7 @@ def build_spec(
         constraints=tuple(constraints),
         requests=tuple(requests),
         similarity_filter=similarity,
+        quality_filter=quality,
     )
 
 
@@ -304,7 +344,7 @@ def start_button(registry: JobRegistry, table: Table, spec: GenerationSpec | Non
     assert spec is not None
     try:
         spec.validate()
-        jobs.start(registry, jobs.GENERATION, Task(synthesize, (table, spec)))
+        jobs.start(registry, jobs.GENERATION, Task(synthesize_measured, (table, spec)))
     except SynthCoreError as exc:
         error_box(exc)
 
@@ -333,12 +373,57 @@ def result_preview(result: SynthResult) -> None:
     )
     for note in result.notes:
         st.info(note)
+    if result.quality_effect is not None:
+        quality_effect(result.quality_effect)
     if result.coverage:
         coverage_table(result.coverage)
     if len(result.model.losses) >= 2:
         with st.expander("Training losses"):
             st.plotly_chart(plots.loss_figure(result.model.losses), key="final_losses")
     st.dataframe(readable_frame(result.data.head(PREVIEW_ROWS), result.schema), hide_index=True)
+
+
+def quality_effect(effect: FilterEffect) -> None:
+    """Fidelity gained and diversity and distance paid by the quality filter."""
+    st.markdown(f"**What the quality filter did** ({effect.rows:,} rows with and without it)")
+
+    def number(value: float | None, form: str) -> str:
+        return "n/a" if value is None else format(value, form)
+
+    rows = []
+    for label, name, form, better in (
+        ("Fidelity score", "fidelity", ".3f", "higher"),
+        ("Detection ROC AUC", "detection_auc", ".3f", "nearer 0.5"),
+        ("Mean P(real) by the filter's classifier", "mean_p_real", ".2f", "higher"),
+        ("Std ratio (spread)", "std_ratio", ".3f", "nearer 1"),
+        ("Tail coverage", "tail_coverage", ".2f", "nearer 1"),
+        ("DCR share (closer to training than holdout)", "dcr_share", ".1%", "nearer 50%"),
+    ):
+        before, after = getattr(effect.before, name), getattr(effect.after, name)
+        rows.append(
+            {
+                "measure": label,
+                "without the filter": number(before, form),
+                "with it": number(after, form),
+                "better when": better,
+            }
+        )
+    b, a = effect.before, effect.after
+    rows.append(
+        {
+            "measure": "Real categories present",
+            "without the filter": f"{b.categories_kept} of {b.categories_total}",
+            "with it": f"{a.categories_kept} of {a.categories_total}",
+            "better when": "all",
+        }
+    )
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.caption(
+        f"Fidelity and detection against {effect.reference}; diversity against all real rows."
+    )
+    costs = effect.warnings()
+    if costs:
+        st.warning("The filter's cost: " + "; ".join(costs) + ".")
 
 
 def coverage_table(leaves: Sequence[LeafCoverage]) -> None:
@@ -398,8 +483,8 @@ def sample_more(registry: JobRegistry, result: SynthResult, requests: Sequence[R
                 registry,
                 jobs.GENERATION,
                 Task(
-                    sample,
-                    (result.model,),
+                    sample_measured,
+                    (result,),
                     {"rows": int(rows), "seed": int(seed), "requests": tuple(requests)},
                 ),
             )
@@ -477,7 +562,7 @@ def dp_panel(
         parse_bounds,
     )
 
-    _, _, holdout, _, _, cap, _ = output
+    _, _, holdout, _, _, cap, _, _ = output
     rows = round(len(table.df) * (1 - holdout))
     rows = min(rows, cap) if cap is not None else rows
     numeric = [

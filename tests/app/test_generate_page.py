@@ -461,3 +461,23 @@ def test_collapse_lab_short_run_and_cancel() -> None:
     _wait(at, "collapse_job")
     assert any("cancelled" in e.value for e in at.error)
     assert at.session_state["collapse_result"] is result  # the earlier run is kept
+
+
+def test_quality_filter_shows_its_gain_and_its_cost() -> None:
+    at = _page()
+    at.slider(key="holdout").set_value(50).run()
+    at.number_input(key="rows").set_value(400).run()
+    at.toggle(key="quality_on").set_value(True).run()
+    at.slider(key="quality_keep").set_value(25).run()
+    result = _generate(at)
+    effect = result.quality_effect
+    assert effect is not None
+    assert effect.after.mean_p_real > effect.before.mean_p_real
+    texts = _texts(at)
+    assert "What the quality filter did" in texts
+    assert "Quality filter: kept 400 of 1,600" in texts
+    table = at.dataframe[0].value
+    assert "Detection ROC AUC" in set(table["measure"])
+    # Differential privacy and the filter do not mix: the toggle is disabled.
+    at.radio(key="privacy_setting").set_value("dp").run()
+    assert at.toggle(key="quality_on").disabled

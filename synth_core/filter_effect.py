@@ -1,0 +1,183 @@
+"""What the quality filter buys and costs, measured on the user's data.
+
+The same fitted model draws the same number of rows with and without the filter; both are then
+compared with real rows the filter never learnt from where there are any (the holdout):
+
+- fidelity: the overall quality score (``synth_core.fidelity``) and the detection ROC AUC of an
+  independent classifier (trained on the holdout against the synthetic rows, cross-validated);
+- diversity: mean std ratio, real categories still present, tail coverage (the synthetic share
+  beyond the real 5th/95th percentiles over the real share there), all against every real row;
+- privacy: the DCR share (share of synthetic rows closer to a training row than to a holdout
+  row; 50% is ideal) — filtering towards "realistic" rows can move them closer to real people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_core.collapse import generation_metrics
+from synth_core.conditions import RowRequest
+from synth_core.errors import SynthCoreError
+from synth_core.fidelity import evaluate_quality
+from synth_core.fidelity.detection import detect_auc
+from synth_core.generators.registry import ProgressFn, no_progress, scaled
+from synth_core.jsonable import plain
+from synth_core.privacy.distance import RowEncoder, distance_columns, nearest
+from synth_core.privacy.report import dcr_share
+from synth_core.synthesize import GenerationSpec, SynthResult, sample, synthesize
+from synth_core.table import Table
+
+MIN_HOLDOUT = 20
+CAP = 5_000  # rows per side for the comparisons (a seeded sample above this)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One set of synthetic rows against the real ones."""
+
+    fidelity: float
+    detection_auc: float | None
+    std_ratio: float | None
+    categories_kept: int
+    categories_total: int
+    tail_coverage: float | None
+    dcr_share: float | None
+    mean_p_real: float
+
+
+@dataclass(frozen=True)
+class FilterEffect:
+    before: Side  # without the filter
+    after: Side  # with it
+    rows: int
+    reference: str  # the real rows fidelity was measured against, in words
+
+    def to_dict(self) -> dict[str, Any]:
+        payload: dict[str, Any] = plain(
+            {
+                "before": asdict(self.before),
+                "after": asdict(self.after),
+                "rows": self.rows,
+                "reference": self.reference,
+            }
+        )
+        return payload
+
+    def warnings(self) -> list[str]:
+        """The costs worth a sentence: lost spread, tails, categories, or closeness."""
+        b, a = self.before, self.after
+        out = []
+        if b.std_ratio and a.std_ratio and a.std_ratio < 0.95 * b.std_ratio:
+            out.append(f"spread fell (std ratio {b.std_ratio:.2f} → {a.std_ratio:.2f})")
+        if (
+            b.tail_coverage
+            and a.tail_coverage is not None
+            and a.tail_coverage < 0.8 * b.tail_coverage
+        ):
+            out.append(f"tails thinned (coverage {b.tail_coverage:.2f} → {a.tail_coverage:.2f})")
+        if a.categories_kept < b.categories_kept:
+            lost = b.categories_kept - a.categories_kept
+            out.append(f"{lost} real categor{'y' if lost == 1 else 'ies'} vanished")
+        if b.dcr_share is not None and a.dcr_share is not None and a.dcr_share > b.dcr_share + 0.03:
+            out.append(
+                f"rows moved closer to training rows (DCR share {b.dcr_share:.0%} → "
+                f"{a.dcr_share:.0%}; 50% is ideal)"
+            )
+        return out
+
+
+def _cap(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+    if len(frame) <= CAP:
+        return frame
+    rows = np.sort(np.random.default_rng(seed).choice(len(frame), CAP, replace=False))
+    return frame.iloc[rows]
+
+
+def _side(result: SynthResult, scores: np.ndarray, seed: int) -> Side:
+    model = result.model
+    schema = model.model_schema
+    names = schema.names
+    rows = _cap(result.data[names], seed)
+    train, holdout = model.train[names], model.holdout[names]
+    reference = holdout if len(holdout) >= MIN_HOLDOUT else train
+    every_real = pd.concat([train, holdout], ignore_index=True)
+    quality = evaluate_quality(_cap(reference, seed), rows, schema)
+    detection = detect_auc(_cap(reference, seed), rows, schema, seed) if len(rows) >= 20 else None
+    diversity = generation_metrics(every_real, rows, schema)
+    share = None
+    if len(holdout) >= MIN_HOLDOUT:
+        columns = distance_columns(schema, train)
+        encoder = RowEncoder.fit(train, columns)
+        size = min(len(train), len(holdout), CAP)
+        rng = np.random.default_rng(seed)
+        train_side = encoder.transform(train.iloc[rng.choice(len(train), size, replace=False)])
+        holdout_side = encoder.transform(
+            holdout.iloc[rng.choice(len(holdout), size, replace=False)]
+        )
+        queries = encoder.transform(rows)
+        share = dcr_share(
+            nearest(train_side, queries)[0][:, 0], nearest(holdout_side, queries)[0][:, 0]
+        )
+    return Side(
+        fidelity=quality.overall,
+        detection_auc=detection,
+        std_ratio=diversity.std_ratio,
+        categories_kept=diversity.categories_kept,
+        categories_total=diversity.categories_total,
+        tail_coverage=diversity.tail_coverage,
+        dcr_share=share,
+        mean_p_real=float(scores.mean()) if scores.size else float("nan"),
+    )
+
+
+def filter_effect(result: SynthResult, progress: ProgressFn = no_progress) -> FilterEffect:
+    """The filtered rows of ``result`` against as many rows from the same model unfiltered."""
+    model = result.model
+    quality = model.quality_filter
+    if quality is None:
+        raise SynthCoreError("These rows were made without the quality filter: nothing to compare.")
+    progress(0.0, "Drawing the same number of rows without the filter")
+    plain_model = replace(model, quality_filter=None)
+    unfiltered = sample(plain_model, rows=len(result.data), seed=result.seed)
+    names = model.model_schema.names
+    progress(0.3, "Measuring the rows without the filter")
+    before = _side(unfiltered, quality.scores(unfiltered.data[names]), result.seed)
+    progress(0.65, "Measuring the filtered rows")
+    after = _side(result, quality.scores(result.data[names]), result.seed)
+    progress(1.0, "Done")
+    holdout = len(model.holdout)
+    reference = (
+        f"{holdout:,} holdout rows"
+        if holdout >= MIN_HOLDOUT
+        else f"{len(model.train):,} training rows"
+    )
+    return FilterEffect(before, after, len(result.data), reference)
+
+
+def synthesize_measured(
+    table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress
+) -> SynthResult:
+    """``synthesize``, plus the quality filter's effect when the spec has the filter."""
+    if spec.quality_filter is None:
+        return synthesize(table, spec, progress)
+    result = synthesize(table, spec, scaled(progress, 0.0, 0.8))
+    return replace(result, quality_effect=filter_effect(result, scaled(progress, 0.8, 1.0)))
+
+
+def sample_measured(
+    result: SynthResult,
+    rows: int | None = None,
+    seed: int | None = None,
+    requests: Sequence[RowRequest] | None = None,
+    progress: ProgressFn = no_progress,
+) -> SynthResult:
+    """Sample again from ``result``'s model, with the filter's effect when it has the filter."""
+    if result.model.quality_filter is None:
+        return sample(result.model, rows, seed, requests, progress)
+    again = sample(result.model, rows, seed, requests, scaled(progress, 0.0, 0.5))
+    return replace(again, quality_effect=filter_effect(again, scaled(progress, 0.5, 1.0)))
