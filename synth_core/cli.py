@@ -179,6 +179,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="generator parameter, repeatable",
     )
+    collapse.add_argument(
+        "--runs", type=int, default=1, help="runs with different training subsamples (1-5)"
+    )
+    collapse.add_argument("--target", help="a column to predict: adds TSTR per generation")
+    collapse.add_argument(
+        "--quality-keep",
+        type=float,
+        metavar="Q",
+        help="cautionary demo: the quality filter keeps the best share Q in every generation",
+    )
+    collapse.add_argument(
+        "--no-detection", action="store_true", help="skip the detection AUC (quicker)"
+    )
     collapse.add_argument("--out", type=Path, required=True, metavar="OUT.json")
 
     evaluate = commands.add_parser(
@@ -525,6 +538,10 @@ def _collapse(args: argparse.Namespace) -> int:
         mix_share=args.mix_share,
         seed=args.seed,
         progress=progress or no_progress,
+        runs=args.runs,
+        quality_keep=args.quality_keep,
+        target=args.target,
+        detection=not args.no_detection,
     )
     if progress:
         progress.close()

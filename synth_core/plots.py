@@ -424,22 +424,110 @@ COLLAPSE_METRICS = {
     "categories_kept": "real categories still present",
     "rare_categories_kept": "rare categories (<1%) still present",
     "correlation_distance": "mean |difference| of correlations",
+    "detection_auc": "detection ROC AUC (0.5 = indistinguishable from real)",
+    "tstr": "TSTR: a model trained on the generation, tested on real rows",
 }
 _REGIME_COLOURS = {"replace": "#E45756", "accumulate": "#4C78A8", "mix": "#54A24B"}
+_BAND_COLOURS = {
+    "replace": "rgba(228,87,86,0.18)",
+    "accumulate": "rgba(76,120,168,0.18)",
+    "mix": "rgba(84,162,75,0.18)",
+}
 
 
 def collapse_figure(result: CollapseResult, metric: str) -> go.Figure:
-    """One metric against the generation, one line per regime."""
+    """One metric against the generation, one line per regime (the mean over runs), with the
+    band from the lowest to the highest run when there were several."""
     figure = go.Figure()
     for regime, metrics in result.regimes.items():
+        generations = [m.generation for m in metrics]
+        means, lows, highs = result.band(regime, metric)
+        if result.runs:
+            figure.add_trace(
+                go.Scatter(
+                    x=generations + generations[::-1],
+                    y=highs + lows[::-1],
+                    fill="toself",
+                    fillcolor=_BAND_COLOURS.get(regime, "rgba(0,0,0,0.1)"),
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{regime} (runs)",
+                )
+            )
         figure.add_trace(
             go.Scatter(
-                x=[m.generation for m in metrics],
-                y=[getattr(m, metric) for m in metrics],
+                x=generations,
+                y=means,
                 mode="lines+markers",
                 name=regime,
                 line={"color": _REGIME_COLOURS.get(regime)},
             )
         )
+    if metric == "tstr" and result.trtr is not None:
+        figure.add_hline(
+            y=result.trtr,
+            line={"dash": "dot", "color": "#555"},
+            annotation_text=f"trained on real ({result.trtr:.3f})",
+        )
     words = COLLAPSE_METRICS.get(metric, metric)
+    if metric == "tstr" and result.tstr_metric:
+        words = f"TSTR {result.tstr_metric} for '{result.target}'"
     return _layout(figure, words[:1].upper() + words[1:], "generation", "")
+
+
+def snapshot_figure(result: CollapseResult, column: str) -> go.Figure:
+    """Small multiples: ``column`` at generations 0, k/2 and the last (columns) for each
+    regime (rows), the real distribution as a grey outline in every panel."""
+    regimes = [r for r in result.snapshots if result.snapshots[r]]
+    generations = result.snapshot_generations
+    figure = make_subplots(
+        rows=len(regimes),
+        cols=len(generations),
+        shared_xaxes=True,
+        shared_yaxes=True,
+        column_titles=[f"generation {g}" for g in generations],
+        row_titles=regimes,
+        vertical_spacing=0.06,
+        horizontal_spacing=0.03,
+    )
+    real = result.real_snapshots.get(column)
+    for row, regime in enumerate(regimes, start=1):
+        for col, generation in enumerate(generations, start=1):
+            shot = result.snapshots[regime].get(generation, {}).get(column)
+            first = row == 1 and col == 1
+            for snapshot, name, style in (
+                (real, "real", {"marker_color": "rgba(0,0,0,0)", "marker_line_color": "#555"}),
+                (shot, regime, {"marker_color": _REGIME_COLOURS.get(regime, "#888")}),
+            ):
+                if snapshot is None:
+                    continue
+                if snapshot.edges:
+                    edges = np.array(snapshot.edges)
+                    x: list[float] | list[str] = list((edges[:-1] + edges[1:]) / 2)
+                    width: list[float] | None = list(np.diff(edges))
+                else:
+                    x, width = list(snapshot.labels), None
+                figure.add_trace(
+                    go.Bar(
+                        x=x,
+                        y=list(snapshot.shares),
+                        width=width,
+                        name=name,
+                        showlegend=first or (name != "real" and col == 1),
+                        marker_line_width=1 if name == "real" else 0,
+                        opacity=0.75 if name != "real" else 1.0,
+                        **style,
+                    ),
+                    row=row,
+                    col=col,
+                )
+    figure.update_layout(
+        barmode="overlay",
+        title={"text": f"'{column}' over the generations (share of rows)", "x": 0.0},
+        height=170 * max(len(regimes), 1) + 90,
+        margin={"l": 50, "r": 30, "t": 80, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "xanchor": "right", "x": 1.0},
+        bargap=0.0,
+    )
+    return figure

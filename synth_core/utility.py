@@ -480,3 +480,40 @@ def _constant_fit(y: np.ndarray, n: int, classes: np.ndarray) -> _Fitted:
     proba = np.zeros((n, len(classes)))
     proba[:, list(classes).index(value)] = 1.0
     return _Fitted([np.full(n, value, dtype=object)], [proba], None)
+
+
+def quick_score(
+    train: pd.DataFrame, test: pd.DataFrame, schema: Schema, target: str, seed: int = 0
+) -> tuple[str, float | None]:
+    """The main metric of one gradient-boosting model trained on ``train`` and tested on
+    ``test`` (no intervals): for curves over many trainings, e.g. the collapse lab's TSTR.
+    None when the model cannot be scored (one class in the training rows, or in the test)."""
+    column = schema[target]
+    test = test[test[target].notna()]
+    train = train[train[target].notna()]
+    task = infer_task(test[target], column.kind)
+    features = feature_columns(schema, target, [train, test])
+    if not features or len(train) < 2 or len(test) < 2:
+        return main_metric(task, 2), None
+    encoder = Encoder(test, schema, features)
+    x, x_test = encoder.transform(train), encoder.transform(test)
+    if task is TaskKind.REGRESSION:
+        model = make_models(task, encoder.categorical_mask, seed)["gradient boosting"]
+        model.fit(x, as_float(train[target]))
+        from sklearn.metrics import r2_score
+
+        return "r2", float(r2_score(as_float(test[target]), model.predict(x_test)))
+    y, y_test = train[target].astype(str).to_numpy(), test[target].astype(str).to_numpy()
+    classes = np.array(sorted(set(y_test)))
+    metric = main_metric(task, len(classes))
+    if len(set(y)) < 2 or len(classes) < 2 or len(classes) > MAX_CLASSES:
+        return metric, None
+    fitted = _fit_predict(
+        "gradient boosting", task, encoder.categorical_mask, x, y, x_test, classes
+    )
+    fitted = _Fitted(fitted.predictions[:1], fitted.probabilities[:1], fitted.model)
+    positive = classes[-1] if len(classes) == 2 else None
+    value = _metric_functions(task, classes, positive)[metric](
+        y_test, fitted.predictions[0], fitted.probabilities[0]
+    )
+    return metric, float(value) if np.isfinite(value) else None

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 import streamlit as st
 
-from synth_core.collapse import MAX_GENERATIONS, CollapseResult, Regime, collapse_run, vanished
+from synth_core.collapse import (
+    MAX_GENERATIONS,
+    MAX_RUNS,
+    CollapseResult,
+    Regime,
+    collapse_run,
+    vanished,
+)
 from synth_core.errors import SynthCoreError
 from synth_core.generators import ParamValue, available
 from synth_core.jobs import JobRegistry, Task
-from synth_core.plots import COLLAPSE_METRICS, collapse_figure
+from synth_core.plots import COLLAPSE_METRICS, collapse_figure, snapshot_figure
+from synth_core.schema import ColumnKind
 from synth_core.table import Table
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import default, error_box
 
 SMALL_SAMPLE = 200
+NO_TARGET = "(none)"
 EXPLANATION = (
     "A model trained on its own output, generation after generation, slowly forgets the real "
     "data: rare values and tails go first, then the spread (Shumailov et al., *Nature* 2024, "
@@ -27,9 +37,41 @@ EXPLANATION = (
     'models on their own data"). Every generation below is measured against your original real '
     "rows. Small samples per generation collapse faster, as in the papers."
 )
+FILTER_WARNING = (
+    "Cautionary demo: each generation keeps only the rows a classifier (trained on that "
+    "generation's own training rows) finds most realistic — the generate-then-filter pipelines "
+    "of large models. Filtering narrows the data each time (Alemohammad et al. 2023, "
+    '"Self-consuming generative models go MAD", call it sampling bias): expect spread and '
+    "tails to shrink faster than without it."
+)
 
 
-Choice = tuple[str, int, int, list[Regime], float, int, dict[str, ParamValue]]
+@dataclass(frozen=True)
+class Choice:
+    generator: str
+    generations: int
+    rows: int
+    regimes: tuple[Regime, ...]
+    mix_share: float
+    seed: int
+    params: dict[str, ParamValue] = field(default_factory=dict)
+    runs: int = 1
+    quality_keep: float | None = None
+    target: str | None = None
+
+    def task(self, table: Table) -> Task:
+        return Task(
+            collapse_run,
+            (table, self.generator, self.generations, self.rows, self.regimes),
+            {
+                "mix_share": self.mix_share,
+                "seed": self.seed,
+                "params": self.params,
+                "runs": self.runs,
+                "quality_keep": self.quality_keep,
+                "target": self.target,
+            },
+        )
 
 
 def settings(table: Table) -> Choice:
@@ -53,6 +95,43 @@ def settings(table: Table) -> Choice:
     share = middle.slider("Real share in 'mix' (%)", 10, 90, step=10, key="collapse_mix")
     default("collapse_seed", 0)
     seed = int(right.number_input("Seed", 0, 2**31 - 1, key="collapse_seed"))
+    left, middle, right = st.columns(3)
+    default("collapse_runs", 1)
+    runs = int(
+        left.slider(
+            "Runs (seed bands)",
+            1,
+            MAX_RUNS,
+            key="collapse_runs",
+            help="Several runs, each learning generation 0 from a different random 80% of the "
+            "real rows; the plots shade the range between the lowest and highest run.",
+        )
+    )
+    candidates = [
+        c.name
+        for c in table.schema
+        if c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.NUMERICAL)
+    ]
+    default("collapse_target", NO_TARGET)
+    target = middle.selectbox(
+        "Target for TSTR (optional)",
+        [NO_TARGET, *candidates],
+        key="collapse_target",
+        help="A model is trained on each generation and tested on real rows kept out of the "
+        "lab (a quarter of them).",
+    )
+    default("collapse_filter", False)
+    filtered = right.toggle(
+        "Quality filter inside the loop",
+        key="collapse_filter",
+        help="A cautionary demo of generate-then-filter pipelines.",
+    )
+    quality_keep: float | None = None
+    if filtered:
+        default("collapse_filter_keep", 25)
+        keep = right.slider("Keep the best (%)", 5, 95, step=5, key="collapse_filter_keep")
+        quality_keep = keep / 100
+        st.warning(FILTER_WARNING)
     params: dict[str, ParamValue] = {}
     info = next(g for g in available() if g.name == generator)
     if any(p.name == "enforce_min_max_values" for p in info.params):
@@ -63,66 +142,112 @@ def settings(table: Table) -> Choice:
             help="Clipping can only narrow the range each generation: one cause of collapse.",
         )
         params["enforce_min_max_values"] = bool(clip)
-    return generator, generations, rows, [Regime(r) for r in regimes], share / 100, seed, params
+    return Choice(
+        generator,
+        generations,
+        rows,
+        tuple(Regime(r) for r in regimes),
+        share / 100,
+        seed,
+        params,
+        runs,
+        quality_keep,
+        None if target == NO_TARGET else str(target),
+    )
 
 
 def run(registry: JobRegistry, table: Table, choice: Choice) -> None:
-    generator, generations, rows, regimes, share, seed, params = choice
+    fits = choice.runs * len(choice.regimes) * choice.generations
     st.caption(
-        f"{len(regimes)} regime(s) x {generations} generation(s) of {rows:,} rows: "
-        f"{len(regimes) * generations} fits of {generator}."
+        f"{len(choice.regimes)} regime(s) x {choice.generations} generation(s) of "
+        f"{choice.rows:,} rows" + (f" x {choice.runs} runs" if choice.runs > 1 else "") + f": "
+        f"{fits} fits of {choice.generator}."
     )
     if st.button(
         "Run the lab", type="primary", key="run_collapse", disabled=jobs.running(jobs.COLLAPSE)
     ):
         try:
-            jobs.start(
-                registry,
-                jobs.COLLAPSE,
-                Task(
-                    collapse_run,
-                    (table, generator, generations, rows, tuple(regimes)),
-                    {"mix_share": share, "seed": seed, "params": params},
-                ),
-            )
+            jobs.start(registry, jobs.COLLAPSE, choice.task(table))
         except SynthCoreError as exc:
             error_box(exc)
     jobs.panel(registry, jobs.COLLAPSE, state.set_collapse)
+
+
+def metrics_frame(result: CollapseResult) -> pd.DataFrame:
+    """One row per regime, run and generation (the CSV download)."""
+    rows = []
+    runs = result.runs or {k: (v,) for k, v in result.regimes.items()}
+    for regime, per_run in runs.items():
+        for number, metrics in enumerate(per_run, start=1):
+            for m in metrics:
+                values = asdict(m)
+                values["missing_categories"] = "; ".join(m.missing_categories)
+                rows.append({"regime": regime, "run": number, **values})
+    return pd.DataFrame(rows)
+
+
+def _plots(result: CollapseResult, names: tuple[str, ...], prefix: str) -> None:
+    left, right = st.columns(2)
+    for position, name in enumerate(names):
+        column = left if position % 2 == 0 else right
+        with column:
+            st.plotly_chart(collapse_figure(result, name), key=f"{prefix}_{name}")
 
 
 def results(result: CollapseResult) -> None:
     st.subheader(
         f"{result.generator}, {result.generations} generations of {result.sample_size:,} rows"
     )
-    metric = st.selectbox(
-        "Metric",
-        list(COLLAPSE_METRICS),
-        format_func=COLLAPSE_METRICS.__getitem__,
-        key="collapse_metric",
+    for note in result.notes:
+        st.info(note)
+    shapes, pictures, model_tab, lost = st.tabs(
+        ["Distributions", "One column over time", "Detection and TSTR", "Vanished categories"]
     )
-    st.plotly_chart(collapse_figure(result, str(metric)), key="collapse_plot")
+    with shapes:
+        metric = st.selectbox(
+            "Metric",
+            [m for m in COLLAPSE_METRICS if m not in ("detection_auc", "tstr")],
+            format_func=COLLAPSE_METRICS.__getitem__,
+            key="collapse_metric",
+        )
+        st.plotly_chart(collapse_figure(result, str(metric)), key="collapse_plot")
+        _plots(result, ("mean_ks", "std_ratio", "tail_coverage", "categories_kept"), "collapse")
+    with pictures:
+        columns = list(result.real_snapshots)
+        if columns:
+            column = st.selectbox("Column", columns, key="collapse_column")
+            st.plotly_chart(snapshot_figure(result, str(column)), key="collapse_snapshots")
+        else:
+            st.caption("No column to draw.")
+    with model_tab:
+        names = ("detection_auc", "tstr") if result.target else ("detection_auc",)
+        _plots(result, names, "collapse_model")
+        if not result.target:
+            st.caption("Choose a target above to see TSTR per generation.")
+    with lost:
+        rows = [
+            {"regime": regime, "category": category, "missing from generation": generation}
+            for regime, metrics in result.regimes.items()
+            for category, generation in vanished(metrics)
+        ]
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True)
+        else:
+            st.caption("No real category went missing.")
     left, right = st.columns(2)
-    with left:
-        for name in ("mean_ks", "std_ratio"):
-            st.plotly_chart(collapse_figure(result, name), key=f"collapse_{name}")
-    with right:
-        for name in ("tail_coverage", "categories_kept"):
-            st.plotly_chart(collapse_figure(result, name), key=f"collapse_{name}")
-    rows = [
-        {"regime": regime, "category": category, "missing from generation": generation}
-        for regime, metrics in result.regimes.items()
-        for category, generation in vanished(metrics)
-    ]
-    st.markdown("**Categories that vanished, and when**")
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True)
-    else:
-        st.caption("No real category went missing.")
-    st.download_button(
+    left.download_button(
         "Download the results (JSON)",
         json.dumps(result.to_dict(), indent=2),
         file_name="collapse.json",
         mime="application/json",
         on_click="ignore",
         key="collapse_download",
+    )
+    right.download_button(
+        "Download the metrics (CSV)",
+        metrics_frame(result).to_csv(index=False),
+        file_name="collapse.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="collapse_download_csv",
     )

@@ -97,3 +97,33 @@ def test_file_works_end_to_end_or_says_what_is_wrong(path: Path) -> None:
     assert not at.exception
     assert not at.error
     assert len(at.get("download_button")) == 2
+
+
+GENERATING = [p for p in FILES if _expected_outcome(p) == "generates"]
+
+
+@pytest.mark.parametrize("path", GENERATING, ids=lambda p: str(p.relative_to(ROOT)))
+def test_collapse_lab_runs_on_every_file(path: Path) -> None:
+    """GaussianCopula and the scikit-learn generator (CART), two generations of every regime:
+    a result, or a plain reason on the page, never a crash."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.radio(key="source_origin").set_value("Upload a CSV").run()
+    at.file_uploader(key="upload").set_value((path.name, path.read_bytes(), "text/csv")).run()
+    at.switch_page("app_pages/collapse.py").run()
+    assert not at.exception
+    at.slider(key="collapse_generations").set_value(2).run()
+    at.number_input(key="collapse_seed").set_value(1).run()
+    for generator in ("gaussian_copula", "cart"):
+        at.selectbox(key="collapse_generator").set_value(generator).run()
+        at.button(key="run_collapse").click().run()
+        deadline = time.monotonic() + TIMEOUT
+        while "collapse_job" in at.session_state:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+            at.run()
+        assert not at.exception
+        assert not at.error, [e.value for e in at.error]
+        result = at.session_state["collapse_result"]
+        assert result.generator == generator
+        assert all(len(metrics) == 2 for metrics in result.regimes.values())
+        assert len(at.get("plotly_chart")) >= 6

@@ -446,8 +446,30 @@ def test_collapse_lab_short_run_and_cancel() -> None:
     result = at.session_state["collapse_result"]
     assert set(result.regimes) == {"replace", "accumulate", "mix"}
     assert result.sample_size == 200
-    assert len(at.get("plotly_chart")) == 5
-    assert len(at.get("download_button")) == 1
+    assert len(at.get("plotly_chart")) == 7  # 5 metric plots, small multiples, detection
+    assert len(at.get("download_button")) == 2
+    assert [t.label for t in at.tabs] == [
+        "Distributions",
+        "One column over time",
+        "Detection and TSTR",
+        "Vanished categories",
+    ]
+    # Seed bands, a target for TSTR and the filter in the loop (labelled as a warning).
+    at.slider(key="collapse_generations").set_value(2).run()
+    at.multiselect(key="collapse_regimes").set_value(["replace"]).run()
+    at.slider(key="collapse_runs").set_value(2).run()
+    target = next(o for o in at.selectbox(key="collapse_target").options if o != "(none)")
+    at.selectbox(key="collapse_target").set_value(target).run()
+    at.toggle(key="collapse_filter").set_value(True).run()
+    assert any("Cautionary demo" in w.value for w in at.warning)
+    at.button(key="run_collapse").click().run()
+    _wait(at, "collapse_job")
+    assert not at.error, [e.value for e in at.error]
+    banded = at.session_state["collapse_result"]
+    assert len(banded.runs["replace"]) == 2
+    assert banded.target == target and banded.quality_keep == 0.25
+    assert len(at.get("plotly_chart")) == 8  # TSTR too
+    result = banded
     # A long run can be cancelled.
     at.slider(key="collapse_generations").set_value(30).run()
     at.toggle(key="collapse_small").set_value(False).run()

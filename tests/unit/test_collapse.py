@@ -24,7 +24,13 @@ def test_replace_shrinks_the_spread_and_accumulate_keeps_it() -> None:
         x = np.random.default_rng(seed).normal(0, 1, 20)
         table = read_table(pd.DataFrame({"x": x.round(4)}).to_csv(index=False).encode())
         result = collapse_run(
-            table, "gaussian_copula", 20, 20, (Regime.REPLACE, Regime.ACCUMULATE), seed=seed
+            table,
+            "gaussian_copula",
+            20,
+            20,
+            (Regime.REPLACE, Regime.ACCUMULATE),
+            seed=seed,
+            detection=False,
         )
         for regime in finals:
             last = result.regimes[regime][-1]
@@ -76,3 +82,53 @@ def test_the_json_is_as_documented_and_settings_are_checked() -> None:
         collapse_run(table, "cart", 0, 100)
     with pytest.raises(SpecError, match="real share"):
         collapse_run(table, "cart", 2, 100, mix_share=1.0)
+
+
+def test_runs_differ_by_training_subsample_and_band_the_plot() -> None:
+    table = read_table((SAMPLES / "insurance.csv").read_bytes())
+    result = collapse_run(
+        table, "gaussian_copula", 3, 100, (Regime.REPLACE,), runs=3, detection=False
+    )
+    runs = result.runs["replace"]
+    assert len(runs) == 3 and all(len(r) == 3 for r in runs)
+    assert result.regimes["replace"] == runs[0]
+    assert len({r[0].mean_ks for r in runs}) == 3  # different subsamples, different rows
+    means, lows, highs = result.band("replace", "mean_ks")
+    for g in range(3):
+        values = [r[g].mean_ks for r in runs]
+        assert means[g] == pytest.approx(np.mean(values))
+        assert (lows[g], highs[g]) == (min(values), max(values))
+    assert runs[0][0].training_rows == round(0.8 * len(table.df))
+    payload = result.to_dict()
+    assert len(payload["runs"]["replace"]) == 3
+    from synth_core.plots import collapse_figure
+
+    figure = collapse_figure(result, "mean_ks")
+    assert figure.data[0].fill == "toself"  # the band, then the line
+    assert list(figure.data[1].y) == pytest.approx(means)
+
+
+def test_snapshots_detection_tstr_and_the_filter_in_the_loop() -> None:
+    table = read_table((SAMPLES / "insurance.csv").read_bytes())
+    result = collapse_run(
+        table, "gaussian_copula", 5, 150, (Regime.REPLACE,), target="smoker", quality_keep=0.5
+    )
+    assert result.snapshot_generations == (0, 2, 4)
+    assert set(result.snapshots["replace"]) == {0, 2, 4}
+    age = result.snapshots["replace"][0]["age"]
+    assert len(age.edges) == 31 and len(age.shares) == 30
+    assert sum(age.shares) + age.below + age.above == pytest.approx(1.0)
+    region = result.real_snapshots["region"]
+    assert set(region.labels) == {"northeast", "northwest", "southeast", "southwest"}
+    assert sum(region.shares) == pytest.approx(1.0)
+    assert result.test_rows > 250 and result.tstr_metric == "roc_auc"
+    assert result.trtr is not None and result.trtr > 0.9
+    for m in result.regimes["replace"]:
+        assert m.detection_auc is not None and 0.0 <= m.detection_auc <= 1.0
+        assert m.tstr is not None
+    assert result.quality_keep == 0.5
+    assert any("cautionary demo" in note for note in result.notes)
+    from synth_core.plots import snapshot_figure
+
+    figure = snapshot_figure(result, "age")
+    assert len(figure.data) == 6  # real and replace, in three panels
