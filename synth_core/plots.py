@@ -531,3 +531,33 @@ def snapshot_figure(result: CollapseResult, column: str) -> go.Figure:
         bargap=0.0,
     )
     return figure
+
+
+def collapse_overview(
+    result: CollapseResult,
+    metrics: Sequence[str] = ("mean_ks", "std_ratio", "tail_coverage", "detection_auc"),
+) -> go.Figure:
+    """Several collapse metrics side by side (two per row), one line per regime."""
+    rows = (len(metrics) + 1) // 2
+    titles = [COLLAPSE_METRICS.get(m, m) for m in metrics]
+    figure = make_subplots(rows=rows, cols=2, subplot_titles=titles, vertical_spacing=0.14)
+    for position, metric in enumerate(metrics):
+        single = collapse_figure(result, metric)
+        for trace in single.data:
+            trace.showlegend = position == 0 and trace.showlegend is not False
+            figure.add_trace(trace, row=position // 2 + 1, col=position % 2 + 1)
+        figure.update_xaxes(title_text="generation", row=position // 2 + 1, col=position % 2 + 1)
+    figure.update_layout(
+        height=300 * rows + 60,
+        width=1000,
+        margin={"l": 50, "r": 20, "t": 90, "b": 40},
+        title={
+            "text": f"{result.generator}, {result.generations} generations of "
+            f"{result.sample_size:,} rows",
+            "x": 0.0,
+        },
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.05, "xanchor": "right", "x": 1.0},
+    )
+    for annotation in figure.layout.annotations:
+        annotation.font.size = 12
+    return figure

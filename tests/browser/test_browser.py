@@ -132,3 +132,38 @@ def test_neural_training_shows_progress_cancels_and_stays_private(
     _load_recipe(page, tmp_path / "quick.json", {"generator": "cart", "rows": 300})
     page.get_by_role("button", name="Generate").click()
     page.get_by_text("Synthetic rows (300)").wait_for(timeout=WAIT_MS)
+
+
+def test_collapse_lab_short_run_then_a_cancelled_long_one(
+    server: str, browser: BrowserSession, tmp_path: Path
+) -> None:
+    page = browser.page
+    page.goto(f"{server}/collapse")
+    page.get_by_text("Shumailov et al.").wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Run the lab").click()  # 10 generations of 200 rows
+    page.get_by_text(re.compile(r"generation \d+ of 10")).first.wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Download the results (JSON)").wait_for(timeout=WAIT_MS)
+    page.locator(".js-plotly-plot").nth(4).wait_for(timeout=WAIT_MS)
+    page.get_by_role("tab", name="One column over time").click()
+    page.get_by_text("over the generations (share of rows)").wait_for(timeout=WAIT_MS)
+    page.screenshot(path=str(tmp_path / "collapse.png"), full_page=True)
+    with page.expect_download(timeout=WAIT_MS) as download_info:
+        page.get_by_role("button", name="Download the results (JSON)").click()
+    saved = tmp_path / "collapse.json"
+    download_info.value.save_as(saved)
+    payload = json.loads(saved.read_text(encoding="utf-8"))
+    assert set(payload["regimes"]) == {"replace", "accumulate", "mix"}
+    assert len(payload["regimes"]["replace"]) == 10
+
+    # A long run (every real row in each generation, five runs) is cancelled mid-way.
+    page.get_by_text("Small samples (200 rows per generation)").click()
+    page.get_by_role("button", name="Run the lab").wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Run the lab").click()
+    page.get_by_text(re.compile(r"replace: generation \d+ of 10")).first.wait_for(
+        timeout=WAIT_MS
+    )
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("The collapse lab was cancelled.").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Cancel").count() == 0
+    # The earlier results stay on the page.
+    page.get_by_role("button", name="Download the results (JSON)").wait_for(timeout=WAIT_MS)
