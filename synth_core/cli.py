@@ -28,6 +28,7 @@ from synth_core.privacy.filter import FilterSettings
 from synth_core.privacy.pii import PiiAction
 from synth_core.privacy.report import privacy_keys, privacy_report, privacy_summary
 from synth_core.recipe import Recipe, make_recipe
+from synth_core.report import report_files
 from synth_core.reward import QualitySettings
 from synth_core.schema import ColumnOverride, Schema
 from synth_core.synthesize import GenerationSpec, PrivacySetting, fit, sample, sample_to_file
@@ -239,7 +240,76 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COLUMN=KIND",
         help="override a column kind of the real table (the others follow it)",
     )
+    report = commands.add_parser(
+        "report",
+        help="one self-contained HTML report (and JSON) to share with the synthetic data",
+    )
+    report.add_argument("real", type=Path, help="the real table the generator learnt from")
+    report.add_argument("synthetic", type=Path, help="the synthetic table")
+    report.add_argument("--holdout", type=Path, help="real rows the generator never saw")
+    report.add_argument("--target", help="with --holdout: add utility (TSTR against TRTR)")
+    report.add_argument(
+        "--sensitive",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="with --target: a group column for fairness, repeatable",
+    )
+    report.add_argument("--positive", help="with --target: the positive class")
+    report.add_argument("--recipe", type=Path, help="the recipe that made the rows (its settings)")
+    report.add_argument("--seed", type=int, default=0)
+    report.add_argument(
+        "--kind",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="COLUMN=KIND",
+        help="override a column kind of the real table (the others follow it)",
+    )
+    report.add_argument("--out", type=Path, required=True, metavar="REPORT.html")
+    report.add_argument(
+        "--json", type=Path, metavar="REPORT.json", help="the JSON (default: beside --out)"
+    )
     return parser
+
+
+def _report(args: argparse.Namespace) -> int:
+    real = read_table(args.real)
+    real = real.with_overrides({name: ColumnOverride.parse(kind) for name, kind in args.kind})
+    synthetic = read_table(args.synthetic).conformed_to(real.schema, "synthetic table")
+    holdout = None
+    training = real.df
+    if args.holdout is not None:
+        holdout = read_table(args.holdout).conformed_to(real.schema, "holdout table").df
+        training = _without(real.df, holdout, real.schema)
+    if args.sensitive and args.target is None:
+        raise SynthCoreError("--sensitive needs --target (and --holdout).")
+    recipe = None
+    if args.recipe is not None:
+        recipe = json.loads(Recipe.from_json(_read_file(args.recipe)).to_json())
+    progress = _progress("report")
+    files = report_files(
+        training,
+        synthetic.df,
+        real.schema,
+        holdout,
+        recipe,
+        args.target,
+        args.sensitive,
+        args.positive,
+        args.seed,
+        progress or no_progress,
+    )
+    if progress:
+        progress.close()
+    json_path = args.json or args.out.with_suffix(".json")
+    for path, text in ((args.out, files.html), (json_path, files.json)):
+        try:
+            path.write_text(text + ("\n" if path == json_path else ""), encoding="utf-8")
+        except OSError as exc:
+            raise SynthCoreError(f"Cannot write {path}: {exc.strerror}.") from exc
+    print(f"Wrote {args.out} ({len(files.html) / 1e6:.1f} MB) and {json_path}.", file=sys.stderr)
+    return 0
 
 
 def _list_generators(as_json: bool) -> int:
@@ -574,6 +644,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _evaluate(args)
         if args.command == "collapse":
             return _collapse(args)
+        if args.command == "report":
+            return _report(args)
         return _generate(args)
     except SynthCoreError as exc:
         message = " ".join(str(exc).split())

@@ -29,6 +29,7 @@ FEATURE_KINDS = (
     ColumnKind.BOOLEAN,
 )
 MAX_CLASSES = 50
+MAX_LEVELS = 250  # categories with their own code per feature
 SEEDS = (0, 1, 2)
 BOOTSTRAP = 200
 MIN_HOLDOUT = 20
@@ -160,8 +161,11 @@ class Encoder:
             for name in features
             if schema[name].kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
         ]
+        # HistGradientBoosting takes at most 255 categories: the most frequent MAX_LEVELS keep
+        # their own code, the rest share one ("other"), as do values the reference lacks.
         self.levels = {
-            name: sorted(reference[name].dropna().astype(str).unique()) for name in self.categorical
+            name: sorted(reference[name].dropna().astype(str).value_counts().index[:MAX_LEVELS])
+            for name in self.categorical
         }
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
@@ -169,9 +173,11 @@ class Encoder:
         for name in self.features:
             if name in self.levels:
                 levels = self.levels[name]
+                present = frame[name].notna().to_numpy()
                 codes = pd.Categorical(frame[name].astype(str).where(frame[name].notna()), levels)
                 values = codes.codes.astype(np.float64)
-                values[values < 0] = np.nan  # missing or unseen
+                values[(values < 0) & present] = len(levels)  # other or unseen
+                values[~present] = np.nan
                 columns.append(values)
             else:
                 columns.append(as_float(frame[name]))

@@ -81,20 +81,33 @@ def settings(table: Table) -> Choice:
     default("collapse_small", True)
     default("collapse_regimes", [r.value for r in Regime])
     left, middle, right = st.columns(3)
-    generator = str(left.selectbox("Generator", names, key="collapse_generator"))
-    generations = int(middle.slider("Generations", 1, MAX_GENERATIONS, key="collapse_generations"))
+    generator = str(
+        left.selectbox("Generator", names, key="collapse_generator", persist_state="session")
+    )
+    generations = int(
+        middle.slider(
+            "Generations", 1, MAX_GENERATIONS, key="collapse_generations", persist_state="session"
+        )
+    )
     small = right.toggle(
         f"Small samples ({SMALL_SAMPLE} rows per generation)",
         key="collapse_small",
+        persist_state="session",
         help="Off: as many rows per generation as the real table has.",
     )
     rows = SMALL_SAMPLE if small else len(table.df)
     left, middle, right = st.columns(3)
-    regimes = left.multiselect("Regimes", [r.value for r in Regime], key="collapse_regimes")
+    regimes = left.multiselect(
+        "Regimes", [r.value for r in Regime], key="collapse_regimes", persist_state="session"
+    )
     default("collapse_mix", 50)
-    share = middle.slider("Real share in 'mix' (%)", 10, 90, step=10, key="collapse_mix")
+    share = middle.slider(
+        "Real share in 'mix' (%)", 10, 90, step=10, key="collapse_mix", persist_state="session"
+    )
     default("collapse_seed", 0)
-    seed = int(right.number_input("Seed", 0, 2**31 - 1, key="collapse_seed"))
+    seed = int(
+        right.number_input("Seed", 0, 2**31 - 1, key="collapse_seed", persist_state="session")
+    )
     left, middle, right = st.columns(3)
     default("collapse_runs", 1)
     runs = int(
@@ -103,6 +116,7 @@ def settings(table: Table) -> Choice:
             1,
             MAX_RUNS,
             key="collapse_runs",
+            persist_state="session",
             help="Several runs, each learning generation 0 from a different random 80% of the "
             "real rows; the plots shade the range between the lowest and highest run.",
         )
@@ -117,6 +131,7 @@ def settings(table: Table) -> Choice:
         "Target for TSTR (optional)",
         [NO_TARGET, *candidates],
         key="collapse_target",
+        persist_state="session",
         help="A model is trained on each generation and tested on real rows kept out of the "
         "lab (a quarter of them).",
     )
@@ -124,12 +139,15 @@ def settings(table: Table) -> Choice:
     filtered = right.toggle(
         "Quality filter inside the loop",
         key="collapse_filter",
+        persist_state="session",
         help="A cautionary demo of generate-then-filter pipelines.",
     )
     quality_keep: float | None = None
     if filtered:
         default("collapse_filter_keep", 25)
-        keep = right.slider("Keep the best (%)", 5, 95, step=5, key="collapse_filter_keep")
+        keep = right.slider(
+            "Keep the best (%)", 5, 95, step=5, key="collapse_filter_keep", persist_state="session"
+        )
         quality_keep = keep / 100
         st.warning(FILTER_WARNING)
     params: dict[str, ParamValue] = {}
@@ -139,6 +157,7 @@ def settings(table: Table) -> Choice:
         clip = st.toggle(
             "Clip sampled values to the training range (SDV's default)",
             key="collapse_clip",
+            persist_state="session",
             help="Clipping can only narrow the range each generation: one cause of collapse.",
         )
         params["enforce_min_max_values"] = bool(clip)
@@ -209,13 +228,14 @@ def results(result: CollapseResult) -> None:
             [m for m in COLLAPSE_METRICS if m not in ("detection_auc", "tstr")],
             format_func=COLLAPSE_METRICS.__getitem__,
             key="collapse_metric",
+            persist_state="session",
         )
         st.plotly_chart(collapse_figure(result, str(metric)), key="collapse_plot")
         _plots(result, ("mean_ks", "std_ratio", "tail_coverage", "categories_kept"), "collapse")
     with pictures:
         columns = list(result.real_snapshots)
         if columns:
-            column = st.selectbox("Column", columns, key="collapse_column")
+            column = st.selectbox("Column", columns, key="collapse_column", persist_state="session")
             st.plotly_chart(snapshot_figure(result, str(column)), key="collapse_snapshots")
         else:
             st.caption("No column to draw.")

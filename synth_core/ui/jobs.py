@@ -36,6 +36,7 @@ CURVE = JobSlot("curve", "The privacy–utility curve")
 UTILITY = JobSlot("utility", "Training the comparison models")
 AUGMENT = JobSlot("augment", "The augmentation curve")
 COLLAPSE = JobSlot("collapse", "The collapse lab")
+REPORT = JobSlot("report", "The report")
 
 
 def running(slot: JobSlot) -> bool:

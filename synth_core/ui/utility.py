@@ -49,7 +49,9 @@ def settings(result: SynthResult) -> tuple[str, TaskKind, Any, list[str]] | None
     if st.session_state["utility_target"] not in names:
         st.session_state["utility_target"] = _default_target(names)
     left, middle, right = st.columns(3)
-    target = str(left.selectbox("Target to predict", names, key="utility_target"))
+    target = str(
+        left.selectbox("Target to predict", names, key="utility_target", persist_state="session")
+    )
     inferred = infer_task(result.train[target], schema[target].kind)
     task = inferred
     if schema[target].kind is ColumnKind.NUMERICAL:
@@ -80,6 +82,7 @@ def settings(result: SynthResult) -> tuple[str, TaskKind, Any, list[str]] | None
         "Groups to check (sensitive columns)",
         options,
         key="utility_sensitive",
+        persist_state="session",
         help="Suggested from column names (sex, age, race, ...); numbers are cut into quartiles.",
     )
     return target, task, positive, list(sensitive)
@@ -257,7 +260,7 @@ def augmentation_panel(
             f"rows from the top 5% of {column} (≥ {threshold:g}) with {report.target} = "
             f"{report.positive}"
         ] = RowRequest(1, rare, {column: (threshold, None)}, label)
-    choice = st.selectbox("Rows to add", list(options), key="augment_what")
+    choice = st.selectbox("Rows to add", list(options), key="augment_what", persist_state="session")
     condition = options[str(choice)]
     key = (id(result), report.target, str(report.positive), str(choice))
     found = st.session_state.get(state.AUGMENTATION, {}).get(key)

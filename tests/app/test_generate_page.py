@@ -467,7 +467,8 @@ def test_collapse_lab_short_run_and_cancel() -> None:
     assert not at.error, [e.value for e in at.error]
     banded = at.session_state["collapse_result"]
     assert len(banded.runs["replace"]) == 2
-    assert banded.target == target and banded.quality_keep == 0.25
+    assert banded.target == target
+    assert banded.quality_keep == 0.25
     assert len(at.get("plotly_chart")) == 8  # TSTR too
     result = banded
     # A long run can be cancelled.
@@ -503,3 +504,23 @@ def test_quality_filter_shows_its_gain_and_its_cost() -> None:
     # Differential privacy and the filter do not mix: the toggle is disabled.
     at.radio(key="privacy_setting").set_value("dp").run()
     assert at.toggle(key="quality_on").disabled
+
+
+def test_export_page_builds_the_report_with_utility() -> None:
+    at = _page()
+    at.number_input(key="rows").set_value(300).run()
+    _generate(at)
+    at.switch_page("app_pages/utility.py").run()
+    at.selectbox(key="utility_target").set_value("smoker").run()
+    at.switch_page("app_pages/export.py").run()
+    assert at.checkbox(key="report_utility").value
+    at.button(key="build_report").click().run()
+    _wait(at, "report_job")
+    assert not at.error, [e.value for e in at.error]
+    keys = {b.proto.id.split("-")[-1] for b in at.get("download_button")}
+    assert len(at.get("download_button")) == 4, keys  # CSV, Parquet, report HTML and JSON
+    files = at.session_state["report_files"][1]
+    content = json.loads(files.json)
+    assert content["utility"]["target"] == "smoker"
+    assert content["recipe"]["generator"] == "gaussian_copula"
+    assert files.html.startswith("<!DOCTYPE html>")

@@ -159,11 +159,49 @@ def test_collapse_lab_short_run_then_a_cancelled_long_one(
     page.get_by_text("Small samples (200 rows per generation)").click()
     page.get_by_role("button", name="Run the lab").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Run the lab").click()
-    page.get_by_text(re.compile(r"replace: generation \d+ of 10")).first.wait_for(
-        timeout=WAIT_MS
-    )
+    page.get_by_text(re.compile(r"replace: generation \d+ of 10")).first.wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Cancel").click()
     page.get_by_text("The collapse lab was cancelled.").wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Cancel").count() == 0
     # The earlier results stay on the page.
     page.get_by_role("button", name="Download the results (JSON)").wait_for(timeout=WAIT_MS)
+
+
+def test_report_downloads_and_opens_offline_with_every_section(
+    server: str, browser: BrowserSession, tmp_path: Path
+) -> None:
+    page = browser.page
+    page.goto(f"{server}/generate")
+    page.get_by_role("button", name="Generate").wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_text(re.compile(r"Synthetic rows \(")).wait_for(timeout=WAIT_MS)
+    page.get_by_role("link", name="Export").first.click()
+    page.get_by_role("button", name="Build the report").click()
+    button = page.get_by_role("button", name="Download report (HTML)")
+    button.wait_for(timeout=WAIT_MS)
+    with page.expect_download(timeout=WAIT_MS) as download_info:
+        button.click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    assert saved.name.endswith("_report.html")
+
+    assert browser.browser is not None
+    context = browser.browser.new_context(viewport={"width": 1200, "height": 1400})
+    requests: list[str] = []
+    context.route("**/*", lambda route: (requests.append(route.request.url), route.continue_()))
+    errors: list[str] = []
+    report = context.new_page()
+    report.on("pageerror", lambda error: errors.append(str(error)))
+    report.goto(saved.as_uri())
+    report.wait_for_selector("body[data-figures]", timeout=WAIT_MS)
+    assert report.evaluate("document.body.dataset.figures") == "ready"
+    for section in ("summary", "recipe", "fidelity", "columns", "privacy"):
+        assert report.locator(f"section#{section}").is_visible(), section
+        assert report.locator(f"section#{section} h2").count() == 1
+    assert report.locator("div.figure").count() == report.locator(".js-plotly-plot").count()
+    assert report.locator(".js-plotly-plot").count() >= 8  # 7 columns, shapes, DCR, ...
+    assert report.get_by_text("Privacy verdict").is_visible()
+    report.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    assert requests == [saved.as_uri()], requests  # the file itself, nothing else
+    assert not errors, errors
+    context.close()

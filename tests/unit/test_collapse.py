@@ -90,7 +90,8 @@ def test_runs_differ_by_training_subsample_and_band_the_plot() -> None:
         table, "gaussian_copula", 3, 100, (Regime.REPLACE,), runs=3, detection=False
     )
     runs = result.runs["replace"]
-    assert len(runs) == 3 and all(len(r) == 3 for r in runs)
+    assert len(runs) == 3
+    assert all(len(r) == 3 for r in runs)
     assert result.regimes["replace"] == runs[0]
     assert len({r[0].mean_ks for r in runs}) == 3  # different subsamples, different rows
     means, lows, highs = result.band("replace", "mean_ks")
@@ -116,15 +117,19 @@ def test_snapshots_detection_tstr_and_the_filter_in_the_loop() -> None:
     assert result.snapshot_generations == (0, 2, 4)
     assert set(result.snapshots["replace"]) == {0, 2, 4}
     age = result.snapshots["replace"][0]["age"]
-    assert len(age.edges) == 31 and len(age.shares) == 30
+    assert len(age.edges) == 31
+    assert len(age.shares) == 30
     assert sum(age.shares) + age.below + age.above == pytest.approx(1.0)
     region = result.real_snapshots["region"]
     assert set(region.labels) == {"northeast", "northwest", "southeast", "southwest"}
     assert sum(region.shares) == pytest.approx(1.0)
-    assert result.test_rows > 250 and result.tstr_metric == "roc_auc"
-    assert result.trtr is not None and result.trtr > 0.9
+    assert result.test_rows > 250
+    assert result.tstr_metric == "roc_auc"
+    assert result.trtr is not None
+    assert result.trtr > 0.9
     for m in result.regimes["replace"]:
-        assert m.detection_auc is not None and 0.0 <= m.detection_auc <= 1.0
+        assert m.detection_auc is not None
+        assert 0.0 <= m.detection_auc <= 1.0
         assert m.tstr is not None
     assert result.quality_keep == 0.5
     assert any("cautionary demo" in note for note in result.notes)

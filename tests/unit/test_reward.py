@@ -46,7 +46,8 @@ def test_a_smaller_share_raises_p_real_of_the_kept_rows(insurance: Table) -> Non
     assert len(result.data) == 400  # 1,600 drawn, the best 400 kept
     quality = model.quality_filter
     assert quality is not None
-    assert quality.stats.seen == 1600 and quality.stats.kept == 400
+    assert quality.stats.seen == 1600
+    assert quality.stats.kept == 400
     unfiltered = sample(replace(model, quality_filter=None)).data
     names = model.model_schema.names
     kept_scores = quality.scores(result.data[names])
@@ -88,11 +89,14 @@ def test_keep_takes_the_best_rows_in_their_drawn_order() -> None:
 def test_the_effect_shows_fidelity_gain_and_diversity_cost(insurance: Table) -> None:
     result = synthesize_measured(insurance, _spec(QualitySettings(keep=0.2)))
     effect = result.quality_effect
-    assert effect is not None and effect.rows == 400
+    assert effect is not None
+    assert effect.rows == 400
     assert effect.after.mean_p_real > effect.before.mean_p_real
-    assert effect.after.detection_auc is not None and effect.before.detection_auc is not None
+    assert effect.after.detection_auc is not None
+    assert effect.before.detection_auc is not None
     assert effect.after.detection_auc < effect.before.detection_auc
-    assert effect.before.dcr_share is not None and effect.after.dcr_share is not None
+    assert effect.before.dcr_share is not None
+    assert effect.after.dcr_share is not None
     assert effect.after.categories_total == effect.before.categories_total == 8
     assert json.loads(json.dumps(effect.to_dict()))["after"]["fidelity"] == effect.after.fidelity
     assert "holdout" in effect.reference

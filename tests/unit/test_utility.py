@@ -207,3 +207,19 @@ def test_fast_binary_metrics_equal_scikit_learn() -> None:
             assert found["roc_auc"](y, pred, proba) == pytest.approx(
                 metrics.roc_auc_score(truth, score)
             )
+
+
+def test_a_category_with_more_levels_than_gradient_boosting_takes() -> None:
+    """HistGradientBoosting takes at most 255 categories: the rarest share one code."""
+    from synth_core.utility import MAX_LEVELS, Encoder
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"code": [f"c{i}" for i in rng.integers(0, 900, 3000)], "y": 1.0})
+    schema = Schema(
+        (ColumnSchema("code", ColumnKind.CATEGORICAL), ColumnSchema("y", ColumnKind.NUMERICAL))
+    )
+    encoder = Encoder(frame, schema, ["code"])
+    values = encoder.transform(pd.DataFrame({"code": ["c1", "never seen", None]}))[:, 0]
+    assert np.nanmax(encoder.transform(frame)) == MAX_LEVELS
+    assert values[1] == MAX_LEVELS
+    assert np.isnan(values[2])
