@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.torch
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PIP) install -e '.[test]'
+	$(PIP) install -e '.[test,scale]'
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).

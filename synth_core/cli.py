@@ -30,8 +30,10 @@ from synth_core.privacy.report import privacy_keys, privacy_report, privacy_summ
 from synth_core.recipe import Recipe, make_recipe
 from synth_core.report import report_files
 from synth_core.reward import QualitySettings
+from synth_core.scale import PARTITION_ROWS, SAMPLE_ROWS, evaluate_large, generate_partitioned
 from synth_core.schema import ColumnOverride, Schema
 from synth_core.synthesize import GenerationSpec, PrivacySetting, fit, sample, sample_to_file
+from synth_core.table import Table
 from synth_core.utility import utility_report
 
 EXIT_BAD_INPUT = 2
@@ -120,6 +122,30 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --privacy filter: also drop rows farther from every real row than 99%% of "
         "holdout rows are",
+    )
+    generate.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="dask: sample partitions in parallel on Dask workers and write a Parquet dataset "
+        "(a folder, one file per partition); the same seed gives the same rows whatever the "
+        "number of workers",
+    )
+    generate.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: an existing cluster (e.g. tcp://10.0.0.5:8786); default a "
+        "LocalCluster on this machine",
+    )
+    generate.add_argument(
+        "--workers", type=int, help="with --engine dask and no --scheduler: worker processes (2)"
+    )
+    generate.add_argument(
+        "--partition-rows",
+        type=int,
+        default=PARTITION_ROWS,
+        metavar="N",
+        help=f"with --engine dask: rows per partition ({PARTITION_ROWS:,})",
     )
     generate.add_argument(
         "--quality-keep",
@@ -227,6 +253,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--seed", type=int, default=0, help="seed for detection's sampling")
     evaluate.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="dask: SYNTH is a Parquet dataset (folder) larger than memory; statistics, "
+        "histograms and correlations over every row with Dask, the rest on --sample-rows",
+    )
+    evaluate.add_argument(
+        "--sample-rows",
+        type=int,
+        default=SAMPLE_ROWS,
+        metavar="N",
+        help=f"with --engine dask: rows for the fidelity score and detection ({SAMPLE_ROWS:,})",
+    )
+    evaluate.add_argument(
         "--binning",
         choices=[b.value for b in Binning],
         default=Binning.SHARED.value,
@@ -271,6 +311,41 @@ def _parser() -> argparse.ArgumentParser:
         "--json", type=Path, metavar="REPORT.json", help="the JSON (default: beside --out)"
     )
     return parser
+
+
+def _evaluate_large(args: argparse.Namespace, real: Table) -> int:
+    if args.holdout or args.target or args.sensitive:
+        raise SynthCoreError(
+            "--engine dask measures fidelity only; for privacy and utility, evaluate a sample "
+            "of the dataset without --engine dask."
+        )
+    progress = _progress("evaluate")
+    found = evaluate_large(
+        real.df,
+        args.synthetic,
+        real.schema,
+        sample_rows=args.sample_rows,
+        seed=args.seed,
+        detection=not args.no_detection,
+        progress=progress or no_progress,
+    )
+    if progress:
+        progress.close()
+    payload = json.dumps(found.to_dict(), indent=2, allow_nan=False, ensure_ascii=False)
+    if str(args.json) == "-":
+        print(payload)
+    else:
+        try:
+            args.json.write_text(payload + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise SynthCoreError(f"Cannot write {args.json}: {exc.strerror}.") from exc
+    overall = found.sample_fidelity["fidelity"]["overall"]
+    print(
+        f"{found.rows:,} rows in {found.partitions} partitions; fidelity {_score(overall)} on "
+        f"{found.sample_rows:,} sampled rows.",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -386,8 +461,16 @@ def _progress(label: str) -> _TerminalProgress | None:
 
 def _generate(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower()
-    if suffix not in {".csv", ".parquet"}:
+    dask = args.engine == "dask"
+    if not dask and suffix not in {".csv", ".parquet"}:
         raise SynthCoreError(f"--out must end in .csv or .parquet; got '{args.out.name}'.")
+    if dask and suffix == ".csv":
+        raise SynthCoreError(
+            "--engine dask writes a Parquet dataset (one file per partition): give --out a "
+            "folder name, e.g. --out synthetic_parquet."
+        )
+    if not dask and (args.scheduler or args.workers is not None):
+        raise SynthCoreError("--scheduler and --workers need --engine dask.")
     recipe = Recipe.from_json(_read_file(args.recipe)) if args.recipe else Recipe()
     raw = _read_file(args.input)
     options = replace(
@@ -407,7 +490,27 @@ def _generate(args: argparse.Namespace) -> int:
     if fitting:
         fitting.close()
     sampling = _progress("sampling")
-    if spec.requests:
+    if dask:
+        if spec.requests:
+            raise SynthCoreError(
+                "--engine dask samples plain rows; conditions and scenario plans run without it."
+            )
+        partitioned = generate_partitioned(
+            model,
+            spec.rows,
+            args.out,
+            partition_rows=args.partition_rows,
+            scheduler=args.scheduler,
+            workers=args.workers or 2,
+            progress=sampling or no_progress,
+        )
+        rows, notes = partitioned.rows, model.notes
+        print(
+            f"{len(partitioned.partitions)} partitions on {partitioned.workers} worker(s) "
+            f"({partitioned.scheduler}): {partitioned.rows_per_second:,.0f} rows/s.",
+            file=sys.stderr,
+        )
+    elif spec.requests:
         result = sample(model, progress=sampling or no_progress)
         writer = write_parquet if suffix == ".parquet" else write_csv
         writer(result.data, result.schema, args.out)
@@ -495,6 +598,8 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
 def _evaluate(args: argparse.Namespace) -> int:
     real = read_table(args.real)
     real = real.with_overrides({name: ColumnOverride.parse(kind) for name, kind in args.kind})
+    if args.engine == "dask":
+        return _evaluate_large(args, real)
     synthetic = read_table(args.synthetic).conformed_to(real.schema, "synthetic table")
     holdout = None
     if args.holdout is not None:
