@@ -175,7 +175,10 @@ def test_report_downloads_and_opens_offline_with_every_section(
     page.get_by_role("button", name="Generate").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Generate").click()
     page.get_by_text(re.compile(r"Synthetic rows \(")).wait_for(timeout=WAIT_MS)
+    page.get_by_role("link", name="Utility & fairness").first.click()  # a target to report on
+    page.get_by_text("Target to predict").wait_for(timeout=WAIT_MS)
     page.get_by_role("link", name="Export").first.click()
+    page.get_by_text("Include utility and fairness").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Build the report").click()
     button = page.get_by_role("button", name="Download report (HTML)")
     button.wait_for(timeout=WAIT_MS)
@@ -195,7 +198,7 @@ def test_report_downloads_and_opens_offline_with_every_section(
     report.goto(saved.as_uri())
     report.wait_for_selector("body[data-figures]", timeout=WAIT_MS)
     assert report.evaluate("document.body.dataset.figures") == "ready"
-    for section in ("summary", "recipe", "fidelity", "columns", "privacy"):
+    for section in ("summary", "recipe", "fidelity", "columns", "privacy", "utility"):
         assert report.locator(f"section#{section}").is_visible(), section
         assert report.locator(f"section#{section} h2").count() == 1
     assert report.locator("div.figure").count() == report.locator(".js-plotly-plot").count()
