@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from browser_tour import ARGS as CHROMIUM_ARGS  # scripts/ is on sys.path when run
 from playwright.sync_api import sync_playwright
 
 from synth_core import read_table
@@ -19,16 +20,6 @@ from synth_core.collapse import collapse_run
 from synth_core.plots import collapse_overview
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def main() -> int:

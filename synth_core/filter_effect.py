@@ -27,8 +27,8 @@ from synth_core.fidelity import evaluate_quality
 from synth_core.fidelity.detection import detect_auc
 from synth_core.generators.registry import ProgressFn, no_progress, scaled
 from synth_core.jsonable import plain
-from synth_core.privacy.distance import RowEncoder, distance_columns, nearest
-from synth_core.privacy.report import dcr_share
+from synth_core.privacy.distance import RowEncoder, distance_columns
+from synth_core.privacy.report import measure_dcr_share
 from synth_core.synthesize import GenerationSpec, SynthResult, sample, synthesize
 from synth_core.table import Table
 
@@ -111,18 +111,9 @@ def _side(result: SynthResult, scores: np.ndarray, seed: int) -> Side:
     diversity = generation_metrics(every_real, rows, schema)
     share = None
     if len(holdout) >= MIN_HOLDOUT:
-        columns = distance_columns(schema, train)
-        encoder = RowEncoder.fit(train, columns)
-        size = min(len(train), len(holdout), CAP)
+        encoder = RowEncoder.fit(train, distance_columns(schema, train))
         rng = np.random.default_rng(seed)
-        train_side = encoder.transform(train.iloc[rng.choice(len(train), size, replace=False)])
-        holdout_side = encoder.transform(
-            holdout.iloc[rng.choice(len(holdout), size, replace=False)]
-        )
-        queries = encoder.transform(rows)
-        share = dcr_share(
-            nearest(train_side, queries)[0][:, 0], nearest(holdout_side, queries)[0][:, 0]
-        )
+        share = measure_dcr_share(encoder, train, holdout, encoder.transform(rows), rng).share
     return Side(
         fidelity=quality.overall,
         detection_auc=detection,

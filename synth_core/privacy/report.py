@@ -368,7 +368,7 @@ def privacy_report(
         )
     else:
         progress(0.5, "Comparing with the holdout (DCR share)")
-        share_result = _dcr_share(encoder, train, holdout, encoded_queries, rng)
+        share_result = measure_dcr_share(encoder, train, holdout, encoded_queries, rng)
         progress(0.4, "Running the membership-inference attack")
         mia_result = _mia(encoder, train, holdout, synthetic, rng)
     risk = None
@@ -425,7 +425,7 @@ def _attacks(
     return attack_risks(train, synthetic, holdout, schema, seed=seed, progress=scaled), ""
 
 
-def _dcr_share(
+def measure_dcr_share(
     encoder: RowEncoder,
     train: pd.DataFrame,
     holdout: pd.DataFrame,
