@@ -3,7 +3,11 @@ pages/ would also be served directly at /generate etc., bypassing this file)."""
 
 import streamlit as st
 
+from synth_core.ui import jobs
+from synth_core.ui.resources import job_registry
+
 st.set_page_config(page_title="Synthetic Data Studio", layout="wide")
+jobs.resume(job_registry())  # a reloaded tab finds its running jobs again
 
 navigation = st.navigation(
     [

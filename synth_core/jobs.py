@@ -5,13 +5,21 @@ Cancel stops it at once, even mid-epoch or inside a library, and nothing it load
 Worker processes fork from a server process that imported SDV, torch and scikit-learn once, so a
 job starts in ~20 ms instead of ~4 s. Each worker uses one thread for OpenMP, BLAS and torch, so
 two jobs on two cores do not oversubscribe them (two scikit-learn jobs ran ~10x slower otherwise).
-Plain callables run in a thread of this process (cancelled at their next progress report)."""
+Plain callables run in a thread of this process (cancelled at their next progress report).
+
+Everything crossing the pipe is pickled to bytes with the standard pickler: multiprocessing's own
+pickler shares torch tensors through shared memory that vanishes with the worker, so a fitted
+neural model could not be received once its worker had exited (measured: FileNotFoundError).
+A registry given a way to tell whether an owner's browser session is still there cancels the
+jobs of sessions that are gone for good and frees results nobody collected."""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
 import threading
 import time
@@ -46,6 +54,7 @@ _PRELOAD = [
 _SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 _JOIN_SECONDS = 10.0
 _ETA_MARKS = 20  # the ETA extrapolates the rate over the last reports
+_POLL_SECONDS = 0.5  # how often a watcher reads its worker's memory while waiting for messages
 
 
 class JobStatus(StrEnum):
@@ -81,6 +90,7 @@ class JobView:
     eta_seconds: float | None
     error: str | None
     losses: tuple[dict[str, float], ...] = ()
+    peak_memory_mb: float | None = None  # of its worker process, when it ran in one
 
     @property
     def done(self) -> bool:
@@ -90,10 +100,11 @@ class JobView:
 class Job:
     """One unit of work. Its state is written by the worker thread or the process watcher."""
 
-    def __init__(self, owner: str, label: str) -> None:
+    def __init__(self, owner: str, label: str, context: Any = None) -> None:
         self.id = uuid.uuid4().hex
         self.owner = owner
         self.label = label
+        self.context = context  # what the owner needs to show the result again (e.g. its table)
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._status = JobStatus.RUNNING
@@ -107,10 +118,13 @@ class Job:
         self._error: str | None = None
         self._thread: threading.Thread | None = None
         self._process: Any = None
+        self._peak_memory_mb: float | None = None
+        self._cancel_reason = "Cancelled."
 
-    def cancel(self) -> None:
+    def cancel(self, reason: str = "Cancelled.") -> None:
         """Stop the work: a worker process is terminated at once; a thread stops at its next
-        progress report."""
+        progress report. ``reason`` becomes the job's error message."""
+        self._cancel_reason = reason
         self._cancel.set()
         process = self._process
         if process is not None and process.is_alive():
@@ -151,6 +165,7 @@ class Job:
                 eta,
                 self._error,
                 tuple(self._losses),
+                self._peak_memory_mb,
             )
 
     def result(self) -> Any:
@@ -168,7 +183,7 @@ class Job:
 
     def _finish(self, status: JobStatus, result: Any = None, error: str | None = None) -> None:
         if self._cancel.is_set() and status is not JobStatus.SUCCEEDED:
-            status, error = JobStatus.CANCELLED, "Cancelled."
+            status, error = JobStatus.CANCELLED, self._cancel_reason
         with self._lock:
             self._status, self._result, self._error = status, result, error
             if status is JobStatus.SUCCEEDED:
@@ -180,7 +195,7 @@ class Job:
         try:
             result = work(self.progress)
         except JobCancelledError:
-            self._finish(JobStatus.CANCELLED, error="Cancelled.")
+            self._finish(JobStatus.CANCELLED, error=self._cancel_reason)
         except SynthCoreError as exc:
             self._finish(JobStatus.FAILED, error=str(exc))
         except Exception as exc:  # a bug: keep the UI alive, log the traceback
@@ -199,22 +214,47 @@ def _limit_threads() -> None:
         sys.modules["torch"].set_num_threads(1)
 
 
-def _worker(connection: Connection, task: Task) -> None:
+def _own_peak_mb() -> float | None:
+    """This process's peak resident memory in MB (Linux reports kB)."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _send(connection: Connection, message: tuple[Any, ...]) -> None:
+    """One message as bytes from the standard pickler (see the module docstring)."""
+    connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _worker(connection: Connection, payload: bytes) -> None:
     """A worker process: run the task, send progress, then the result or the error."""
     _limit_threads()
 
     def progress(fraction: float, message: str, losses: Mapping[str, float] | None = None) -> None:
-        connection.send(
-            ("progress", float(fraction), str(message), dict(losses) if losses else None)
+        _send(
+            connection,
+            ("progress", float(fraction), str(message), dict(losses) if losses else None),
         )
 
     try:
+        task: Task = pickle.loads(payload)  # our own server's bytes, never a user's
         result = task(progress)
-        connection.send(("done", result))
+        try:
+            answer = pickle.dumps(
+                ("done", result, _own_peak_mb()), protocol=pickle.HIGHEST_PROTOCOL
+            )
+        except Exception as exc:  # a result that cannot travel is a bug in the task
+            raise TypeError(f"the job's result cannot be sent back: {exc}") from exc
+        connection.send_bytes(answer)
     except SynthCoreError as exc:
-        connection.send(("failed", str(exc)))
+        _send(connection, ("failed", str(exc), _own_peak_mb()))
     except Exception as exc:  # reported to the parent, which logs it as a bug
-        connection.send(("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        _send(
+            connection,
+            ("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc(), _own_peak_mb()),
+        )
     finally:
         connection.close()
 
@@ -245,7 +285,8 @@ def _start(task: Task) -> tuple[Any, Connection]:
             _context = multiprocessing.get_context("forkserver")
             _context.set_forkserver_preload(_PRELOAD)
         receiver, sender = _context.Pipe(duplex=False)
-        process = _context.Process(target=_worker, args=(sender, task), daemon=True)
+        payload = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+        process = _context.Process(target=_worker, args=(sender, payload), daemon=True)
         # The worker server (started by the first process) and every worker forked from it
         # inherit these settings; this process keeps its own.
         with _environment(_SINGLE_THREAD):
@@ -254,32 +295,92 @@ def _start(task: Task) -> tuple[Any, Connection]:
     return process, receiver
 
 
+def _memory_mb(path: str, field_name: str) -> float | None:
+    """A figure in kB from a /proc file (Linux), in MB; None when unknown."""
+    try:
+        with open(path) as info:
+            for line in info:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def available_memory_mb() -> float | None:
+    """Memory the system could still give processes (MemAvailable), in MB; None when unknown."""
+    return _memory_mb("/proc/meminfo", "MemAvailable")
+
+
+def _peak_memory_mb(pid: int) -> float | None:
+    """A live process's peak resident memory (VmHWM), in MB."""
+    return _memory_mb(f"/proc/{pid}/status", "VmHWM")
+
+
+def _stopped_message(exitcode: int | None, peak_mb: float | None, free_mb: float | None) -> str:
+    """Why a worker ended without a result, from what was actually seen."""
+    used = f" after using up to {peak_mb:,.0f} MB of memory" if peak_mb is not None else ""
+    free = f" ({free_mb:,.0f} MB were still free on this machine)" if free_mb is not None else ""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        if -exitcode == signal.SIGKILL:
+            return (
+                f"The worker was killed ({name}){used}{free}. The system kills a process this "
+                "way when memory runs out: try fewer rows, fewer columns or a smaller model."
+            )
+        return f"The worker was stopped by {name}{used}{free}. Start the job again."
+    return (
+        f"The worker ended with exit code {exitcode} without sending a result{used}{free}. "
+        "This is a bug: the server log has the details. Start the job again."
+    )
+
+
 def _watch(job: Job, process: Any, connection: Connection) -> None:
-    """Relay a worker's messages into the job until it ends; always reap the process."""
+    """Relay a worker's messages into the job until it ends, noting its peak memory; always reap
+    the process."""
     outcome: tuple[Any, ...] | None = None
+    free_mb: float | None = None
+    last_read = 0.0
+
+    def read_memory() -> None:
+        nonlocal free_mb, last_read
+        peak = _peak_memory_mb(process.pid)
+        if peak is not None:
+            job._peak_memory_mb = max(peak, job._peak_memory_mb or 0.0)
+            free_mb = available_memory_mb()
+        last_read = time.monotonic()
+
     try:
         while True:
-            message = connection.recv()
+            if time.monotonic() - last_read >= _POLL_SECONDS:
+                read_memory()
+            if not connection.poll(_POLL_SECONDS):
+                continue
+            message = pickle.loads(connection.recv_bytes())  # bytes from our own worker
             if message[0] == "progress":
                 job._record(message[1], message[2], message[3])
             else:
                 outcome = message
                 break
     except (EOFError, OSError):
-        pass
+        free_mb = available_memory_mb()
     finally:
         connection.close()
         process.join(_JOIN_SECONDS)
         if process.is_alive():
             process.kill()
             process.join()
+    if outcome is not None and outcome[-1] is not None:  # the worker's own peak, in MB
+        job._peak_memory_mb = max(float(outcome[-1]), job._peak_memory_mb or 0.0)
     if outcome is None:
+        if not job._cancel.is_set():
+            _log.error("job %s (%s): worker exit code %s", job.id, job.label, process.exitcode)
         job._finish(
             JobStatus.FAILED,
-            error=(
-                f"The worker stopped unexpectedly (exit code {process.exitcode}); it may have run "
-                "out of memory. Try fewer rows or a smaller model."
-            ),
+            error=_stopped_message(process.exitcode, job._peak_memory_mb, free_mb),
         )
     elif outcome[0] == "done":
         job._finish(JobStatus.SUCCEEDED, result=outcome[1])
@@ -290,18 +391,44 @@ def _watch(job: Job, process: Any, connection: Connection) -> None:
         job._finish(JobStatus.FAILED, error=f"Unexpected error ({outcome[1]}).")
 
 
-class JobRegistry:
-    """Server-wide list of jobs; caps how many run at once (this machine has 2 cores)."""
+Liveness = Callable[[str], bool]
 
-    def __init__(self, max_running: int = 2, processes: bool = True) -> None:
+
+class JobRegistry:
+    """Server-wide list of jobs; caps how many run at once (this machine has 2 cores).
+
+    With ``alive`` (tells whether an owner's browser session still exists), ``reap()`` cancels
+    the running jobs of an owner that has been gone for ``abandon_after`` seconds and drops its
+    finished ones; a finished job nobody collects is dropped after ``keep_results_for`` seconds
+    whatever its owner. ``start_reaper()`` calls ``reap()`` in the background."""
+
+    def __init__(
+        self,
+        max_running: int = 2,
+        processes: bool = True,
+        *,
+        alive: Liveness | None = None,
+        abandon_after: float = 120.0,
+        keep_results_for: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_running = max_running
         self.processes = processes
+        self.alive = alive
+        self.abandon_after = abandon_after
+        self.keep_results_for = keep_results_for
+        self._clock = clock
         self._jobs: dict[str, Job] = {}
+        self._last_alive: dict[str, float] = {}
+        self._done_since: dict[str, float] = {}  # job id -> when reap() first saw it finished
         self._lock = threading.Lock()
+        self._reaper: threading.Thread | None = None
 
-    def start(self, owner: str, label: str, work: Task | Work) -> Job:
+    def start(self, owner: str, label: str, work: Task | Work, context: Any = None) -> Job:
         """Start ``work`` for ``owner`` (a browser session): a Task in a worker process (when
-        processes are on), anything else in a thread."""
+        processes are on), anything else in a thread. ``context`` stays with the job for the
+        owner (e.g. to show its result after a reload)."""
+        self.reap()
         with self._lock:
             running = sum(1 for j in self._jobs.values() if j.view().status is JobStatus.RUNNING)
             if running >= self.max_running:
@@ -309,8 +436,9 @@ class JobRegistry:
                     f"{running} jobs are already running on this machine. Wait for one to finish "
                     "or cancel it, then try again."
                 )
-            job = Job(owner, label)
+            job = Job(owner, label, context)
             self._jobs[job.id] = job
+            self._last_alive[owner] = self._clock()
         if self.processes and isinstance(work, Task):
             process, connection = _start(work)
             job._process = process
@@ -328,7 +456,11 @@ class JobRegistry:
         return job if job is not None and job.owner == owner else None
 
     def of_owner(self, owner: str) -> list[Job]:
-        return [j for j in self._jobs.values() if j.owner == owner]
+        return [j for j in list(self._jobs.values()) if j.owner == owner]
+
+    def knows(self, owner: str) -> bool:
+        """Whether ``owner`` has any job here (running or waiting to be collected)."""
+        return any(j.owner == owner for j in list(self._jobs.values()))
 
     def forget(self, owner: str, job_id: str) -> None:
         """Drop a finished job (its result has been taken)."""
@@ -336,3 +468,55 @@ class JobRegistry:
             job = self._jobs.get(job_id)
             if job is not None and job.owner == owner and job.view().done:
                 del self._jobs[job_id]
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def reap(self) -> list[Job]:
+        """Cancel the jobs of owners gone for good, drop results nobody collected; returns the
+        jobs cancelled or dropped."""
+        now = self._clock()
+        gone: list[Job] = []
+        with self._lock:
+            owners = {j.owner for j in self._jobs.values()}
+        for owner in owners:
+            if self.alive is None or self.alive(owner):
+                self._last_alive[owner] = now
+        with self._lock:
+            for job in list(self._jobs.values()):
+                abandoned = (
+                    self.alive is not None
+                    and now - self._last_alive.get(job.owner, now) > self.abandon_after
+                )
+                if not job.view().done:
+                    if abandoned:
+                        job.cancel("Cancelled: the browser session that started it has closed.")
+                        gone.append(job)
+                    continue
+                done_since = self._done_since.setdefault(job.id, now)
+                if abandoned or now - done_since > self.keep_results_for:
+                    del self._jobs[job.id]
+                    gone.append(job)
+            for job_id in set(self._done_since) - set(self._jobs):
+                del self._done_since[job_id]
+            for owner in set(self._last_alive) - {j.owner for j in self._jobs.values()}:
+                del self._last_alive[owner]
+        for job in gone:
+            _log.info("job %s (%s) was cancelled or freed by the reaper", job.id, job.label)
+        return gone
+
+    def start_reaper(self, every: float = 5.0) -> None:
+        """Call ``reap()`` every ``every`` seconds in a daemon thread (once per registry)."""
+        if self._reaper is not None:
+            return
+
+        def loop() -> None:
+            while True:
+                time.sleep(every)
+                try:
+                    self.reap()
+                except Exception:  # keep reaping; a bug here must not stop the server
+                    _log.exception("reaping jobs failed")
+
+        self._reaper = threading.Thread(target=loop, name="job-reaper", daemon=True)
+        self._reaper.start()

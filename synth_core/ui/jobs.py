@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from synth_core.jobs import Job, JobRegistry, JobStatus, JobView, Task, Work
-from synth_core.ui import state
+from synth_core.ui import state, widgets
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,34 @@ COLLAPSE = JobSlot("collapse", "The collapse lab")
 REPORT = JobSlot("report", "The report")
 
 
+SLOTS = (GENERATION, DETECTION, EXPORT, PRIVACY, CURVE, UTILITY, AUGMENT, COLLAPSE, REPORT)
+
+
 def running(slot: JobSlot) -> bool:
     return slot.id_key in st.session_state
 
 
+def resume(registry: JobRegistry) -> None:
+    """Once per session: a reloaded tab (same token in the URL) gets its jobs back, running or
+    finished and not yet collected, with the table they were started on."""
+    if state.RESUMED in st.session_state:
+        return
+    st.session_state[state.RESUMED] = True
+    jobs = sorted(registry.of_owner(state.owner()), key=lambda j: j.view().elapsed_seconds)
+    slots = {slot.name: slot for slot in SLOTS}
+    for job in jobs:
+        slot = slots.get(job.label)
+        if slot is None or slot.id_key in st.session_state:
+            continue
+        if isinstance(job.context, state.Snapshot) and state.SOURCE not in st.session_state:
+            state.restore(job.context)
+            widgets.set_reading_widgets(job.context.source, job.context.read_options)
+        st.session_state[slot.id_key] = job.id
+
+
 def start(registry: JobRegistry, slot: JobSlot, work: Task | Work) -> Job:
     """Start ``work`` for this session; raises JobError when the machine is busy."""
-    job = registry.start(state.owner(), slot.name, work)
+    job = registry.start(state.owner(), slot.name, work, context=state.snapshot())
     st.session_state.pop(slot.error_key, None)
     st.session_state[slot.id_key] = job.id
     return job

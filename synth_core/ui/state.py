@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,11 @@ from synth_core.synthesize import FileSample, SynthResult
 from synth_core.table import Table
 
 OWNER = "owner"
+RESUMED = "resumed"
+# The URL's query parameter that carries the session's token, so a reloaded tab (a new
+# Streamlit session) finds its running jobs again.
+SESSION_PARAM = "session"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
 SOURCE = "source"
 READ_OPTIONS = "read_options"
 BASE_TABLE = "base_table"
@@ -59,10 +65,43 @@ class Source:
 
 
 def owner() -> str:
-    """An id for this browser session, used to own background jobs."""
+    """The token of this browser tab, which owns its background jobs. It is kept in the URL, so
+    a reload takes over the jobs of the tab it replaces; another tab never sees them."""
+    from synth_core.ui.resources import job_registry, register_session
+
     if OWNER not in st.session_state:
-        st.session_state[OWNER] = uuid.uuid4().hex
-    return str(st.session_state[OWNER])
+        token = st.query_params.get(SESSION_PARAM)
+        adopt = token is not None and _TOKEN.fullmatch(token) and job_registry().knows(token)
+        st.session_state[OWNER] = token if adopt else uuid.uuid4().hex
+    value = str(st.session_state[OWNER])
+    if st.query_params.get(SESSION_PARAM) != value:
+        st.query_params[SESSION_PARAM] = value
+    register_session(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a reloaded tab needs to show a job's result: the table and the user's edits."""
+
+    source: Source
+    read_options: ReadOptions
+    overrides: dict[str, ColumnOverride]
+    dropped: list[str]
+    constraints: tuple[Constraint, ...]
+
+
+def snapshot() -> Snapshot:
+    return Snapshot(source(), read_options(), overrides(), dropped(), constraints())
+
+
+def restore(saved: Snapshot) -> None:
+    """Back to the table and edits of ``saved`` (a job started before a reload)."""
+    choose_source(saved.source, saved.read_options)
+    st.session_state[OVERRIDES] = saved.overrides
+    st.session_state[DROPPED] = saved.dropped
+    st.session_state[CONSTRAINTS] = saved.constraints
+    st.session_state.pop(WORKING_TABLE, None)
 
 
 def source() -> Source:

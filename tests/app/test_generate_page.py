@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from synth_core.synthesize import SynthResult
 from tests.app.test_pages import TIMEOUT, _app
+from tests.helpers import ROOT
 
 
 def _page(at: AppTest | None = None) -> AppTest:
@@ -524,3 +525,45 @@ def test_export_page_builds_the_report_with_utility() -> None:
     assert content["utility"]["target"] == "smoker"
     assert content["recipe"]["generator"] == "gaussian_copula"
     assert files.html.startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("generator", ["ctgan", "tvae"])
+def test_neural_job_runs_to_the_end_in_a_worker_process_and_shows_its_rows(
+    generator: str,
+) -> None:
+    at = _page()
+    at.selectbox(key="generator").set_value(generator).run()
+    at.slider(key=f"param_{generator}_epochs").set_value(1).run()
+    at.number_input(key="rows").set_value(120).run()
+    result = _generate(at)  # a torch model crossed the pipe from a worker that has exited
+    assert len(result.data) == 120
+    assert "Synthetic rows (120)" in [h.value for h in at.subheader]
+    preview = at.dataframe[-1].value
+    assert len(preview) > 0
+    assert list(preview.columns) == result.schema.names
+
+
+def test_a_reloaded_tab_finds_its_running_job_and_can_cancel_it() -> None:
+    at = _page()
+    at.selectbox(key="generator").set_value("ctgan").run()
+    at.slider(key="param_ctgan_epochs").set_value(2000).run()
+    at.button(key="generate").click().run()
+    job_id = at.session_state["generation_job"]
+    token = at.session_state["owner"]
+    assert at.query_params["session"] == token  # the token is in the URL
+
+    reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    reloaded.query_params["session"] = token
+    reloaded.run()
+    assert not reloaded.exception
+    assert reloaded.session_state["generation_job"] == job_id
+    reloaded.switch_page("app_pages/generate.py").run()
+    assert any(
+        "Epoch" in p.proto.text or "Preparing" in p.proto.text or "Starting" in p.proto.text
+        for p in reloaded.get("progress")
+    )
+    stranger = _page()  # another tab without the token sees nothing
+    assert "generation_job" not in stranger.session_state
+    reloaded.button(key="cancel_generation").click().run()
+    _wait(reloaded)
+    assert any("Generation was cancelled" in e.value for e in reloaded.error)

@@ -29,6 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STARTUP_SECONDS = 90
+# Short, so a test can wait for a closed tab's job to be cancelled (the default is 120 s).
+SESSION_TTL_SECONDS = 15
+SERVER_PIDS: dict[str, int] = {}  # url -> process id of the Streamlit server
 
 
 def _free_port() -> int:
@@ -57,6 +60,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                "--server.disconnectedSessionTTL",
+                str(SESSION_TTL_SECONDS),
             ],
             cwd=ROOT,
             stdout=out,
@@ -76,6 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.kill()
             pytest.fail(f"Streamlit did not start; its log:\n{log.read_text()}")
         time.sleep(0.5)
+    SERVER_PIDS[url] = process.pid
     yield url
     process.terminate()
     try:

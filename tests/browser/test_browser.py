@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import BrowserSession
+from tests.browser.conftest import SERVER_PIDS, SESSION_TTL_SECONDS, BrowserSession
 from tests.helpers import SAMPLES
 
 pytestmark = pytest.mark.browser
@@ -125,6 +125,11 @@ def test_neural_training_shows_progress_cancels_and_stays_private(
     assert other.get_by_text("Epoch").count() == 0
     assert other.get_by_role("button", name="Generate").is_enabled()
 
+    # A reload makes a new Streamlit session; the token in the URL finds the job again.
+    assert "session=" in page.url
+    page.reload()
+    page.get_by_role("button", name="Cancel").wait_for(timeout=WAIT_MS)
+    page.get_by_text(re.compile(r"Epoch \d+ of 2000")).wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Cancel").click()
     page.get_by_text("Generation was cancelled.").wait_for(timeout=15_000)
     assert page.get_by_role("button", name="Cancel").count() == 0
@@ -132,6 +137,54 @@ def test_neural_training_shows_progress_cancels_and_stays_private(
     _load_recipe(page, tmp_path / "quick.json", {"generator": "cart", "rows": 300})
     page.get_by_role("button", name="Generate").click()
     page.get_by_text("Synthetic rows (300)").wait_for(timeout=WAIT_MS)
+
+    # A neural job trained to the end in its worker process comes back with its rows.
+    _load_recipe(page, tmp_path / "tvae.json", {"generator": "tvae", "params": {"epochs": 3}})
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_text("Synthetic rows (1,000)").wait_for(timeout=WAIT_MS)
+    page.get_by_text("tvae, seed 0, fitted in").wait_for(timeout=WAIT_MS)
+    page.get_by_test_id("stDataFrame").last.wait_for(timeout=WAIT_MS)
+    assert page.get_by_text("The worker").count() == 0
+    page.screenshot(path=str(tmp_path / "tvae.png"))
+
+
+def _workers(server_pid: int) -> set[int]:
+    """Job worker processes of the server: children of its multiprocessing fork server."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except (OSError, IndexError, ValueError):
+                continue
+    fork_servers = {pid for pid, parent in parents.items() if parent == server_pid}
+    return {pid for pid, parent in parents.items() if parent in fork_servers}
+
+
+def test_the_job_of_a_closed_tab_is_cancelled_after_the_session_ttl(
+    server: str, browser: BrowserSession, tmp_path: Path
+) -> None:
+    before = _workers(SERVER_PIDS[server])
+    page = browser.new_session()
+    page.goto(f"{server}/generate")
+    page.get_by_role("button", name="Generate").wait_for(timeout=WAIT_MS)
+    _load_recipe(page, tmp_path / "long.json", {"generator": "ctgan", "params": {"epochs": 2000}})
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_text(re.compile(r"Epoch \d+ of 2000")).wait_for(timeout=WAIT_MS)
+    training = _workers(SERVER_PIDS[server]) - before
+    assert len(training) == 1
+    page.context.close()  # the tab is closed for good
+    # Kept while the session could come back (the reaper looks every 5 s, so the job goes
+    # between TTL - 5 s and TTL + 5 s after the close).
+    browser.page.wait_for_timeout(1000 * (SESSION_TTL_SECONDS - 7))
+    assert training <= _workers(SERVER_PIDS[server])
+    deadline = 60_000  # then cancelled
+    while training & _workers(SERVER_PIDS[server]) and deadline > 0:
+        browser.page.wait_for_timeout(500)
+        deadline -= 500
+    assert not training & _workers(SERVER_PIDS[server])
 
 
 def test_collapse_lab_short_run_then_a_cancelled_long_one(

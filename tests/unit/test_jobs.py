@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 
@@ -12,6 +13,7 @@ import synth_core.jobs as jobs_module
 from synth_core import JobError, JobRegistry, JobStatus, SpecError
 from synth_core.generators.registry import ProgressFn
 from synth_core.jobs import Task
+from synth_core.synthesize import SynthResult, sample
 from tests.helpers import SAMPLES
 
 
@@ -128,6 +130,28 @@ def _train_ctgan(epochs: int, progress: ProgressFn) -> list[dict[str, float]]:
     return list(fit(table, spec, progress).losses)
 
 
+def _synthesize(generator: str, progress: ProgressFn) -> SynthResult:
+    from synth_core import GenerationSpec, read_table
+    from synth_core.synthesize import synthesize
+
+    table = read_table(SAMPLES / "insurance.csv")
+    spec = GenerationSpec(
+        generator=generator, params={"epochs": 1, "batch_size": 100}, rows=50, seed=0
+    )
+    return synthesize(table, spec, progress)
+
+
+def _tensor(progress: ProgressFn) -> object:
+    import torch
+
+    return {"weights": torch.arange(6.0).reshape(2, 3)}
+
+
+def _killed(progress: ProgressFn) -> None:
+    progress(0.1, "about to die")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _children() -> set[int]:
     """Live child processes of this process, forkserver and its workers included."""
     found = set()
@@ -180,3 +204,124 @@ def test_neural_training_reports_every_epoch_and_cancels_within_seconds() -> Non
     assert len(view.losses) < 2000  # stopped mid-training, not run to the end
     assert not os.path.exists(f"/proc/{worker}")  # reaped, no zombie
     assert _children() <= before  # no helper processes left behind
+
+
+def test_torch_tensors_come_back_from_a_worker_that_has_exited() -> None:
+    import torch  # in this process too: torch's shared-memory pickling broke this before
+
+    job = JobRegistry().start("me", "tensor", Task(_tensor))
+    view = job.wait(120)
+    assert view.status is JobStatus.SUCCEEDED, view.error
+    assert torch.equal(job.result()["weights"], torch.arange(6.0).reshape(2, 3))
+    assert view.peak_memory_mb is not None
+    assert view.peak_memory_mb > 10
+
+
+@pytest.mark.parametrize("generator", ["ctgan", "tvae", "copulagan"])
+def test_neural_generation_runs_to_the_end_in_a_worker_process(generator: str) -> None:
+    job = JobRegistry().start("me", generator, Task(_synthesize, (generator,)))
+    view = job.wait(600)
+    assert view.status is JobStatus.SUCCEEDED, view.error
+    result: SynthResult = job.result()
+    assert len(result.data) == 50
+    assert list(result.data.columns) == list(result.schema.names)
+    assert [round(loss["epoch"]) for loss in view.losses] == [1]
+    again = sample(result.model, rows=20, seed=1)  # the model works in this process
+    assert len(again.data) == 20
+
+
+def test_a_killed_worker_is_reported_with_its_signal_and_memory() -> None:
+    view = JobRegistry().start("me", "killed", Task(_killed)).wait(120)
+    assert view.status is JobStatus.FAILED
+    assert view.error is not None
+    assert view.error.startswith("The worker was killed (SIGKILL) after using up to ")
+    assert "MB of memory" in view.error
+    assert "exit code 0" not in view.error
+
+
+def test_jobs_of_a_session_gone_for_good_are_cancelled_after_the_ttl() -> None:
+    clock = [0.0]
+    alive = {"alice": True, "bob": True}
+    registry = JobRegistry(
+        alive=lambda owner: alive[owner],
+        abandon_after=120.0,
+        keep_results_for=1800.0,
+        clock=lambda: clock[0],
+    )
+    release = threading.Event()
+    alice = registry.start("alice", "long", lambda progress: (release.wait(30), progress(1, "x")))
+    bob = registry.start("bob", "long", lambda progress: (release.wait(30), progress(1, "x")))
+    alive["alice"] = False  # her tab closed; Streamlit keeps the session for the TTL
+    clock[0] = 100.0
+    assert registry.reap() == []
+    assert alice.view().status is JobStatus.RUNNING
+    clock[0] = 121.0
+    assert registry.reap() == [alice]
+    release.set()
+    view = alice.wait(10)
+    assert view.status is JobStatus.CANCELLED
+    assert view.error == "Cancelled: the browser session that started it has closed."
+    assert bob.wait(10).status is JobStatus.SUCCEEDED  # bob's tab is open: his job ran on
+    registry.reap()
+    assert registry.get("alice", alice.id) is None  # freed
+    assert registry.get("bob", bob.id) is bob  # waiting for bob to collect it
+    clock[0] = 121.0 + 1801.0
+    registry.reap()
+    assert registry.get("bob", bob.id) is None  # nobody collected it: freed after the TTL
+    assert len(registry) == 0
+
+
+def test_a_reloaded_session_keeps_its_jobs_alive() -> None:
+    clock = [0.0]
+    alive = {"alice": False}
+    registry = JobRegistry(alive=lambda o: alive[o], abandon_after=120.0, clock=lambda: clock[0])
+    release = threading.Event()
+    job = registry.start("alice", "long", lambda progress: release.wait(30))
+    clock[0] = 60.0
+    registry.reap()
+    alive["alice"] = True  # the reloaded tab took the token over
+    clock[0] = 300.0
+    assert registry.reap() == []
+    assert job.view().status is JobStatus.RUNNING
+    assert registry.knows("alice")
+    assert not registry.knows("bob")
+    release.set()
+    job.wait(10)
+
+
+def _big_result(megabytes: int, progress: ProgressFn) -> bytes:
+    progress(0.5, "making bytes")
+    return os.urandom(megabytes * 2**20)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_fifty_jobs_collected_or_abandoned_leave_memory_flat() -> None:
+    import gc
+
+    clock = [0.0]
+    registry = JobRegistry(
+        alive=lambda owner: owner.startswith("open"), abandon_after=10.0, clock=lambda: clock[0]
+    )
+    sizes = []
+    for k in range(50):
+        owner = f"open-{k}" if k % 2 else f"closed-{k}"
+        job = registry.start(owner, "big", Task(_big_result, (20,)))
+        assert job.wait(120).status is JobStatus.SUCCEEDED
+        if k % 2:  # collected: the page takes the result and forgets the job
+            assert len(job.result()) == 20 * 2**20
+            registry.forget(owner, job.id)
+        clock[0] += 11.0  # the closed sessions' jobs are freed by the reaper
+        registry.reap()
+        del job
+        gc.collect()
+        sizes.append(_rss_mb())
+    print(f"server RSS after job 1: {sizes[0]:.0f} MB, after job 50: {sizes[-1]:.0f} MB")
+    assert len(registry) == 0
+    assert sizes[-1] <= 1.3 * sizes[0]
