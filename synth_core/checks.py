@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from synth_core.detect import mostly_unique
 from synth_core.schema import ColumnKind
 from synth_core.table import Table
 
 SMALL_TABLE_ROWS = 200
-MOSTLY_UNIQUE_SHARE = 0.5
 MANY_CATEGORIES = 1000
 
 
@@ -68,17 +68,14 @@ def table_problems(table: Table) -> list[Problem]:
                     name,
                 )
             )
-        if (
-            column.kind is ColumnKind.CATEGORICAL
-            and distinct > 50
-            and distinct > MOSTLY_UNIQUE_SHARE * len(present)
-        ):
+        if column.kind is ColumnKind.CATEGORICAL and mostly_unique(present):
             problems.append(
                 Problem(
                     Level.WARNING,
                     f"'{name}' has {distinct:,} different values in {len(present):,} rows "
-                    "(mostly unique). Generators copy such values from real rows: if it is free "
-                    "text, a name or an identifier, mark it as PII or ID, or leave the column out.",
+                    "(mostly unique), and you chose to keep it categorical: generators copy such "
+                    "values from real rows, and each singles out a row. Mark it as ID (new "
+                    "values) or PII, or leave the column out.",
                     name,
                 )
             )

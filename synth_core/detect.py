@@ -22,6 +22,17 @@ from synth_core.schema import ColumnKind, ColumnOverride, ColumnSchema, PiiType
 _SAMPLE = 500
 _PII_SHARE = 0.8
 _NAME_SHARE = 0.5
+# Single names (a first name or a surname per cell) under any header: at least this share of
+# the distinct values is in Faker's name lists, and there are at least _NAMES_DISTINCT of them
+# (so a month or colour column with 'May' or 'Rose' is not taken for names).
+_SINGLE_NAME_SHARE = 0.5
+_SINGLE_NAME_SHARE_NAMED = 0.3  # when the header says first/last/given/surname
+_NAMES_DISTINCT = 10
+# A text column is mostly unique when values found in no other row fill at least this share of
+# its non-missing cells and there are at least MOSTLY_UNIQUE_MIN of them: each such value singles
+# out one row, and generators copy them, so they are treated as IDs (new values of the same shape).
+MOSTLY_UNIQUE_SHARE = 0.5
+MOSTLY_UNIQUE_MIN = 10
 
 _EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(\.[\w-]+)+$")
 _PHONE = re.compile(r"^\+?[\d\s().\-/x]{7,25}$")
@@ -39,6 +50,30 @@ _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 )
 _CODE = re.compile(r"^[A-Za-z_-]*\d+$")
+_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
+_HANDLE = re.compile(r"^@\w{1,50}$")
+_SINGLE_WORD = re.compile(r"^[^\W\d_][^\W\d_'-]*(?:['-][^\W\d_]+)*$")
+_HANDLE_WORDS = frozenset(
+    {
+        "twitter",
+        "instagram",
+        "facebook",
+        "tiktok",
+        "linkedin",
+        "github",
+        "youtube",
+        "handle",
+        "username",
+        "user",
+        "screen",
+        "login",
+        "account",
+        "nick",
+        "nickname",
+        "mastodon",
+        "skype",
+    }
+)
 # Words that mark a value as a place or an organisation rather than a person.
 _NOT_A_PERSON = frozenset(
     {
@@ -188,6 +223,16 @@ def _detected(name: str, index: pd.Index, present: pd.Series) -> Converted:
             _text_values(index, present),
             ColumnSchema(name, ColumnKind.ID, reason="unique codes, one per row"),
         )
+    if mostly_unique(present):
+        return Converted(
+            _text_values(index, present),
+            ColumnSchema(
+                name,
+                ColumnKind.ID,
+                reason="mostly unique text (most values are in one row only, so each singles "
+                "out a row): new values of the same shape are made",
+            ),
+        )
     reason = "text values"
     if _has_leading_zeros(present):
         reason = "codes with leading zeros, kept as text"
@@ -207,6 +252,8 @@ def _pii(name: str, index: pd.Index, present: pd.Series, pii: PiiType) -> Conver
 
 def _forced(name: str, index: pd.Index, present: pd.Series, override: ColumnOverride) -> Converted:
     kind = override.kind
+    if present.empty:  # every value missing: any kind fits (e.g. a synthetic copy of such a column)
+        return _all_missing(name, index, override)
     if kind is ColumnKind.NUMERICAL:
         numbers = parse_numbers(present, leading_zeros=True)
         if numbers is None:
@@ -284,6 +331,28 @@ def _forced(name: str, index: pd.Index, present: pd.Series, override: ColumnOver
     )
 
 
+def _all_missing(name: str, index: pd.Index, override: ColumnOverride) -> Converted:
+    kind = override.kind
+    dtype = {
+        ColumnKind.NUMERICAL: "float64",
+        ColumnKind.DATETIME: "datetime64[ns]",
+        ColumnKind.BOOLEAN: "boolean",
+    }.get(kind)
+    missing = {"boolean": pd.NA, "datetime64[ns]": pd.NaT}.get(str(dtype), np.nan)
+    values = pd.Series(missing, index=index, dtype=dtype or object)
+    pii_type = override.pii_type or (PiiType.NAME if kind is ColumnKind.PII else None)
+    return Converted(
+        values,
+        ColumnSchema(
+            name,
+            kind,
+            pii_type=pii_type,
+            datetime_format=override.datetime_format,
+            reason="every value is missing",
+        ),
+    )
+
+
 def _not_numbers(name: str, present: pd.Series) -> str:
     distinct = pd.Series(pd.unique(present)[:2000], dtype=object).astype(str)
     bad = [v for v in distinct if parse_numbers(pd.Series([v])) is None]
@@ -320,6 +389,17 @@ def _looks_like_id(tokens: list[str], present: pd.Series) -> bool:
     return bool(
         len(present) >= 20 and sample.str.len().nunique() == 1 and sample.str.match(_CODE).all()
     )
+
+
+def mostly_unique(values: pd.Series) -> bool:
+    """Whether most non-missing cells hold a value found in no other row (see
+    MOSTLY_UNIQUE_SHARE); compared as text."""
+    present = values.dropna()
+    if present.empty:
+        return False
+    counts = present.astype(str).value_counts()
+    singles = int((counts == 1).sum())
+    return singles >= MOSTLY_UNIQUE_MIN and singles >= MOSTLY_UNIQUE_SHARE * len(present)
 
 
 def _share(sample: pd.Series, pattern: re.Pattern[str]) -> float:
@@ -366,15 +446,64 @@ def _pii_type(tokens: list[str], present: pd.Series) -> PiiType | None:
         return PiiType.NAME
     if person_share >= 0.8 and sample.nunique() >= min(20, len(present)):
         return PiiType.NAME
+    single = _single_name_type(words, sample)
+    if single is not None:
+        return single
+    if _share(sample, _URL) >= _PII_SHARE and _spread(present):
+        return PiiType.URL
+    if _share(sample, _HANDLE) >= _PII_SHARE or (
+        words & _HANDLE_WORDS
+        and _spread(present)
+        and not sample.str.contains(r"\s", regex=True).any()
+    ):
+        return PiiType.USER_NAME
+    return None
+
+
+def _spread(present: pd.Series) -> bool:
+    """Values that tell rows apart: at least half of the rows have a value of their own."""
+    return present.nunique() >= max(_NAMES_DISTINCT, MOSTLY_UNIQUE_SHARE * len(present))
+
+
+def _single_name_type(words: set[str], sample: pd.Series) -> PiiType | None:
+    """FIRST_NAME or LAST_NAME for columns of single names (any header), from Faker's lists."""
+    if sample.nunique() < _NAMES_DISTINCT:
+        return None
+    lowered = sample.str.strip().str.lower()
+    single = lowered[lowered.str.match(_SINGLE_WORD)]
+    if len(single) < _SINGLE_NAME_SHARE * len(lowered):
+        return None
+    first_share = float(single.isin(_first_names()).sum()) / len(lowered)
+    last_share = float(single.isin(_last_names()).sum()) / len(lowered)
+    first_words = {"first", "given", "fname", "forename", "firstname", "givenname"}
+    last_words = {"last", "surname", "family", "lname", "lastname", "familyname"}
+    if words & first_words and first_share >= _SINGLE_NAME_SHARE_NAMED:
+        return PiiType.FIRST_NAME
+    if words & last_words and last_share >= _SINGLE_NAME_SHARE_NAMED:
+        return PiiType.LAST_NAME
+    if first_share >= _SINGLE_NAME_SHARE and first_share >= last_share:
+        return PiiType.FIRST_NAME
+    if last_share >= _SINGLE_NAME_SHARE:
+        return PiiType.LAST_NAME
     return None
 
 
 @functools.cache
 def _first_names() -> frozenset[str]:
+    return _faker_names("first_names")
+
+
+@functools.cache
+def _last_names() -> frozenset[str]:
+    return _faker_names("last_names")
+
+
+def _faker_names(attribute: str) -> frozenset[str]:
+    """Lower-case names from Faker's person providers of several locales."""
     names: set[str] = set()
     for locale in _NAME_LOCALES:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        names.update(n.lower() for n in provider.first_names)
+        names.update(str(n).lower() for n in getattr(provider, attribute))
     return frozenset(names)
 
 

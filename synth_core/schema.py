@@ -36,6 +36,8 @@ class PiiType(StrEnum):
     CREDIT_CARD_NUMBER = "credit_card_number"
     IP_ADDRESS = "ip_address"
     IBAN = "iban"
+    URL = "url"
+    USER_NAME = "user_name"  # a handle on a social network or a login
 
 
 # SDV sdtypes for our PII types (Faker-backed anonymized sdtypes in SDV 2.0).
@@ -52,6 +54,8 @@ _SDV_PII_SDTYPES: Mapping[PiiType, str] = {
     PiiType.CREDIT_CARD_NUMBER: "credit_card_number",
     PiiType.IP_ADDRESS: "ipv4_address",
     PiiType.IBAN: "iban",
+    PiiType.URL: "url",
+    PiiType.USER_NAME: "user_name",
 }
 
 # Kinds a generator models; the others are handled around it (PII faked, IDs renumbered).

@@ -17,13 +17,14 @@ only closeness beyond that is a leak. Distances are the mixed-type distance of
 - mia_auc: a membership-inference attack scores equal numbers of training and holdout rows by
   closeness to the nearest synthetic row; ROC AUC 0.5 means no signal. Green up to 0.55, amber up
   to 0.60, red above.
-- pii_replay: real values of personal-data columns found in the synthetic ones. Green at 0."""
+- pii_replay: real values of identifying columns (personal data, IDs, and every mostly unique
+  text column whatever its kind) found in the synthetic ones. Green at 0."""
 
 from __future__ import annotations
 
 import importlib.util
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_core.detect import mostly_unique
 from synth_core.generators.registry import ProgressFn, no_progress
 from synth_core.jsonable import plain
 from synth_core.privacy.distance import (
@@ -116,6 +118,7 @@ class PiiReplay:
     columns: dict[str, int]  # column -> synthetic rows holding a real value
     rows: int  # synthetic rows with at least one replayed value
     verdict: Verdict
+    why: dict[str, str] = field(default_factory=dict)  # column -> why it identifies people
 
 
 @dataclass(frozen=True)
@@ -254,21 +257,48 @@ def auc_interval(auc: float, n_pos: int, n_neg: int) -> tuple[float, float]:
     return max(auc - half, 0.0), min(auc + half, 1.0)
 
 
-def pii_replay(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> PiiReplay:
-    """Synthetic rows holding a real value of a personal-data column (compared case- and
-    space-insensitively). Only counts are kept, never the values."""
-    counts: dict[str, int] = {}
-    hit = np.zeros(len(synthetic), dtype=bool)
-    for column in schema.of_kind(ColumnKind.PII):
-        if column.name not in real.columns or column.name not in synthetic.columns:
+def identifying_columns(real: pd.DataFrame, schema: Schema) -> dict[str, str]:
+    """Columns whose real values single people out, whatever kind they were given: personal
+    data, IDs and every mostly unique text column (see detect.mostly_unique); with why."""
+    found: dict[str, str] = {}
+    for column in schema:
+        if column.name not in real.columns:
             continue
-        known = set(normal_text(real[column.name].dropna()))
-        values = normal_text(synthetic[column.name])
-        found = (values.isin(known) & synthetic[column.name].notna()).to_numpy()
-        counts[column.name] = int(found.sum())
+        if column.kind is ColumnKind.PII:
+            found[column.name] = f"personal data ({column.pii_type})"
+        elif column.kind is ColumnKind.ID:
+            found[column.name] = "ID"
+        elif column.kind is ColumnKind.CATEGORICAL and mostly_unique(real[column.name]):
+            found[column.name] = "mostly unique text"
+    return found
+
+
+def pii_replay(
+    real: pd.DataFrame | Sequence[pd.DataFrame], synthetic: pd.DataFrame, schema: Schema
+) -> PiiReplay:
+    """Synthetic rows holding a real value of a column that identifies people (personal data,
+    IDs, mostly unique text of any kind), compared case- and space-insensitively; ``real`` may
+    be several tables (training rows and holdout). Only counts are kept, never the values."""
+    reals = [real] if isinstance(real, pd.DataFrame) else list(real)
+    columns = {
+        name: pd.concat([r[name].astype(object) for r in reals if name in r.columns])
+        for name in schema.names
+        if any(name in r.columns for r in reals)
+    }
+    counts: dict[str, int] = {}
+    why = identifying_columns(pd.DataFrame(columns), schema)
+    hit = np.zeros(len(synthetic), dtype=bool)
+    for name in list(why):
+        if name not in synthetic.columns:
+            del why[name]
+            continue
+        known = set(normal_text(columns[name].dropna()))
+        values = normal_text(synthetic[name])
+        found = (values.isin(known) & synthetic[name].notna()).to_numpy()
+        counts[name] = int(found.sum())
         hit |= found
     rows = int(hit.sum())
-    return PiiReplay(counts, rows, Verdict.GREEN if rows == 0 else Verdict.RED)
+    return PiiReplay(counts, rows, Verdict.GREEN if rows == 0 else Verdict.RED, why)
 
 
 def _histogram(synthetic: np.ndarray, holdout: np.ndarray | None) -> Histogram:
@@ -382,7 +412,7 @@ def privacy_report(
         dcr_share=share_result,
         nndr=nndr_result,
         mia=mia_result,
-        pii_replay=pii_replay(pd.concat(frames[:1] + frames[2:]), synthetic, schema),
+        pii_replay=pii_replay(frames[:1] + frames[2:], synthetic, schema),
         risk=risk,
         columns=tuple(c.name for c in columns),
         rows={
@@ -495,7 +525,10 @@ def privacy_summary(report: PrivacyReport) -> str:
     parts.append(f"NNDR ratio {_or_na(report.nndr.ratio)} ({report.nndr.verdict})")
     if report.mia is not None:
         parts.append(f"membership AUC {report.mia.auc:.3f} ({report.mia.verdict})")
-    parts.append(f"PII replayed in {report.pii_replay.rows:,} rows ({report.pii_replay.verdict})")
+    parts.append(
+        f"identifying values replayed in {report.pii_replay.rows:,} rows "
+        f"({report.pii_replay.verdict})"
+    )
     return ", ".join(parts)
 
 

@@ -110,23 +110,35 @@ def metrics(report: PrivacyReport) -> None:
             "means the synthetic data does not reveal who was in the training set."
         )
     replay = report.pii_replay
-    st.markdown(f"**Personal data replayed** {_BADGE[replay.verdict]}")
+    st.markdown(f"**Identifying values replayed** {_BADGE[replay.verdict]}")
     if not replay.columns:
-        st.write("No column is marked as personal data, so there is nothing to replay.")
-    else:
         st.write(
-            f"{replay.rows:,} synthetic rows hold a real value of a personal-data column "
-            "(compared ignoring case and spaces; the values themselves are never shown)."
+            "No column identifies people (no personal data, ID or mostly unique text column), "
+            "so there is nothing to replay."
         )
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "column": list(replay.columns),
-                    "rows with a real value": list(replay.columns.values()),
-                }
-            ),
-            hide_index=True,
+        return
+    replaying = [name for name, rows in replay.columns.items() if rows]
+    st.write(
+        f"{replay.rows:,} synthetic rows hold a real value of a column that identifies people: "
+        "personal data, IDs and every mostly unique text column, whatever its kind "
+        "(compared ignoring case and spaces; the values themselves are never shown)."
+        + (
+            f" Replaying real values: {', '.join(repr(n) for n in replaying)}. Mark them as "
+            "ID or personal data on the Data page and keep PII protection on."
+            if replaying
+            else ""
         )
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Column": list(replay.columns),
+                "Why it identifies": [replay.why.get(n, "") for n in replay.columns],
+                "Rows with a real value": list(replay.columns.values()),
+            }
+        ),
+        hide_index=True,
+    )
 
 
 def attacks(report: PrivacyReport) -> None:

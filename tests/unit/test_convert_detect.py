@@ -254,3 +254,86 @@ def test_render_text_round_trips_every_kind() -> None:
         "d": ["5/9/2006 0:00:00", "12/19/2006 13:05:00", ""],
         "c": ["a", "", "c"],
     }
+
+
+def _column_table(columns: dict[str, list[str]]) -> str:
+    rows = zip(*columns.values(), strict=True)
+    return ",".join(columns) + "\n" + "\n".join(",".join(r) for r in rows) + "\n"
+
+
+def test_single_names_are_personal_data_under_any_header() -> None:
+    firsts = ["miguel", "kevon", "marsha", "edward", "ann", "john", "lisa", "omar", "peter", "rosa"]
+    lasts = [
+        "hernandez",
+        "dixon",
+        "brown",
+        "smith",
+        "jones",
+        "garcia",
+        "miller",
+        "davis",
+        "lee",
+        "wilson",
+    ]
+    rows = 60
+    table = csv_table(
+        _column_table(
+            {
+                "first": [firsts[i % 10] for i in range(rows)],
+                "last": [lasts[i % 10] for i in range(rows)],
+                "col_a": [firsts[(i * 3) % 10].title() for i in range(rows)],
+                "col_b": [lasts[(i * 3) % 10].upper() for i in range(rows)],
+                "month": [
+                    ["January", "May", "June", "April", "March", "July"][i % 6] for i in range(rows)
+                ],
+                "colour": [
+                    [
+                        "red",
+                        "rose",
+                        "amber",
+                        "ruby",
+                        "blue",
+                        "green",
+                        "teal",
+                        "navy",
+                        "grey",
+                        "pink",
+                    ][i % 10]
+                    for i in range(rows)
+                ],
+            }
+        )
+    )
+    kinds = {c.name: c.label for c in table.schema}
+    assert kinds["first"] == "pii:first_name"
+    assert kinds["last"] == "pii:last_name"
+    assert kinds["col_a"] == "pii:first_name"
+    assert kinds["col_b"] == "pii:last_name"
+    assert kinds["month"] == "categorical"  # May, June, April: names, but few and not most
+    assert kinds["colour"] == "categorical"
+
+
+def test_handles_urls_and_mostly_unique_codes_are_not_categories() -> None:
+    rows = 40
+    table = csv_table(
+        _column_table(
+            {
+                "twitter": [f"RepSmith{i}" for i in range(rows)],
+                "insta": [f"@smith_{i}" for i in range(rows)],
+                "homepage": [f"https://smith{i}.house.gov" for i in range(rows)],
+                "source": [["https://a.org", "https://b.org"][i % 2] for i in range(rows)],
+                "case": [f"{13011352 + 37 * i}CF10A" for i in range(rows)],
+                "mostly": [f"K{i}x" if i % 4 else "K0x" for i in range(rows)],
+                "grade": [["A", "B", "C"][i % 3] for i in range(rows)],
+            }
+        )
+    )
+    kinds = {c.name: c.label for c in table.schema}
+    assert kinds["twitter"] == "pii:user_name"  # a handle word in the header, mostly unique
+    assert kinds["insta"] == "pii:user_name"  # @handles under any header
+    assert kinds["homepage"] == "pii:url"
+    assert kinds["source"] == "categorical"  # two sites shared by every row
+    assert kinds["case"] == "id"
+    assert kinds["mostly"] == "id"  # 30 of 40 values are in one row only
+    assert kinds["grade"] == "categorical"
+    assert "mostly unique" in table.schema["mostly"].reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 
 import numpy as np
 import pandas as pd
@@ -70,9 +71,75 @@ def test_uuid_ids_stay_uuids() -> None:
     assert ids.tolist() == new_ids(real, 100, seed=0).tolist()
 
 
-def test_other_ids_are_unique_random_codes_never_real() -> None:
+def test_other_ids_keep_the_shape_of_the_real_ones_and_are_never_real() -> None:
     real = pd.Series(["ab-x1", "zz-q9", "k2-77"])
     ids = new_ids(real, 500, seed=3)
     assert ids.is_unique
     assert not set(ids) & set(real)
-    assert all(re.fullmatch(r"[A-Z0-9]{6}", i) for i in ids)
+    assert all(re.fullmatch(r"[a-z][a-z0-9]-[a-z0-9][0-9]", i) for i in ids)
+    assert ids.tolist() == new_ids(real, 500, seed=3).tolist()
+
+
+def _shape(value: str) -> str:
+    return re.sub("[0-9]", "9", re.sub("[a-z]", "a", re.sub("[A-Z]", "A", value)))
+
+
+def test_long_codes_of_any_alphabet_get_new_values_of_the_same_shape() -> None:
+    rng = np.random.default_rng(0)
+    alphabet = np.array(list(string.ascii_letters + string.digits + "_-"))
+    youtube = pd.Series(["UC" + "".join(rng.choice(alphabet, 22)) for _ in range(300)])
+    ids = new_ids(youtube, 1000, seed=1)  # 62**22 values: far beyond 64-bit integers
+    assert ids.is_unique
+    assert not set(ids) & set(youtube)
+    assert ids.str.startswith("UC").all()  # shared by every real value: kept
+    assert set(ids.map(_shape)) <= set(youtube.str.slice(2).map(_shape).map(lambda s: "AA" + s))
+    forty = pd.Series(["".join(rng.choice(alphabet[:62], 40)) for _ in range(50)])
+    assert new_ids(forty, 100, seed=0).str.len().eq(40).all()
+
+
+def test_codes_with_very_long_digit_runs_continue_without_overflow() -> None:
+    real = pd.Series(["C" + "9" * 25, "C" + "1" * 25])
+    ids = new_ids(real, 3, seed=0)
+    assert ids.tolist() == [f"C{10**25 + k}" for k in range(3)]
+
+
+def test_whole_number_ids_near_the_64_bit_limit_stay_64_bit() -> None:
+    top = np.iinfo(np.int64).max
+    ids = new_ids(pd.Series([top - 1, top, 5], dtype="Int64"), 4, seed=0)
+    assert str(ids.dtype) == "Int64"
+    assert ids.is_unique
+    assert not set(ids.tolist()) & {top - 1, top, 5}
+
+
+def test_new_ids_stay_unique_across_chunks_and_never_repeat_a_real_value() -> None:
+    real = pd.Series([f"{13000000 + k}CF10A" for k in range(0, 4000, 7)])
+    first, second = new_ids(real, 300, seed=4), new_ids(real, 300, seed=4, offset=300)
+    assert not set(first) & set(second)
+    assert not (set(first) | set(second)) & set(real)
+    assert first.str.fullmatch(r"1\d{7}CF10A").all()  # '1' and 'CF10A' are shared by all
+
+
+def test_a_shape_with_too_few_values_is_lengthened() -> None:
+    real = pd.Series(["A1", "B2", "C3"])  # 260 values of this shape
+    ids = new_ids(real, 600, seed=0)
+    assert ids.is_unique
+    assert not set(ids) & set(real)
+    assert set(ids.str.len()) == {2, 3}
+
+
+def test_urls_and_handles_keep_what_many_rows_share() -> None:
+    handles = [f"Rep{name}{k}" for k, name in enumerate(["Lee", "Ray", "Kim", "Fox"] * 5)]
+    urls = pd.Series([f"https://www.facebook.com/{h}" for h in handles])
+    fake = fake_column(PiiType.URL, urls, 50, seed=0)
+    assert fake.str.startswith("https://www.facebook.com/").all()
+    assert not set(fake) & set(urls)
+    names = fake_column(PiiType.USER_NAME, pd.Series(handles + [None] * 20), 400, seed=0)
+    assert 0.42 < names.isna().mean() < 0.58  # as often as in the real column (50%)
+    assert not set(names.dropna()) & set(handles)
+
+
+def test_new_codes_are_never_read_back_as_missing() -> None:
+    states = pd.Series(["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID"])
+    ids = new_ids(states, 600, seed=0)  # 676 two-letter codes: 'NA' would be among them
+    assert "NA" not in set(ids)
+    assert ids.is_unique
