@@ -22,6 +22,7 @@ except SynthCoreError as exc:
 working = state.working_table()
 st.subheader("What was read")
 widgets.read_report(base)
+widgets.missing_tokens(base)
 
 st.subheader("Columns")
 st.caption(

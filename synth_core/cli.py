@@ -22,7 +22,7 @@ from synth_core.generators import get as get_generator
 from synth_core.generators import infos
 from synth_core.generators.registry import no_progress
 from synth_core.io.export import write_csv, write_parquet
-from synth_core.io.reader import read_table
+from synth_core.io.reader import ReadOptions, read_like, read_table
 from synth_core.privacy.distance import row_hashes
 from synth_core.privacy.filter import FilterSettings
 from synth_core.privacy.pii import PiiAction
@@ -53,6 +53,34 @@ def _key_value(text: str) -> tuple[str, str]:
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return key.strip(), value.strip()
+
+
+def _token_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--keep-token",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="COLUMN=TOKEN",
+        help="read TOKEN (e.g. none, NA) in COLUMN (* for every column) as a value, not missing",
+    )
+    parser.add_argument(
+        "--missing-token",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="COLUMN=TOKEN",
+        help="read TOKEN in COLUMN (* for every column) as missing",
+    )
+
+
+def _token_options(args: argparse.Namespace, options: ReadOptions | None = None) -> ReadOptions:
+    options = options or ReadOptions()
+    return replace(
+        options,
+        keep_tokens=(*options.keep_tokens, *args.keep_token),
+        missing_tokens=(*options.missing_tokens, *args.missing_token),
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -178,6 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--delimiter", help="field delimiter (detected when omitted)")
     generate.add_argument("--encoding", help="text encoding (detected when omitted)")
     generate.add_argument("--no-header", action="store_true", help="the first row is data")
+    _token_arguments(generate)
 
     collapse = commands.add_parser(
         "collapse",
@@ -220,6 +249,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-detection", action="store_true", help="skip the detection AUC (quicker)"
     )
     collapse.add_argument("--out", type=Path, required=True, metavar="OUT.json")
+    _token_arguments(collapse)
 
     evaluate = commands.add_parser(
         "evaluate", help="measure how faithful a synthetic CSV is to the real one (JSON report)"
@@ -280,6 +310,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COLUMN=KIND",
         help="override a column kind of the real table (the others follow it)",
     )
+    _token_arguments(evaluate)
     report = commands.add_parser(
         "report",
         help="one self-contained HTML report (and JSON) to share with the synthetic data",
@@ -306,6 +337,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COLUMN=KIND",
         help="override a column kind of the real table (the others follow it)",
     )
+    _token_arguments(report)
     report.add_argument("--out", type=Path, required=True, metavar="REPORT.html")
     report.add_argument(
         "--json", type=Path, metavar="REPORT.json", help="the JSON (default: beside --out)"
@@ -349,13 +381,13 @@ def _evaluate_large(args: argparse.Namespace, real: Table) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    real = read_table(args.real)
+    real = read_table(args.real, _token_options(args))
     real = real.with_overrides({name: ColumnOverride.parse(kind) for name, kind in args.kind})
-    synthetic = read_table(args.synthetic).conformed_to(real.schema, "synthetic table")
+    synthetic = read_like(args.synthetic, real, "synthetic table")
     holdout = None
     training = real.df
     if args.holdout is not None:
-        holdout = read_table(args.holdout).conformed_to(real.schema, "holdout table").df
+        holdout = read_like(args.holdout, real, "holdout table").df
         training = _without(real.df, holdout, real.schema)
     if args.sensitive and args.target is None:
         raise SynthCoreError("--sensitive needs --target (and --holdout).")
@@ -474,7 +506,7 @@ def _generate(args: argparse.Namespace) -> int:
     recipe = Recipe.from_json(_read_file(args.recipe)) if args.recipe else Recipe()
     raw = _read_file(args.input)
     options = replace(
-        recipe.read_options(),
+        _token_options(args, recipe.read_options()),
         **{k: v for k, v in (("encoding", args.encoding), ("delimiter", args.delimiter)) if v},
     )
     if args.no_header:
@@ -596,14 +628,14 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    real = read_table(args.real)
+    real = read_table(args.real, _token_options(args))
     real = real.with_overrides({name: ColumnOverride.parse(kind) for name, kind in args.kind})
     if args.engine == "dask":
         return _evaluate_large(args, real)
-    synthetic = read_table(args.synthetic).conformed_to(real.schema, "synthetic table")
+    synthetic = read_like(args.synthetic, real, "synthetic table")
     holdout = None
     if args.holdout is not None:
-        holdout = read_table(args.holdout).conformed_to(real.schema, "holdout table").df
+        holdout = read_like(args.holdout, real, "holdout table").df
     report = evaluate(
         real.df,
         synthetic.df,
@@ -700,7 +732,7 @@ def _collapse(args: argparse.Namespace) -> int:
         raise SynthCoreError(
             f"--regimes takes replace, accumulate and mix; got '{args.regimes}'."
         ) from None
-    table = read_table(args.input)
+    table = read_table(args.input, _token_options(args))
     rows = args.rows or len(table.df)
     progress = _progress("collapse")
     result = collapse_run(

@@ -30,7 +30,15 @@ from synth_core.synthesize import MAX_FIT_ROWS, GenerationSpec, PrivacySetting
 from synth_core.table import Table
 
 VERSION = 1
-_READ_FIELDS = ("encoding", "delimiter", "header", "skip_lines", "na_tokens")
+_READ_FIELDS = (
+    "encoding",
+    "delimiter",
+    "header",
+    "skip_lines",
+    "na_tokens",
+    "keep_tokens",
+    "missing_tokens",
+)
 
 
 class RecipeError(SynthCoreError):
@@ -62,6 +70,14 @@ class Recipe:
         values = {k: v for k, v in self.read.items() if k in _READ_FIELDS}
         if "na_tokens" in values:
             values["na_tokens"] = tuple(values["na_tokens"])
+        for name in ("keep_tokens", "missing_tokens"):
+            if name in values:
+                try:
+                    values[name] = tuple((str(c), str(t)) for c, t in values[name])
+                except (TypeError, ValueError):
+                    raise RecipeError(
+                        f"The recipe's read.{name} must be a list of [column, token] pairs."
+                    ) from None
         return ReadOptions(**values)
 
     def apply(self, table: Table) -> Table:
@@ -228,6 +244,11 @@ def make_recipe(
     read_values = {name: getattr(read, name) for name in _READ_FIELDS}
     if tuple(read_values["na_tokens"]) == DEFAULT_NA_TOKENS:
         del read_values["na_tokens"]
+    for name in ("keep_tokens", "missing_tokens"):
+        if read_values[name]:
+            read_values[name] = [list(pair) for pair in read_values[name]]
+        else:
+            del read_values[name]
     return Recipe(
         generator=spec.generator,
         params=dict(spec.params),

@@ -17,6 +17,49 @@ _DELIMITER_NAMES = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "p
 
 
 @dataclass(frozen=True)
+class TokenSummary:
+    """Missing-value tokens found in one column: read as missing, or kept as values and why
+    (spellings as found -> rows)."""
+
+    missing: Mapping[str, int] = field(default_factory=dict)
+    kept: Mapping[str, int] = field(default_factory=dict)
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.missing or self.kept)
+
+    @property
+    def empty_cells(self) -> int:
+        return self.missing.get("", 0)
+
+    def words(self) -> list[TokenWord]:
+        """The non-empty tokens, spellings of one word (none, None, NONE) together."""
+        words: dict[str, TokenWord] = {}
+        for spelling, rows in [*self.missing.items(), *self.kept.items()]:
+            if not spelling:
+                continue
+            word = spelling.lower()
+            before = words.get(word)
+            why = self.reasons.get(spelling, before.why if before else "")
+            words[word] = TokenWord(
+                word, rows + (before.rows if before else 0), spelling not in self.kept, why
+            )
+        return list(words.values())
+
+
+@dataclass(frozen=True)
+class TokenWord:
+    """One missing-value word in a column: its rows, whether it was read as missing, and why
+    not when it was kept as a value."""
+
+    word: str  # lower case
+    rows: int
+    missing: bool
+    why: str = ""
+
+
+@dataclass(frozen=True)
 class ReadReport:
     """What the reader detected and fixed, for the Data page and the CLI."""
 
@@ -32,6 +75,16 @@ class ReadReport:
     rows_in_file: int
     na_tokens: Mapping[str, int] = field(default_factory=dict)
     fixes: tuple[Fix, ...] = ()
+    tokens: Mapping[str, TokenSummary] = field(default_factory=dict)  # per column, where found
+
+    def token_choices(self) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+        """(keep_tokens, missing_tokens) that read a companion file (the synthetic rows, the
+        holdout) the way this one was read, column by column."""
+        keep, missing = [], []
+        for column, summary in self.tokens.items():
+            keep += sorted({(column, t.lower()) for t in summary.kept})
+            missing += sorted({(column, t.lower()) for t in summary.missing if t})
+        return tuple(keep), tuple(missing)
 
     def summary(self) -> list[tuple[str, str]]:
         """(what, detected) pairs in plain words."""
@@ -51,7 +104,19 @@ class ReadReport:
             ("Lines above the header", str(self.skipped_lines)),
             ("Rows in the file", f"{self.rows_in_file:,}"),
             ("Read as missing", tokens or "nothing"),
+            *(
+                [("Kept as values", self._kept_words())]
+                if any(s.kept for s in self.tokens.values())
+                else []
+            ),
         ]
+
+    def _kept_words(self) -> str:
+        kept: dict[str, int] = {}
+        for summary in self.tokens.values():
+            for token, count in summary.kept.items():
+                kept[token] = kept.get(token, 0) + count
+        return ", ".join(f"{t!r} x{n:,}" for t, n in kept.items()) + " (see the columns)"
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ def set_reading_widgets(source: state.Source, options: ReadOptions) -> None:
         f"encoding_{source.digest}": options.encoding or "detect",
         f"skip_{source.digest}": -1 if options.skip_lines is None else options.skip_lines,
         f"na_{source.digest}": [t for t in options.na_tokens if t in DEFAULT_NA_TOKENS],
+        _keep_key(source.digest): [list(p) for p in options.keep_tokens],
+        _missing_key(source.digest): [list(p) for p in options.missing_tokens],
     }
     if values[f"encoding_{source.digest}"] not in _ENCODINGS:
         values[f"encoding_{source.digest}"] = "detect"
@@ -138,7 +140,65 @@ def _reading_options(source: state.Source) -> ReadOptions:
         header=_HEADER[header],
         skip_lines=None if skip < 0 else int(skip),
         na_tokens=tuple(tokens),
+        keep_tokens=_pairs(_keep_key(source.digest)),
+        missing_tokens=_pairs(_missing_key(source.digest)),
     )
+
+
+def _keep_key(digest: str) -> str:
+    return f"keep_tokens_{digest}"
+
+
+def _missing_key(digest: str) -> str:
+    return f"missing_tokens_{digest}"
+
+
+def _pairs(key: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(c), str(t)) for c, t in st.session_state.get(key, [])))
+
+
+def _flip_token(digest: str, column: str, token: str, key: str) -> None:
+    """A token checkbox changed: read ``token`` in ``column`` as missing (ticked) or a value."""
+    pair = [column, token]
+    keep = [p for p in st.session_state.get(_keep_key(digest), []) if list(p) != pair]
+    missing = [p for p in st.session_state.get(_missing_key(digest), []) if list(p) != pair]
+    (missing if st.session_state[key] else keep).append(pair)
+    st.session_state[_keep_key(digest)] = keep
+    st.session_state[_missing_key(digest)] = missing
+
+
+def missing_tokens(table: Table) -> None:
+    """Per column, the words read as missing and those kept as values (with why); one click
+    flips one. Empty cells are always missing."""
+    digest = state.source().digest
+    empty = {c: s.empty_cells for c, s in table.report.tokens.items() if s.empty_cells}
+    words = [(c, w) for c, s in table.report.tokens.items() for w in s.words()]
+    if not words and not empty:
+        return
+    st.markdown("**Missing values per column**")
+    st.caption(
+        "Words like none, NA, N/A or null can be real answers (no other debtors, North America, "
+        "not applicable). Such a word is kept as a value in a text column that has no other "
+        "missing marker, unless a number, date or true/false column of the file uses it for "
+        "missing values; otherwise it is read as missing. Untick a box to keep the word as a "
+        "value, tick it to read it as missing."
+    )
+    if empty:
+        st.caption(
+            "Empty cells, always read as missing: "
+            + ", ".join(f"'{c}' x{n:,}" for c, n in empty.items())
+            + "."
+        )
+    for column, word in words:
+        key = f"token_{digest}_{column}_{word.word}"
+        st.session_state.setdefault(key, word.missing)
+        st.checkbox(
+            f"'{word.word}' in '{column}' ({word.rows:,} rows) is missing",
+            key=key,
+            on_change=_flip_token,
+            args=(digest, column, word.word, key),
+            help=f"Kept as a value: {word.why}." if word.why else None,
+        )
 
 
 def read_report(table: Table) -> None:

@@ -192,3 +192,36 @@ def test_generation_error_is_shown_on_the_page() -> None:
     at = _generate(at, "cart", rows=10)
     assert any("No column is left to learn from" in e.value for e in at.error)
     assert "result" not in at.session_state
+
+
+def _credit_csv(rows: int = 60) -> bytes:
+    debtors = ["none", "guarantor", "none", "co-applicant", "none", "none"]
+    lines = ["other_debtors,amount,housing"]
+    for i in range(rows):
+        housing = "NA" if i % 30 == 0 else ("own" if i % 3 else "rent")
+        lines.append(f"{debtors[i % 6]},{100 + 7 * i},{housing}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _token_boxes(at: AppTest) -> dict[str, bool]:
+    return {c.label: c.value for c in at.checkbox if c.label.startswith("'")}
+
+
+def test_missing_value_words_are_listed_per_column_and_one_click_flips_them() -> None:
+    at = _upload(_app(), "credit.csv", _credit_csv())
+    none_label = "'none' in 'other_debtors' (40 rows) is missing"
+    na_label = "'na' in 'housing' (2 rows) is missing"
+    assert _token_boxes(at) == {none_label: False, na_label: True}  # common answer vs rare NA
+    table = at.session_state["base_table"][1]
+    assert table.df["other_debtors"].notna().all()
+    assert table.df["housing"].isna().sum() == 2
+
+    next(c for c in at.checkbox if c.label == none_label).check().run()
+    assert not at.exception
+    table = at.session_state["base_table"][1]
+    assert table.df["other_debtors"].isna().sum() == 40
+    next(c for c in at.checkbox if c.label == na_label).uncheck().run()
+    table = at.session_state["base_table"][1]
+    assert table.df["housing"].notna().all()
+    assert table.report.tokens["housing"].kept == {"NA": 2}
+    assert _token_boxes(at) == {none_label: True, na_label: False}

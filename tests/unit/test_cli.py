@@ -255,3 +255,29 @@ def test_collapse_writes_the_documented_json(
     assert "replace: mean KS" in capsys.readouterr().err
     assert main([*args, "--regimes", "shuffle", "--out", str(out)]) == 2
     assert "--regimes takes replace, accumulate and mix" in capsys.readouterr().err
+
+
+def test_missing_value_words_can_be_chosen_per_column_and_go_into_the_recipe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ["other_debtors,amount"] + [
+        f"{['none', 'guarantor', 'none', 'co-applicant'][i % 4]},{100 + i}" for i in range(60)
+    ]
+    source = tmp_path / "credit.csv"
+    source.write_text("\n".join(lines) + "\n")
+    out, recipe = tmp_path / "out.csv", tmp_path / "recipe.json"
+    common = ["generate", str(source), "--generator", "cart", "--rows", "200", "--out", str(out)]
+    assert main(common) == 0
+    written = pd.read_csv(out, keep_default_na=False)
+    assert (written["other_debtors"] == "none").mean() > 0.3  # kept as a category by default
+    assert (
+        main([*common, "--missing-token", "other_debtors=none", "--save-recipe", str(recipe)]) == 0
+    )
+    written = pd.read_csv(out, keep_default_na=False)
+    assert not (written["other_debtors"] == "none").any()
+    assert (written["other_debtors"] == "").mean() > 0.3
+    saved = json.loads(recipe.read_text())
+    assert saved["read"]["missing_tokens"] == [["other_debtors", "none"]]
+    assert main(["generate", str(source), "--recipe", str(recipe), "--out", str(out)]) == 0
+    assert not (pd.read_csv(out, keep_default_na=False)["other_debtors"] == "none").any()
+    capsys.readouterr()

@@ -8,7 +8,8 @@ import io
 import pandas as pd
 import pytest
 
-from synth_core import InputError, LimitError, ReadOptions, read_table
+from synth_core import ColumnKind, InputError, LimitError, ReadOptions, read_table
+from synth_core.io.reader import read_like
 from tests.helpers import SAMPLES, csv_table
 
 
@@ -224,10 +225,78 @@ def test_only_whitespace_is_empty() -> None:
 
 
 def test_na_tokens_can_be_switched_off() -> None:
-    raw = b"element,count\nNa,1\nK,2\nNA,3\n"
+    raw = b"element,count\nNA,1\nK,2\nNA,\n"
+    # 'NA' in a text column whose file uses empty cells for missing numbers: sodium, a value.
+    assert read_table(raw).df["element"].tolist() == ["NA", "K", "NA"]
+    raw = b"element,count\nNA,1\nK,2\nNA,NA\n"  # the file says NA means missing
     assert read_table(raw).df["element"].isna().tolist() == [True, False, True]
     kept = read_table(raw, ReadOptions(na_tokens=("",)))
-    assert kept.df["element"].tolist() == ["Na", "K", "NA"]
+    assert kept.df["element"].tolist() == ["NA", "K", "NA"]
+
+
+def _credit(rows: int = 40, extra: str = "") -> bytes:
+    debtors = ["none", "guarantor", "none", "co-applicant", "none"]
+    lines = ["other_debtors,amount,job" + extra]
+    for i in range(rows):
+        job = "skilled" if i % 3 else "unskilled"
+        lines.append(f"{debtors[i % 5]},{100 + i},{job}" + ("," + str(i) if extra else ""))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_category_named_none_is_kept_by_evidence() -> None:
+    table = read_table(_credit())
+    assert table.df["other_debtors"].notna().all()
+    assert (table.df["other_debtors"] == "none").sum() == 24
+    summary = table.report.tokens["other_debtors"]
+    assert summary.kept == {"none": 24}
+    assert not summary.missing
+    assert (
+        "common value in a text column that has no other missing marker" in summary.reasons["none"]
+    )
+    assert [(w.word, w.rows, w.missing) for w in summary.words()] == [("none", 24, False)]
+    assert ("Kept as values", "'none' x24 (see the columns)") in table.report.summary()
+
+
+def test_tokens_are_missing_where_the_evidence_says_so() -> None:
+    # The same word marks missing numbers elsewhere in the file: missing everywhere.
+    raw = _credit().replace(b"none,104,", b"none,none,")
+    table = read_table(raw)
+    assert table.df["other_debtors"].isna().sum() == 24
+    assert table.df["amount"].isna().sum() == 1
+    # A column with empty cells as well: the word is a second missing marker.
+    raw = _credit().replace(b"guarantor,101,", b",101,")
+    assert read_table(raw).df["other_debtors"].isna().sum() == 24 + 1
+    # Words that are never answers stay missing in text columns.
+    raw = _credit().replace(b"none,", b"?,")
+    assert read_table(raw).df["other_debtors"].isna().sum() == 24
+
+
+def test_the_user_decides_per_column_and_companion_files_follow() -> None:
+    raw = _credit()
+    forced = read_table(raw, ReadOptions(missing_tokens=(("other_debtors", "None"),)))
+    assert forced.df["other_debtors"].isna().sum() == 24
+    assert forced.report.tokens["other_debtors"].missing == {"none": 24}
+    own = read_table(raw, ReadOptions(missing_tokens=(("job", "unskilled"),)))
+    assert own.df["job"].isna().sum() == 14  # a column's own missing spelling
+    marked = raw.replace(b"none,104,", b"none,none,")
+    kept = read_table(marked, ReadOptions(keep_tokens=(("other_debtors", "none"),)))
+    assert kept.df["other_debtors"].notna().all()
+    assert kept.report.tokens["other_debtors"].reasons["none"] == "kept as a value by you"
+    assert kept.report.token_choices() == (
+        (("other_debtors", "none"),),
+        (("amount", "none"),),
+    )
+    # A synthetic file with empty cells in the column is still read like the real one.
+    synthetic = read_like(raw.replace(b"guarantor,101,", b",101,"), read_table(raw), "synthetic")
+    assert (synthetic.df["other_debtors"] == "none").sum() == 24
+    assert synthetic.df["other_debtors"].isna().sum() == 1
+
+
+def test_a_synthetic_column_that_is_all_empty_reads_like_the_real_kind() -> None:
+    real = read_table(b"id_year,x\n1987,a\n,b\n,c\n,a\n")
+    synthetic = read_like(b"id_year,x\n,a\n,b\n,c\n", real, "synthetic table")
+    assert synthetic.schema["id_year"].kind is ColumnKind.NUMERICAL
+    assert synthetic.df["id_year"].isna().all()
 
 
 def test_header_detection_uses_evidence_from_the_columns() -> None:
