@@ -290,6 +290,19 @@ def as_float(values: pd.Series) -> np.ndarray:
     return numbers
 
 
+def bin_edges(values: np.ndarray, bins: int) -> np.ndarray:
+    """``np.histogram_bin_edges(values, bins)`` for non-empty values, also when they are all
+    one large number (a constant date as nanoseconds, ~1.3e18): numpy widens such a range by
+    ±0.5, which a float that large cannot hold, and raises. Here it is widened by enough
+    representable steps instead."""
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        half = max(0.5, 4.0 * bins * float(np.spacing(abs(low))))
+        return np.linspace(low - half, high + half, bins + 1)
+    edges: np.ndarray = np.histogram_bin_edges(values, bins=bins)
+    return edges
+
+
 def render_text(values: pd.Series, column: ColumnSchema) -> pd.Series:
     """Typed values back to the text they were read from (missing stays missing)."""
     out = np.full(len(values), np.nan, dtype=object)

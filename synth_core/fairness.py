@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from synth_core.convert import as_float
+from synth_core.features import fit_ready
 from synth_core.generators.registry import ProgressFn, no_progress
 from synth_core.jsonable import plain
 from synth_core.schema import ColumnKind, Schema
@@ -271,7 +272,7 @@ def fairness_report(
             predictions.append(np.full(len(holdout), y[0] if len(y) else "", dtype=object))
             continue
         model = make_models(task, encoder.categorical_mask, 0)["gradient boosting"]
-        model.fit(encoder.transform(x_frame), y)
+        model.fit(fit_ready(encoder.transform(x_frame)), y)
         predictions.append(model.predict(encoder.transform(holdout)))
         progress(0.5, "Training on synthetic rows")
     columns = []

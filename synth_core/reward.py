@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from synth_core.errors import SpecError, SynthCoreError
+from synth_core.features import fit_ready
 from synth_core.schema import Schema
 from synth_core.utility import FEATURE_KINDS, Encoder
 
@@ -108,7 +109,7 @@ class QualityFilter:
         mask = encoder.categorical_mask
         model = HistGradientBoostingClassifier(
             max_iter=100, categorical_features=mask if mask.any() else None, random_state=seed
-        ).fit(x, y)
+        ).fit(fit_ready(x), y)
         auc = float(roc_auc_score(y, model.predict_proba(x)[:, 1]))
         return cls(settings, encoder, model, auc)
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_core.convert import as_float
+from synth_core.convert import as_float, bin_edges
 from synth_core.errors import SynthCoreError
 from synth_core.generators.registry import ProgressFn, no_progress
 from synth_core.jsonable import plain
@@ -322,7 +322,7 @@ def evaluate_large(
             present = r[~np.isnan(r)]
             if present.size == 0:
                 continue
-            edges = np.histogram_bin_edges(present, HISTOGRAM_BINS)
+            edges = bin_edges(present, HISTOGRAM_BINS)
             numeric.append(name)
 
             def partition_summary(frame: pd.DataFrame, name: str = name, edges: Any = edges) -> Any:

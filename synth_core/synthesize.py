@@ -51,6 +51,7 @@ CHUNK_ROWS = 100_000
 REJECTION_FACTOR = 200
 MAX_DRAWN = 5_000_000
 _FIT_SHARE = (0.02, 1.0)  # of fit(): splitting first, then the generator
+_INT64_FLOAT_LIMIT = float(2**63 - 2**10)  # the largest float below 2**63
 
 
 class PrivacySetting(StrEnum):
@@ -536,10 +537,22 @@ def _missing(value: Any) -> bool:
 
 
 def _coerce(model: FittedModel, rows: pd.DataFrame) -> pd.DataFrame:
-    """Sampled rows with the dtypes of the training data (generators may return other ones)."""
-    return pd.DataFrame(
-        {name: _restore_dtype(rows[name], model.train[name]) for name in model.model_schema.names}
-    ).reset_index(drop=True)
+    """Sampled rows with the dtypes of the training data (generators may return other ones).
+
+    A column with no missing value in the training rows gets none here either: a value a
+    generator leaves empty (or that does not convert) is drawn from the column's other sampled
+    values."""
+    columns = {}
+    for name in model.model_schema.names:
+        values = _restore_dtype(rows[name], model.train[name]).reset_index(drop=True)
+        empty = values.isna().to_numpy()
+        if empty.any() and not empty.all() and model.train[name].notna().all():
+            rng = np.random.default_rng([model.spec.seed, len(values), int(empty.sum())])
+            donors = values[~empty].to_numpy()
+            values = values.copy()
+            values[empty] = donors[rng.integers(0, len(donors), int(empty.sum()))]
+        columns[name] = values
+    return pd.DataFrame(columns)
 
 
 def _restore(model: FittedModel, drawn: pd.DataFrame, seed: int, offset: int) -> pd.DataFrame:
@@ -572,7 +585,8 @@ def _restore_dtype(values: pd.Series, real: pd.Series) -> pd.Series:
     dtype = real.dtype
     if str(dtype) == "Int64":
         numbers = pd.to_numeric(values, errors="coerce")
-        return numbers.round().astype("Int64")
+        # A generator may extrapolate past what a 64-bit integer holds (real IDs near 2**63).
+        return numbers.round().clip(-_INT64_FLOAT_LIMIT, _INT64_FLOAT_LIMIT).astype("Int64")
     if pd.api.types.is_float_dtype(dtype):
         return pd.to_numeric(values, errors="coerce").astype("float64")
     if pd.api.types.is_datetime64_any_dtype(dtype):

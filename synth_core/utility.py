@@ -19,6 +19,7 @@ import pandas as pd
 
 from synth_core.convert import as_float
 from synth_core.errors import SynthCoreError
+from synth_core.features import fit_ready
 from synth_core.generators.registry import ProgressFn, no_progress
 from synth_core.schema import ColumnKind, Schema
 
@@ -326,7 +327,7 @@ def _fit_predict(
     model: Any = None
     for seed in SEEDS if model_name == "gradient boosting" else SEEDS[:1]:
         model = make_models(task, mask, seed)[model_name]
-        model.fit(x, y)
+        model.fit(fit_ready(x), y)
         predictions.append(model.predict(x_test))
         if task is TaskKind.CLASSIFICATION:
             proba = np.zeros((len(x_test), len(classes)))
@@ -505,7 +506,7 @@ def quick_score(
     x, x_test = encoder.transform(train), encoder.transform(test)
     if task is TaskKind.REGRESSION:
         model = make_models(task, encoder.categorical_mask, seed)["gradient boosting"]
-        model.fit(x, as_float(train[target]))
+        model.fit(fit_ready(x), as_float(train[target]))
         from sklearn.metrics import r2_score
 
         return "r2", float(r2_score(as_float(test[target]), model.predict(x_test)))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from synth_core.errors import SchemaError
+from synth_core.features import fit_ready
 from synth_core.fidelity.prepare import compared_columns
 from synth_core.schema import ColumnKind, Schema
 
@@ -125,7 +126,7 @@ def _cross_validated(
     fold_aucs = []
     scores = np.zeros(len(y))
     for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, y):
-        fitted = _model(categorical, seed).fit(x[train], y[train])
+        fitted = _model(categorical, seed).fit(fit_ready(x[train]), y[train])
         scores[test] = fitted.predict_proba(x[test])[:, 1]
         fold_aucs.append(float(roc_auc_score(y[test], scores[test])))
     return float(roc_auc_score(y, scores)), fold_aucs
@@ -152,7 +153,7 @@ def detect(
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=0.3, stratify=y, random_state=seed
     )
-    fitted = _model(categorical, seed).fit(x_train, y_train)
+    fitted = _model(categorical, seed).fit(fit_ready(x_train), y_train)
     importance = permutation_importance(
         fitted, x_test, y_test, scoring="roc_auc", n_repeats=3, random_state=seed
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synth_core.convert import as_float, render_text
+from synth_core.convert import as_float, bin_edges, render_text
 from synth_core.schema import ColumnKind, ColumnSchema
 
 MAX_BINS = 50
@@ -73,7 +73,7 @@ def shared_edges(real: np.ndarray, synthetic: np.ndarray, integer: bool) -> np.n
         return np.array([0.0, 1.0])
     low, high = float(both.min()), float(both.max())
     if low == high:
-        return np.array([low - 0.5, high + 0.5])
+        return bin_edges(both, 1)
     if integer and high - low <= MAX_BINS:
         return np.arange(np.floor(low) - 0.5, np.ceil(high) + 1.0, 1.0)
     reference = real if real.size > 1 else both

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synth_core.convert import as_float
+from synth_core.convert import as_float, bin_edges
 from synth_core.errors import SchemaError
 from synth_core.fidelity.distributions import MISSING, OTHER
 from synth_core.schema import ColumnKind, Schema
@@ -131,7 +131,7 @@ def _binned_labels(
     present = real[~np.isnan(real)]
     if present.size == 0:
         present = synthetic[~np.isnan(synthetic)]
-    edges = np.histogram_bin_edges(present, bins=PAIR_NUMBER_BINS) if present.size else np.zeros(2)
+    edges = bin_edges(present, PAIR_NUMBER_BINS) if present.size else np.zeros(2)
     if kind is ColumnKind.DATETIME:
         text = [str(pd.Timestamp(int(e)).date()) for e in edges]
     else:

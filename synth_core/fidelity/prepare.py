@@ -14,6 +14,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from synth_core.convert import bin_edges
 from synth_core.errors import SchemaError
 from synth_core.schema import ColumnKind, ColumnSchema, Schema
 
@@ -191,7 +192,7 @@ def _bin_codes(
     present = real[~np.isnan(real)]
     if present.size == 0:
         present = synthetic[~np.isnan(synthetic)]
-    edges = np.histogram_bin_edges(present, bins=CONTINGENCY_BINS) if present.size else np.zeros(2)
+    edges = bin_edges(present, CONTINGENCY_BINS) if present.size else np.zeros(2)
     inner = edges[1:-1]  # open ends: values beyond the real range fall in the outer bins
 
     def codes(values: np.ndarray) -> np.ndarray:
@@ -207,6 +208,6 @@ def _sdmetrics_bins(values: np.ndarray) -> np.ndarray:
     present = values[~np.isnan(values)]
     if present.size == 0:
         return np.full(values.shape, CONTINGENCY_BINS + 1, dtype=np.int64)
-    edges = np.histogram_bin_edges(present)
+    edges = bin_edges(present, CONTINGENCY_BINS)  # numpy's default of 10 bins, as SDMetrics
     codes: np.ndarray = np.digitize(values, bins=edges).astype(np.int64)
     return codes

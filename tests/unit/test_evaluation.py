@@ -13,6 +13,8 @@ from scipy import stats
 
 from synth_core import GenerationSpec, SchemaError, csv_bytes, read_table, synthesize
 from synth_core.cli import main
+from synth_core.convert import bin_edges
+from synth_core.features import fit_ready
 from synth_core.fidelity import Contingency, Density2D, detect, evaluate, pair_drilldown
 from synth_core.fidelity.prepare import prepare
 from synth_core.fidelity.significance import Level, column_test
@@ -242,3 +244,26 @@ def test_cli_evaluate_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[st
     other.write_text("q\n1\n2\n")
     assert main(["evaluate", str(real), str(other), "--json", "-"]) == 2
     assert "no column in common" in capsys.readouterr().err
+
+
+def test_a_constant_date_and_an_almost_empty_column_evaluate() -> None:
+    rows = 60
+    text = "reporting_period,year_incorporated,x\n" + "".join(
+        f"2010-11-01,{'1987' if i == 0 else ''},{i % 7}\n" for i in range(rows)
+    )
+    real = read_table(text.encode())
+    synthetic = real.df.assign(year_incorporated=pd.array([pd.NA] * rows, dtype="Int64"))
+    report = evaluate(real.df, synthetic, real.schema, detection=True)
+    assert report.detection is not None
+    assert 0.0 <= report.detection.auc <= 1.0
+
+
+def test_bin_edges_survive_one_huge_repeated_value() -> None:
+    stamp = float(pd.Timestamp("2010-11-01").value)  # 1.29e18 nanoseconds
+    edges = bin_edges(np.full(5, stamp), 10)
+    assert len(edges) == 11
+    assert np.all(np.diff(edges) > 0)
+    assert edges[0] < stamp < edges[-1]
+    assert np.array_equal(bin_edges(np.array([1.0, 3.0]), 4), [1.0, 1.5, 2.0, 2.5, 3.0])
+    ready = fit_ready(np.array([[1.0, np.nan], [2.0, np.nan]]))
+    assert np.array_equal(ready, [[1.0, 0.0], [2.0, 0.0]])
