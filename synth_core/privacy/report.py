@@ -9,8 +9,10 @@ only closeness beyond that is a leak. Distances are the mixed-type distance of
 - exact_match_rate: share of synthetic rows identical to a training row. Green when at most
   1 percentage point above the holdout's share, amber up to 5 points, red above.
 - dcr_share: on equal-size samples of training and holdout rows, the share of synthetic rows whose
-  closest real row is a training row (ties count half). 50% is ideal. Green when the 95%
-  interval reaches 50% or the share is at most 52%, red above 60%, amber between.
+  closest real row is a training row (ties count half), averaged over 20 draws of those samples,
+  with an interval from redrawing which real rows sit on which side (``synth_core.privacy.dcr``).
+  50% is ideal. Green when the 95% interval reaches 50% or the share is at most 52%, red above
+  60%, amber between.
 - nndr: median nearest/second-nearest training distance ratio of synthetic rows, against that of
   holdout rows. Green when the synthetic median is at least 90% of the holdout's, amber from 75%,
   red below.
@@ -35,6 +37,7 @@ import pandas as pd
 from synth_core.detect import mostly_unique
 from synth_core.generators.registry import ProgressFn, no_progress
 from synth_core.jsonable import plain
+from synth_core.privacy.dcr import Neighbours, estimate_share, share_of_closer
 from synth_core.privacy.distance import (
     PrivacyError,
     RowEncoder,
@@ -70,12 +73,14 @@ class ExactMatch:
 
 @dataclass(frozen=True)
 class DcrShare:
-    share: float  # of synthetic rows closer to training than to holdout rows
+    share: float  # of synthetic rows closer to training than to holdout rows, mean over draws
     ci_low: float
     ci_high: float
     queries: int
-    reference_rows: int  # per side
+    reference_rows: int  # per side, in each draw
     verdict: Verdict
+    draws: int = 1  # balanced draws of reference rows averaged
+    sd: float = 0.0  # of one draw's share when the sides are redrawn at random (the interval's)
 
 
 @dataclass(frozen=True)
@@ -190,12 +195,6 @@ def _sample(frame: pd.DataFrame, cap: int, rng: np.random.Generator) -> pd.DataF
     return frame.iloc[np.sort(rng.choice(len(frame), cap, replace=False))]
 
 
-def _interval(p: float, n: int) -> tuple[float, float]:
-    """95% normal-approximation interval of a share."""
-    half = 1.96 * math.sqrt(max(p * (1 - p), 0.0) / max(n, 1))
-    return max(p - half, 0.0), min(p + half, 1.0)
-
-
 def exact_match_verdict(synthetic: float, holdout: float | None) -> Verdict:
     excess = synthetic - (holdout or 0.0)
     if excess <= 0.01:
@@ -232,9 +231,7 @@ def match_share(queries: np.ndarray, reference: np.ndarray) -> float:
 
 def dcr_share(to_training: np.ndarray, to_holdout: np.ndarray) -> float:
     """Share of rows nearer a training row than a holdout row; ties count half."""
-    closer = (to_training < to_holdout).astype(np.float64)
-    closer[to_training == to_holdout] = 0.5
-    return float(closer.mean())
+    return share_of_closer(to_training, to_holdout)
 
 
 def nndr(distances: np.ndarray) -> np.ndarray:
@@ -365,7 +362,8 @@ def privacy_report(
     encoded_queries = encoder.transform(queries)
     encoded_reference = encoder.transform(reference)
     k = 2 if len(reference) >= 2 else 1
-    synthetic_near, _ = nearest(encoded_reference, encoded_queries, k)
+    training_neighbours = Neighbours.search(encoded_reference, encoded_queries)
+    synthetic_near = training_neighbours.distances[:, :k]
     holdout_near = None
     if holdout is not None:
         holdout_queries = _sample(holdout, QUERY_CAP, rng)
@@ -398,7 +396,9 @@ def privacy_report(
         )
     else:
         progress(0.5, "Comparing with the holdout (DCR share)")
-        share_result = measure_dcr_share(encoder, train, holdout, encoded_queries, rng)
+        share_result = measure_dcr_share(
+            encoder, train, holdout, encoded_queries, rng, training_neighbours
+        )
         progress(0.4, "Running the membership-inference attack")
         mia_result = _mia(encoder, train, holdout, synthetic, rng)
     risk = None
@@ -461,15 +461,27 @@ def measure_dcr_share(
     holdout: pd.DataFrame,
     encoded_queries: np.ndarray,
     rng: np.random.Generator,
+    training: Neighbours | None = None,
 ) -> DcrShare:
-    size = min(len(train), len(holdout), REFERENCE_CAP)
-    train_side = encoder.transform(_sample(train, size, rng))
-    holdout_side = encoder.transform(_sample(holdout, size, rng))
-    to_training, _ = nearest(train_side, encoded_queries)
-    to_holdout, _ = nearest(holdout_side, encoded_queries)
-    share = dcr_share(to_training[:, 0], to_holdout[:, 0])
-    low, high = _interval(share, len(encoded_queries))
-    return DcrShare(share, low, high, len(encoded_queries), size, dcr_verdict(share, low))
+    """The DCR share of the encoded synthetic rows (see ``synth_core.privacy.dcr``);
+    ``training`` reuses a search of the same queries among the training rows."""
+    if training is None:
+        reference = encoder.transform(_sample(train, REFERENCE_CAP, rng))
+        training = Neighbours.search(reference, encoded_queries)
+    holdout_side = encoder.transform(_sample(holdout, REFERENCE_CAP, rng))
+    found = estimate_share(
+        encoded_queries, training, Neighbours.search(holdout_side, encoded_queries), rng
+    )
+    return DcrShare(
+        found.share,
+        found.ci_low,
+        found.ci_high,
+        found.queries,
+        found.reference_rows,
+        dcr_verdict(found.share, found.ci_low),
+        found.draws,
+        found.sd,
+    )
 
 
 def _mia(
@@ -521,7 +533,11 @@ def privacy_summary(report: PrivacyReport) -> str:
         f"exact matches {report.exact_match.synthetic:.1%} ({report.exact_match.verdict})",
     ]
     if report.dcr_share is not None:
-        parts.append(f"DCR share {report.dcr_share.share:.1%} ({report.dcr_share.verdict})")
+        share = report.dcr_share
+        parts.append(
+            f"DCR share {share.share:.1%} [{share.ci_low:.1%}, {share.ci_high:.1%}] over "
+            f"{share.draws} draws ({share.verdict})"
+        )
     parts.append(f"NNDR ratio {_or_na(report.nndr.ratio)} ({report.nndr.verdict})")
     if report.mia is not None:
         parts.append(f"membership AUC {report.mia.auc:.3f} ({report.mia.verdict})")

@@ -87,10 +87,12 @@ def metrics(report: PrivacyReport) -> None:
         st.markdown(f"**DCR share** {_BADGE[share.verdict]}")
         st.write(
             f"{share.share:.1%} of synthetic rows (95% interval {share.ci_low:.1%}–"
-            f"{share.ci_high:.1%}) are closer to a training row than to a holdout row, with "
-            f"{share.reference_rows:,} rows on each side. 50% is ideal: the generator did not "
-            "learn the training rows any better than rows it never saw. A small holdout makes "
-            "this less sensitive (50% holdout is best)."
+            f"{share.ci_high:.1%}) are closer to a training row than to a holdout row: the mean "
+            f"of {share.draws} draws of {share.reference_rows:,} real rows on each side. 50% is "
+            "ideal: the generator did not learn the training rows any better than rows it never "
+            "saw. The interval is how far one draw moves when the real rows are shuffled between "
+            "the two sides, so neighbouring synthetic rows that share a real row count once. A "
+            "small holdout makes this less sensitive (50% holdout is best)."
         )
     nndr = report.nndr
     st.markdown(f"**Nearest-neighbour distance ratio** {_BADGE[nndr.verdict]}")
