@@ -18,13 +18,18 @@ $(VENV)/.torch: | $(BIN)/python
 	$(PIP) install torch==2.13.0
 	touch $@
 
-# anonymeter 1.1.0 pins numpy<1.27 and pyarrow<22, which would break SDV; it runs correctly
-# with ours (tests/unit/test_privacy_risk.py), so it goes in without its pins.
-ANONYMETER := anonymeter==1.1.0
+# Installed without their pins (their other needs are in pyproject.toml):
+# - anonymeter 1.1.0 pins numpy<1.27 and pyarrow<22, which would break SDV; it runs correctly
+#   with ours (tests/unit/test_privacy_risk.py).
+# - smartnoise-synth 1.0.8 pins opacus<0.15; TabularARGN needs opacus>=1.6, which MST runs with
+#   (tests/unit/test_dp.py).
+# - mostlyai-engine 2.7.3 asks for torchvision and torchaudio (CUDA builds on the registry, which
+#   break `import transformers` beside the CPU torch), xgrammar and peft (language models only).
+NO_DEPS := anonymeter==1.1.0 smartnoise-synth==1.0.8 mostlyai-engine==2.7.3
 
 $(VENV)/.installed: pyproject.toml $(VENV)/.torch
 	$(PIP) install -e .
-	$(PIP) install --no-deps $(ANONYMETER)
+	$(PIP) install --no-deps $(NO_DEPS)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

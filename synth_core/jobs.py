@@ -19,8 +19,10 @@ import logging
 import multiprocessing
 import os
 import pickle
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -228,9 +230,12 @@ def _send(connection: Connection, message: tuple[Any, ...]) -> None:
     connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _worker(connection: Connection, payload: bytes) -> None:
-    """A worker process: run the task, send progress, then the result or the error."""
+def _worker(connection: Connection, payload: bytes, workspace: str) -> None:
+    """A worker process: run the task, send progress, then the result or the error. Every
+    temporary file it makes goes into ``workspace``, which the parent deletes when it ends."""
     _limit_threads()
+    tempfile.tempdir = workspace
+    os.environ["TMPDIR"] = workspace
 
     def progress(fraction: float, message: str, losses: Mapping[str, float] | None = None) -> None:
         _send(
@@ -277,8 +282,9 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _start(task: Task) -> tuple[Any, Connection]:
-    """Start a worker process for ``task``; the first call also starts the worker server."""
+def _start(task: Task) -> tuple[Any, Connection, str]:
+    """Start a worker process for ``task`` with a private temporary folder; the first call also
+    starts the worker server."""
     global _context
     with _context_lock:
         if _context is None:
@@ -286,13 +292,14 @@ def _start(task: Task) -> tuple[Any, Connection]:
             _context.set_forkserver_preload(_PRELOAD)
         receiver, sender = _context.Pipe(duplex=False)
         payload = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
-        process = _context.Process(target=_worker, args=(sender, payload), daemon=True)
+        workspace = tempfile.mkdtemp(prefix="synth-job-")
+        process = _context.Process(target=_worker, args=(sender, payload, workspace), daemon=True)
         # The worker server (started by the first process) and every worker forked from it
         # inherit these settings; this process keeps its own.
         with _environment(_SINGLE_THREAD):
             process.start()
     sender.close()
-    return process, receiver
+    return process, receiver, workspace
 
 
 def _memory_mb(path: str, field_name: str) -> float | None:
@@ -310,6 +317,11 @@ def _memory_mb(path: str, field_name: str) -> float | None:
 def available_memory_mb() -> float | None:
     """Memory the system could still give processes (MemAvailable), in MB; None when unknown."""
     return _memory_mb("/proc/meminfo", "MemAvailable")
+
+
+def resident_memory_mb() -> float | None:
+    """This process's resident memory now (VmRSS), in MB; None when unknown."""
+    return _memory_mb("/proc/self/status", "VmRSS")
 
 
 def _peak_memory_mb(pid: int) -> float | None:
@@ -338,9 +350,9 @@ def _stopped_message(exitcode: int | None, peak_mb: float | None, free_mb: float
     )
 
 
-def _watch(job: Job, process: Any, connection: Connection) -> None:
+def _watch(job: Job, process: Any, connection: Connection, workspace: str) -> None:
     """Relay a worker's messages into the job until it ends, noting its peak memory; always reap
-    the process."""
+    the process and delete its temporary folder (also after a cancel or a crash)."""
     outcome: tuple[Any, ...] | None = None
     free_mb: float | None = None
     last_read = 0.0
@@ -373,6 +385,7 @@ def _watch(job: Job, process: Any, connection: Connection) -> None:
         if process.is_alive():
             process.kill()
             process.join()
+        shutil.rmtree(workspace, ignore_errors=True)
     if outcome is not None and outcome[-1] is not None:  # the worker's own peak, in MB
         job._peak_memory_mb = max(float(outcome[-1]), job._peak_memory_mb or 0.0)
     if outcome is None:
@@ -440,9 +453,11 @@ class JobRegistry:
             self._jobs[job.id] = job
             self._last_alive[owner] = self._clock()
         if self.processes and isinstance(work, Task):
-            process, connection = _start(work)
+            process, connection, workspace = _start(work)
             job._process = process
-            thread = threading.Thread(target=_watch, args=(job, process, connection), daemon=True)
+            thread = threading.Thread(
+                target=_watch, args=(job, process, connection, workspace), daemon=True
+            )
         else:
             thread = threading.Thread(target=job._run, args=(work,), daemon=True)
         thread.name = f"job-{label}"

@@ -1,6 +1,6 @@
 """Generators: the registry and the built-in adapters (imported here so they register)."""
 
-from synth_core.generators import cart, dp, sdv
+from synth_core.generators import argn, cart, dp, sdv
 from synth_core.generators.registry import (
     Generator,
     GeneratorInfo,
@@ -25,6 +25,7 @@ __all__ = [
     "ParamType",
     "ParamValue",
     "ProgressFn",
+    "argn",
     "available",
     "cart",
     "create",
