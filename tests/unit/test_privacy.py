@@ -191,9 +191,10 @@ def test_generation_with_the_filter_still_gives_the_rows_asked_for() -> None:
     from synth_core.privacy.filter import FilterSettings
 
     table = read_table((SAMPLES / "insurance.csv").read_bytes())
-    # CART with one-row leaves copies training rows: a leaky generator.
+    # CART with one-row leaves and without its copy guards copies training rows: leaky.
+    leaky_cart = {"min_samples_leaf": 1, "smoothing": False, "reject_copies": False}
     spec = GenerationSpec(
-        generator="cart", params={"min_samples_leaf": 1}, rows=800, seed=0, holdout_fraction=0.3
+        generator="cart", params=leaky_cart, rows=800, seed=0, holdout_fraction=0.3
     )
     leaky = synthesize(table, spec)
     before = privacy_report(leaky.train, leaky.data, leaky.schema, holdout=leaky.holdout)
