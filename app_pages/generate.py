@@ -4,7 +4,7 @@ background with progress and Cancel; then a preview, coverage and "sample again"
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
-from synth_core.ui import conditions, generation, recipes, state, widgets
+from synth_core.ui import compare, conditions, generation, recipes, state, widgets
 from synth_core.ui.resources import job_registry
 
 st.title("Generate")
@@ -18,7 +18,10 @@ st.caption(
     f"Learning from **{state.source().name}**: {len(table.df):,} rows, {len(table.schema)} columns."
 )
 recipe_slot = st.container()
+registry = job_registry()
+compare.section(registry, table)
 
+st.markdown("**Step 2: generate**")
 info = generation.generator_picker()
 left, right = st.columns(2)
 with left:
@@ -42,7 +45,6 @@ spec = (
 with recipe_slot:
     recipes.recipe_box(table, spec)
 
-registry = job_registry()
 if info.name == generation.DP_GENERATOR:
     generation.curve_panel(registry, table, spec)
 generation.start_button(registry, table, spec)

@@ -15,6 +15,7 @@ from synth_core.errors import (
     SynthCoreError,
 )
 from synth_core.fidelity import Comparison, FidelityReport, compare, evaluate
+from synth_core.generator_choice import CompareSettings, GeneratorComparison, compare_generators
 from synth_core.generators import GeneratorInfo, Param, ParamType, available, create, get, infos
 from synth_core.io.export import csv_bytes, parquet_bytes, write_csv, write_parquet
 from synth_core.io.reader import ReadOptions, read_table
@@ -36,10 +37,12 @@ __all__ = [
     "ColumnKind",
     "ColumnOverride",
     "ColumnSchema",
+    "CompareSettings",
     "Comparison",
     "ExportError",
     "FidelityReport",
     "GenerationSpec",
+    "GeneratorComparison",
     "GeneratorError",
     "GeneratorInfo",
     "GeneratorUnavailableError",
@@ -70,6 +73,7 @@ __all__ = [
     "Table",
     "available",
     "compare",
+    "compare_generators",
     "create",
     "csv_bytes",
     "evaluate",

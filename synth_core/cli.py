@@ -18,6 +18,7 @@ from synth_core.collapse import Regime, collapse_run
 from synth_core.errors import SynthCoreError
 from synth_core.fairness import fairness_report
 from synth_core.fidelity import Binning, evaluate
+from synth_core.generator_choice import DEFAULT_BUDGET_SECONDS, CompareSettings, compare_generators
 from synth_core.generators import get as get_generator
 from synth_core.generators import infos
 from synth_core.generators.registry import no_progress
@@ -251,6 +252,39 @@ def _parser() -> argparse.ArgumentParser:
     collapse.add_argument("--out", type=Path, required=True, metavar="OUT.json")
     _token_arguments(collapse)
 
+    compare = commands.add_parser(
+        "compare-generators",
+        help="fit and measure every generator on a table, and recommend one (JSON)",
+    )
+    compare.add_argument("input", type=Path, help="CSV file (optionally .gz)")
+    compare.add_argument(
+        "--generators",
+        help="comma-separated names (default: every available generator except DP)",
+    )
+    compare.add_argument(
+        "--budget",
+        type=float,
+        default=DEFAULT_BUDGET_SECONDS,
+        metavar="SECONDS",
+        help=f"time budget per generator for fitting (default {DEFAULT_BUDGET_SECONDS:.0f})",
+    )
+    compare.add_argument("--target", help="a column to predict: adds TSTR")
+    compare.add_argument(
+        "--rows", type=int, help="synthetic rows per generator (default: the training rows)"
+    )
+    compare.add_argument("--seed", type=int, default=0)
+    compare.add_argument("--holdout-fraction", type=float, default=0.2)
+    compare.add_argument(
+        "--kind",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="COLUMN=KIND",
+        help="override a column kind",
+    )
+    _token_arguments(compare)
+    compare.add_argument("--json", type=Path, required=True, metavar="OUT.json")
+
     evaluate = commands.add_parser(
         "evaluate", help="measure how faithful a synthetic CSV is to the real one (JSON report)"
     )
@@ -363,14 +397,7 @@ def _evaluate_large(args: argparse.Namespace, real: Table) -> int:
     )
     if progress:
         progress.close()
-    payload = json.dumps(found.to_dict(), indent=2, allow_nan=False, ensure_ascii=False)
-    if str(args.json) == "-":
-        print(payload)
-    else:
-        try:
-            args.json.write_text(payload + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise SynthCoreError(f"Cannot write {args.json}: {exc.strerror}.") from exc
+    _write_json(args.json, found.to_dict())
     overall = found.sample_fidelity["fidelity"]["overall"]
     print(
         f"{found.rows:,} rows in {found.partitions} partitions; fidelity {_score(overall)} on "
@@ -681,14 +708,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             result.update(fairness.to_dict())
     elif args.sensitive:
         raise SynthCoreError("--sensitive needs --target (and --holdout).")
-    payload = json.dumps(result, indent=2, allow_nan=False, ensure_ascii=False)
-    if str(args.json) == "-":
-        print(payload)
-    else:
-        try:
-            args.json.write_text(payload + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise SynthCoreError(f"Cannot write {args.json}: {exc.strerror}.") from exc
+    _write_json(args.json, result)
     q = report.quality
     parts = [f"overall {_score(q.overall)}", f"column shapes {_score(q.column_shapes)}"]
     parts.append(f"pair trends {_score(q.pair_trends)}")
@@ -723,6 +743,41 @@ def _without(real: pd.DataFrame, holdout: pd.DataFrame, schema: Schema) -> pd.Da
     columns = [c for c in schema if c.name in real.columns and c.name in holdout.columns]
     found = np.isin(row_hashes(real, columns), row_hashes(holdout, columns))
     return real[~found]
+
+
+def _compare(args: argparse.Namespace) -> int:
+    table = read_table(args.input, _token_options(args))
+    table = table.with_overrides({name: ColumnOverride.parse(kind) for name, kind in args.kind})
+    names = tuple(n.strip() for n in (args.generators or "").split(",") if n.strip())
+    settings = CompareSettings(
+        generators=names,
+        budget_seconds=args.budget,
+        target=args.target,
+        rows=args.rows,
+        seed=args.seed,
+        holdout_fraction=args.holdout_fraction,
+    )
+    if args.target is not None and args.target not in table.schema:
+        raise SynthCoreError(f"There is no column '{args.target}' to predict.")
+    progress = _progress("compare ")
+    comparison = compare_generators(table, settings, progress or no_progress)
+    if progress:
+        progress.close()
+    _write_json(args.json, comparison.to_dict())
+    for score in comparison.scores:
+        if score.status.value == "ok":
+            print(
+                f"{score.name:16} quality {_score(score.quality)}, detection AUC "
+                f"{_score(score.detection_auc)}, copies {score.exact_match_rate or 0:.2%} "
+                f"(holdout {score.holdout_match_rate or 0:.2%}), DCR share "
+                f"{score.dcr_share or 0:.1%}, {score.seconds:.1f} s"
+                + ("" if score.passes_privacy else " [fails the privacy gate]"),
+                file=sys.stderr,
+            )
+        else:
+            print(f"{score.name:16} {score.status.value}: {score.reason}", file=sys.stderr)
+    print(f"Recommended: {comparison.recommended or 'none'}. {comparison.why}", file=sys.stderr)
+    return 0
 
 
 def _collapse(args: argparse.Namespace) -> int:
@@ -767,6 +822,18 @@ def _collapse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_json(path: Path, payload: Mapping[str, Any]) -> None:
+    """Strict JSON (no NaN) to ``path``, or to stdout for '-'."""
+    text = json.dumps(payload, indent=2, allow_nan=False, ensure_ascii=False)
+    if str(path) == "-":
+        print(text)
+        return
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise SynthCoreError(f"Cannot write {path}: {exc.strerror}.") from exc
+
+
 def _score(value: float | None) -> str:
     return "n/a" if value is None or value != value else f"{value:.3f}"
 
@@ -783,6 +850,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _collapse(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "compare-generators":
+            return _compare(args)
         return _generate(args)
     except SynthCoreError as exc:
         message = " ".join(str(exc).split())

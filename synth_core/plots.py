@@ -15,6 +15,7 @@ from synth_core.fidelity.detection import Detection
 from synth_core.fidelity.distributions import Distribution, Frequencies, Histogram
 from synth_core.fidelity.drilldown import Density2D, PairSummary
 from synth_core.fidelity.quality import ShapeScore
+from synth_core.generator_choice import GeneratorComparison
 from synth_core.privacy.curve import PrivacyUtilityCurve
 from synth_core.privacy.report import Histogram as DcrHistogram
 
@@ -560,4 +561,48 @@ def collapse_overview(
     )
     for annotation in figure.layout.annotations:
         annotation.font.size = 12
+    return figure
+
+
+_PRIVACY_COLOURS = {True: "#54A24B", False: "#E45756"}
+
+
+def comparison_figure(comparison: GeneratorComparison) -> go.Figure:
+    """Fidelity (overall quality) against seconds per generator, coloured by the privacy gate;
+    the hover shows detection AUC, copies and DCR share."""
+    figure = go.Figure()
+    for passes in (True, False):
+        scores = [
+            s
+            for s in comparison.scores
+            if s.status.value == "ok" and s.quality is not None and s.passes_privacy is passes
+        ]
+        if not scores:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[max(s.seconds, 0.01) for s in scores],
+                y=[s.quality for s in scores],
+                mode="markers+text",
+                text=[s.name for s in scores],
+                textposition="top center",
+                marker={"size": 14, "color": _PRIVACY_COLOURS[passes]},
+                name="passes the privacy gate" if passes else "copies or too close (fails)",
+                customdata=[
+                    [
+                        s.detection_auc if s.detection_auc is not None else float("nan"),
+                        (s.exact_match_rate or 0.0) * 100,
+                        (s.dcr_share or 0.0) * 100,
+                    ]
+                    for s in scores
+                ],
+                hovertemplate=(
+                    "%{text}<br>quality %{y:.3f}<br>%{x:.1f} s<br>detection AUC "
+                    "%{customdata[0]:.3f}<br>copies %{customdata[1]:.2f}%<br>DCR share "
+                    "%{customdata[2]:.1f}%<extra></extra>"
+                ),
+            )
+        )
+    _layout(figure, "Fidelity against time", "seconds to fit and sample (log scale)", "quality")
+    figure.update_xaxes(type="log")
     return figure

@@ -20,7 +20,7 @@ from synth_core.conditions import RowRequest
 from synth_core.constraints import Constraint
 from synth_core.convert import DEFAULT_NA_TOKENS
 from synth_core.errors import SynthCoreError
-from synth_core.generators.registry import ParamValue
+from synth_core.generators.registry import DEFAULT_GENERATOR, ParamValue
 from synth_core.io.reader import ReadOptions
 from synth_core.privacy.filter import FilterSettings
 from synth_core.privacy.pii import PiiAction
@@ -49,7 +49,7 @@ class RecipeError(SynthCoreError):
 class Recipe:
     """The settings that reproduce a synthetic table."""
 
-    generator: str = "gaussian_copula"
+    generator: str = DEFAULT_GENERATOR
     params: Mapping[str, ParamValue] = field(default_factory=dict)
     rows: int = 1000
     seed: int = 0

@@ -65,7 +65,7 @@ class PrivacySetting(StrEnum):
 class GenerationSpec:
     """Everything that decides the synthetic output; the same spec and table give the same rows."""
 
-    generator: str = "gaussian_copula"
+    generator: str = registry.DEFAULT_GENERATOR
     params: Mapping[str, ParamValue] = field(default_factory=dict)
     rows: int = 1000
     seed: int = 0

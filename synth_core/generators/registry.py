@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from synth_core.constraints import Constraint
 
 ParamValue = int | float | bool | str
+# The generator used when none is chosen (the Generate page, `generate` without --generator,
+# recipes without one): the one our comparison recommends on every bundled table (README,
+# "Generators": hardest to tell from real rows, no copies beyond the holdout's, fastest).
+DEFAULT_GENERATOR = "cart"
 
 
 class ProgressFn(Protocol):

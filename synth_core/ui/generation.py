@@ -15,7 +15,13 @@ from synth_core.constraints import Constraint
 from synth_core.errors import ExportError, SynthCoreError
 from synth_core.filter_effect import FilterEffect, sample_measured, synthesize_measured
 from synth_core.generators import available, infos
-from synth_core.generators.registry import GeneratorInfo, Param, ParamType, ParamValue
+from synth_core.generators.registry import (
+    DEFAULT_GENERATOR,
+    GeneratorInfo,
+    Param,
+    ParamType,
+    ParamValue,
+)
 from synth_core.io.export import readable_frame
 from synth_core.jobs import JobRegistry, JobView, Task
 from synth_core.privacy.filter import FilterSettings
@@ -36,7 +42,6 @@ from synth_core.table import Table
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import default, error_box
 
-DEFAULT_GENERATOR = "gaussian_copula"
 QUALITY_DEFAULT_KEEP = 50  # % (the measurement: 25-50% keeps diversity losses small)
 MAX_DEFAULT_ROWS = 10_000
 PREVIEW_ROWS = 200

@@ -37,9 +37,21 @@ UTILITY = JobSlot("utility", "Training the comparison models")
 AUGMENT = JobSlot("augment", "The augmentation curve")
 COLLAPSE = JobSlot("collapse", "The collapse lab")
 REPORT = JobSlot("report", "The report")
+COMPARE = JobSlot("compare", "The generator comparison")
 
 
-SLOTS = (GENERATION, DETECTION, EXPORT, PRIVACY, CURVE, UTILITY, AUGMENT, COLLAPSE, REPORT)
+SLOTS = (
+    GENERATION,
+    DETECTION,
+    EXPORT,
+    PRIVACY,
+    CURVE,
+    UTILITY,
+    AUGMENT,
+    COLLAPSE,
+    REPORT,
+    COMPARE,
+)
 
 
 def running(slot: JobSlot) -> bool:

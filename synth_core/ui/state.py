@@ -17,6 +17,7 @@ from synth_core.conditions import RowRequest
 from synth_core.constraints import Constraint
 from synth_core.errors import SynthCoreError
 from synth_core.fidelity import Detection, FidelityReport, evaluate
+from synth_core.generator_choice import GeneratorComparison
 from synth_core.io.reader import ReadOptions, read_table
 from synth_core.privacy.curve import PrivacyUtilityCurve
 from synth_core.privacy.report import PrivacyReport
@@ -49,6 +50,7 @@ CURVE = "privacy_utility_curve"
 UTILITY = "utility_reports"
 AUGMENTATION = "augmentation_reports"
 COLLAPSE = "collapse_result"
+COMPARISON = "generator_comparison"
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,7 @@ def set_detection(result: SynthResult, detection: Detection) -> None:
     st.session_state[DETECTION] = (result, detection)
 
 
-def _of_result(key: str, result: SynthResult) -> Any:
+def _of_result(key: str, result: object) -> Any:
     """What was stored under ``key`` for this very result (None for an older result)."""
     cached = st.session_state.get(key)
     if cached is None or cached[0] is not result:
@@ -323,4 +325,14 @@ def set_collapse(result: CollapseResult) -> None:
 
 def collapse() -> CollapseResult | None:
     value: CollapseResult | None = st.session_state.get(COLLAPSE)
+    return value
+
+
+def set_comparison(table: Table, comparison: GeneratorComparison) -> None:
+    st.session_state[COMPARISON] = (table, comparison)
+
+
+def comparison(table: Table) -> GeneratorComparison | None:
+    """The comparison run on this very table (None after the table or its kinds changed)."""
+    value: GeneratorComparison | None = _of_result(COMPARISON, table)
     return value

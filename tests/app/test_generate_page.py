@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from synth_core.generators.registry import DEFAULT_GENERATOR
 from synth_core.synthesize import SynthResult
 from tests.app.test_pages import TIMEOUT, _app
 from tests.helpers import ROOT
@@ -232,7 +233,7 @@ def test_a_recipe_sets_every_control_and_reproduces_the_rows(tmp_path: Path) -> 
         at.file_uploader(key="recipe_upload").set_value(upload).run()
         assert not at.exception
         assert not at.error, [e.value for e in at.error]
-        assert at.selectbox(key="generator").value == "gaussian_copula"
+        assert at.selectbox(key="generator").value == DEFAULT_GENERATOR
         assert at.selectbox(key="param_gaussian_copula_default_distribution").value == "norm"
         assert at.number_input(key="rows").value == 250
         assert at.number_input(key="seed").value == 7
@@ -253,7 +254,7 @@ def test_a_bad_recipe_is_refused_and_changes_nothing() -> None:
         ("bad.json", json.dumps(bad).encode(), "application/json")
     ).run()
     assert any("The recipe was not loaded" in e.value and "epochs" in e.value for e in at.error)
-    assert at.selectbox(key="generator").value == "gaussian_copula"
+    assert at.selectbox(key="generator").value == DEFAULT_GENERATOR  # unchanged
     at.file_uploader(key="recipe_upload").set_value(
         ("bad.json", json.dumps({**bad, "params": {}, "dropped": ["nope"]}).encode(), "x")
     ).run()
@@ -304,7 +305,10 @@ def test_condition_editors_work_on_dates_and_booleans(mode: str) -> None:
 def test_privacy_page_flags_a_leaky_generator_and_the_filter_fixes_it() -> None:
     at = _page()
     at.selectbox(key="generator").set_value("cart").run()
+    # One-row leaves without the copy guards: CART's old, leaky behaviour.
     at.slider(key="param_cart_min_samples_leaf").set_value(1).run()
+    at.checkbox(key="param_cart_smoothing").set_value(False).run()
+    at.checkbox(key="param_cart_reject_copies").set_value(False).run()
     at.slider(key="holdout").set_value(50).run()
     at.number_input(key="rows").set_value(600).run()
     _generate(at)
@@ -323,7 +327,7 @@ def test_privacy_page_flags_a_leaky_generator_and_the_filter_fixes_it() -> None:
             "Exact copies",
             "DCR share",
             "Membership inference",
-            "Personal data",
+            "Identifying values replayed",
             "Attacks (Anonymeter)",
         ):
             assert heading in texts
@@ -362,7 +366,7 @@ def test_differential_privacy_setting_bounds_and_budget() -> None:
     assert result.data["age"].between(0, 120).all()
     # The filter cannot go with DP: choosing it leaves the DP generator.
     at.radio(key="privacy_setting").set_value("filter").run()
-    assert at.selectbox(key="generator").value == "gaussian_copula"
+    assert at.selectbox(key="generator").value == DEFAULT_GENERATOR
     at.selectbox(key="generator").set_value("dp_mst").run()
     assert at.radio(key="privacy_setting").value == "dp"
 
@@ -523,7 +527,7 @@ def test_export_page_builds_the_report_with_utility() -> None:
     files = at.session_state["report_files"][1]
     content = json.loads(files.json)
     assert content["utility"]["target"] == "smoker"
-    assert content["recipe"]["generator"] == "gaussian_copula"
+    assert content["recipe"]["generator"] == DEFAULT_GENERATOR
     assert files.html.startswith("<!DOCTYPE html>")
 
 
@@ -567,3 +571,25 @@ def test_a_reloaded_tab_finds_its_running_job_and_can_cancel_it() -> None:
     reloaded.button(key="cancel_generation").click().run()
     _wait(reloaded)
     assert any("Generation was cancelled" in e.value for e in reloaded.error)
+
+
+def test_generators_are_compared_and_the_recommended_one_is_used() -> None:
+    at = _page()
+    at.multiselect(key="compare_generators").set_value(["cart", "gaussian_copula"]).run()
+    at.slider(key="compare_budget").set_value(10).run()
+    at.button(key="compare_start").click().run()
+    assert "compare_job" in at.session_state
+    _wait(at, "compare_job")
+    comparison = at.session_state["generator_comparison"][1]
+    assert [s.name for s in comparison.scores] == ["cart", "gaussian_copula"]
+    table = at.dataframe[0].value
+    assert list(table["Generator"]) == ["cart", "gaussian_copula"]
+    assert at.get("plotly_chart")
+    recommended = comparison.recommended
+    assert recommended is not None
+    assert at.session_state["generator"] == recommended  # the table's default from now on
+    other = "tvae" if recommended != "tvae" else "cart"
+    at.selectbox(key="generator").set_value(other).run()
+    at.button(key="compare_use").click().run()
+    assert at.session_state["generator"] == recommended
+    assert not at.exception

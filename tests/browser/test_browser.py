@@ -261,3 +261,26 @@ def test_report_downloads_and_opens_offline_with_every_section(
     assert requests == [saved.as_uri()], requests  # the file itself, nothing else
     assert not errors, errors
     context.close()
+
+
+def test_generators_are_compared_and_the_recommendation_is_used(
+    server: str, browser: BrowserSession, tmp_path: Path
+) -> None:
+    page = browser.page
+    page.goto(f"{server}/generate")
+    page.get_by_role("button", name="Compare generators").wait_for(timeout=WAIT_MS)
+    slider = page.get_by_role("slider").first  # the time budget per generator
+    slider.focus()
+    slider.press("Home")  # 10 s each
+    page.get_by_text("Time budget per generator (s)").wait_for(timeout=WAIT_MS)
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Compare generators").click()
+    page.get_by_text(re.compile(r"Recommended: ")).wait_for(timeout=600_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT_MS)
+    page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+    use = page.get_by_role("button", name=re.compile(r"Use this generator"))
+    chosen = re.search(r"\((.+)\)", use.inner_text()).group(1)  # type: ignore[union-attr]
+    use.click()
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Generate", exact=True).click()
+    page.get_by_text(f"{chosen}, seed 0, fitted in").wait_for(timeout=600_000)

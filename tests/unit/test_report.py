@@ -12,6 +12,7 @@ import pytest
 
 from synth_core import read_table
 from synth_core.cli import main
+from synth_core.generators.registry import DEFAULT_GENERATOR
 from synth_core.report import (
     OTHER,
     build_report,
@@ -174,7 +175,7 @@ def test_cli_report(tmp_path: Path) -> None:
     )
     assert code == 0
     content = json.loads((tmp_path / "report.json").read_text())
-    assert content["recipe"]["generator"] == "gaussian_copula"
+    assert content["recipe"]["generator"] == DEFAULT_GENERATOR
     assert content["utility"]["target"] == "smoker"
     assert out.read_text().startswith("<!DOCTYPE html>")
     assert (

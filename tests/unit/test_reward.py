@@ -31,7 +31,9 @@ def insurance() -> Table:
 
 
 def _spec(quality: QualitySettings | None) -> GenerationSpec:
-    return GenerationSpec(rows=400, holdout_fraction=0.5, quality_filter=quality, seed=3)
+    return GenerationSpec(
+        generator="gaussian_copula", rows=400, holdout_fraction=0.5, quality_filter=quality, seed=3
+    )
 
 
 def test_keep_everything_is_the_identity(insurance: Table) -> None:

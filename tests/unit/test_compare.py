@@ -1,0 +1,174 @@
+"""Comparing generators on a table: the measurements, the recommendation rule, failures that do
+not stop the others, the time budget, the JSON and the command line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from synth_core import Schema, read_table
+from synth_core.cli import main
+from synth_core.constraints import Constraint
+from synth_core.errors import GeneratorError
+from synth_core.generator_choice import (
+    RULE,
+    CompareSettings,
+    Score,
+    Status,
+    budget_params,
+    compare_generators,
+    recommend,
+)
+from synth_core.generators import registry
+from synth_core.generators.registry import GeneratorInfo, GeneratorKind, ProgressFn
+from tests.helpers import SAMPLES
+
+
+class _Broken:
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        self.notes: list[str] = []
+        self.losses: list[dict[str, float]] = []
+
+    def fit(
+        self,
+        data: pd.DataFrame,
+        schema: Schema,
+        seed: int,
+        progress: ProgressFn,
+        constraints: Sequence[Constraint] = (),
+    ) -> None:
+        raise GeneratorError("This generator always fails on purpose.")
+
+
+@pytest.fixture(scope="module")
+def broken() -> str:
+    name = "broken_for_tests"
+    if name not in {i.name for i in registry.infos()}:
+        info = GeneratorInfo(name, "Broken", "Fails.", GeneratorKind.STATISTICAL, (), "MIT")
+        registry.register(info, _Broken)  # type: ignore[arg-type]
+    return name
+
+
+def _score(name: str, auc: float, seconds: float, copies: float = 0.0, dcr: str = "green") -> Score:
+    return Score(
+        name,
+        Status.OK,
+        quality=0.9,
+        detection_auc=auc,
+        exact_match_rate=copies,
+        holdout_match_rate=0.001,
+        dcr_share=0.5,
+        dcr_verdict=dcr,
+        fit_seconds=seconds,
+        sample_seconds=0.0,
+    )
+
+
+def test_the_rule_prefers_the_hardest_to_detect_among_the_private_and_ties_to_the_faster() -> None:
+    scores = [
+        _score("leaky", 0.50, 1.0, copies=0.02),  # copies beyond the holdout's rate + 0.5 point
+        _score("close", 0.51, 1.0, dcr="amber"),  # too close to training rows
+        _score("slow", 0.60, 90.0),
+        _score("quick", 0.605, 3.0),  # within 0.01 of the best: a tie, and faster
+        _score("weak", 0.95, 1.0),
+        Score("gone", Status.FAILED, reason="boom"),
+    ]
+    name, why = recommend(scores)
+    assert name == "quick"
+    assert "detection AUC 0.605" in why
+    assert recommend([scores[0], scores[1], scores[-1]])[0] is None
+    assert recommend([scores[-1]]) == (None, "No generator finished: see the reasons in the table.")
+    assert "lowest detection AUC" in RULE
+
+
+def test_budgets_give_neural_generators_epochs_that_fit() -> None:
+    tvae, argn, cart = (registry.get(n) for n in ("tvae", "tabular_argn", "cart"))
+    assert budget_params(cart, 10_000, 7, 30) == {}
+    assert budget_params(argn, 10_000, 7, 30) == {"max_training_minutes": 0.5}
+    epochs = budget_params(tvae, 30_000, 15, 20)["epochs"]
+    assert 1 <= epochs < 100
+    assert (tvae.estimate_seconds(30_000, 15, {"epochs": epochs}) or 0) <= 20 or epochs == 1
+
+
+def test_a_comparison_measures_each_generator_and_survives_a_failing_one(broken: str) -> None:
+    table = read_table(SAMPLES / "insurance.csv")
+    settings = CompareSettings(
+        generators=("cart", broken, "gaussian_copula"), budget_seconds=20, target="smoker"
+    )
+    messages: list[str] = []
+    comparison = compare_generators(table, settings, lambda f, m, losses=None: messages.append(m))
+    assert [s.name for s in comparison.scores] == ["cart", broken, "gaussian_copula"]
+    failed = comparison.score(broken)
+    assert failed.status is Status.FAILED
+    assert failed.reason == "This generator always fails on purpose."
+    for name in ("cart", "gaussian_copula"):
+        score = comparison.score(name)
+        assert score.status is Status.OK
+        assert 0.5 < (score.quality or 0) <= 1
+        assert 0 <= (score.detection_auc or 0) <= 1
+        assert score.tstr is not None
+        assert score.dcr_ci is not None
+        assert score.peak_rss_mb is not None
+        assert score.fit_seconds is not None
+    assert comparison.training_rows == 1070
+    assert comparison.holdout_rows == 268
+    assert comparison.trtr is not None
+    assert any("Gaussian copula" in m for m in messages)
+    payload = comparison.to_dict()
+    assert payload["recommended"] == comparison.recommended
+    assert set(payload["generators"]["cart"]) >= {
+        "status",
+        "quality",
+        "detection_auc",
+        "tstr",
+        "exact_match_rate",
+        "holdout_match_rate",
+        "dcr_share",
+        "fit_seconds",
+        "sample_seconds",
+        "peak_rss_mb",
+        "reason",
+    }
+    assert payload["generators"][broken]["quality"] is None
+    json.dumps(payload, allow_nan=False)
+
+
+def test_the_command_line_writes_the_documented_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "compare.json"
+    code = main(
+        [
+            "compare-generators",
+            str(SAMPLES / "penguins.csv"),
+            "--generators",
+            "cart,gaussian_copula",
+            "--budget",
+            "20",
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    payload = json.loads(out.read_text())
+    assert set(payload["generators"]) == {"cart", "gaussian_copula"}
+    assert payload["settings"]["budget_seconds"] == 20
+    assert "Recommended:" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "compare-generators",
+                str(SAMPLES / "penguins.csv"),
+                "--generators",
+                "nope",
+                "--json",
+                str(out),
+            ]
+        )
+        == 2
+    )
