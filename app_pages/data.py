@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from synth_core.data.io.export import readable_frame
 from synth_core.errors import SynthCoreError
-from synth_core.io.export import readable_frame
 from synth_core.ui import state, widgets
 
 st.title("Data")

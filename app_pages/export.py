@@ -5,8 +5,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from synth_core.data.io.export import csv_bytes, parquet_bytes
 from synth_core.errors import SynthCoreError
-from synth_core.io.export import csv_bytes, parquet_bytes
 from synth_core.ui import generation, report, state, widgets
 from synth_core.ui.resources import job_registry
 

@@ -15,5 +15,5 @@ if choice is not None:
         utility.tstr(reports[0])
         if reports[1] is not None:
             utility.fairness(reports[1])
-        utility.augmentation_panel(result, job_registry(), reports[0], choice[3])
+        utility.augmentation_panel(result, job_registry(), reports[0], list(choice.sensitive))
 st.page_link("app_pages/export.py", label="Next: export →")

@@ -19,10 +19,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from synth_core import utility  # noqa: E402
-from synth_core.augment import augmentation  # noqa: E402
-from synth_core.io.reader import read_table  # noqa: E402
-from synth_core.synthesize import GenerationSpec, fit  # noqa: E402
+from synth_core.data.io.reader import read_table  # noqa: E402
+from synth_core.evaluate import utility  # noqa: E402
+from synth_core.experiments.augment import augmentation  # noqa: E402
+from synth_core.generate.spec import GenerationSpec  # noqa: E402
+from synth_core.generate.synthesize import fit  # noqa: E402
 from tests.helpers import rare_table  # noqa: E402
 
 

@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_fidelity import mixed_table, schema_of  # noqa: E402
 
-from synth_core.privacy.dcr import Neighbours  # noqa: E402
-from synth_core.privacy.distance import RowEncoder, distance_columns, nearest  # noqa: E402
-from synth_core.privacy.report import (  # noqa: E402
+from synth_core.data.distance import RowEncoder, distance_columns, nearest  # noqa: E402
+from synth_core.evaluate.privacy.dcr import Neighbours  # noqa: E402
+from synth_core.evaluate.privacy.report import (  # noqa: E402
     QUERY_CAP,
     dcr_share,
     measure_dcr_share,

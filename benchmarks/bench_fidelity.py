@@ -25,8 +25,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from synth_core.fidelity import evaluate_quality  # noqa: E402
-from synth_core.schema import ColumnKind, ColumnSchema, Schema  # noqa: E402
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema  # noqa: E402
+from synth_core.evaluate.fidelity import evaluate_quality  # noqa: E402
 
 
 def mixed_table(rows: int, seed: int, groups: int = 1) -> pd.DataFrame:
@@ -112,8 +112,8 @@ def compare_speed(label: str, real: pd.DataFrame, synthetic: pd.DataFrame, repea
 
 
 def figure_sizes(rows: int) -> None:
-    from synth_core.fidelity import compare, pair_drilldown
-    from synth_core.plots import (
+    from synth_core.evaluate.fidelity import compare, pair_drilldown
+    from synth_core.present.plots import (
         association_figure,
         distribution_figure,
         pair_figure,
@@ -141,7 +141,7 @@ def figure_sizes(rows: int) -> None:
 
 
 def detection_time(rows: int) -> None:
-    from synth_core.fidelity.detection import detect
+    from synth_core.evaluate.fidelity.detection import detect
 
     real, synthetic = mixed_table(rows, 1), mixed_table(rows, 2)
     started = time.perf_counter()

@@ -22,8 +22,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_fidelity import mixed_table  # noqa: E402
 
 from synth_core import read_table  # noqa: E402
-from synth_core.generator_choice import CompareSettings, GeneratorComparison, compare_generators  # noqa: E402
-from synth_core.table import Table  # noqa: E402
+from synth_core.data.table import Table  # noqa: E402
+from synth_core.experiments.generator_choice import (  # noqa: E402
+    CompareSettings,
+    GeneratorComparison,
+    compare_generators,
+)
 
 TABLES = ("insurance", "penguins", "seattle-weather")
 

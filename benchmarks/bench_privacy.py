@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_fidelity import mixed_table, schema_of  # noqa: E402
 
-from synth_core.privacy.distance import RowEncoder, distance_columns, nearest  # noqa: E402
-from synth_core.privacy.report import privacy_report  # noqa: E402
+from synth_core.data.distance import RowEncoder, distance_columns, nearest  # noqa: E402
+from synth_core.evaluate.privacy.report import privacy_report  # noqa: E402
 
 
 def brute_force(reference: np.ndarray, queries: np.ndarray, block: int = 2048) -> np.ndarray:

@@ -31,7 +31,8 @@ def _peak_mb() -> float:
 
 def child(mode: str, rows: int, out: str) -> None:
     from synth_core import read_table
-    from synth_core.synthesize import GenerationSpec, fit, sample, sample_to_file
+    from synth_core.generate.spec import GenerationSpec
+    from synth_core.generate.synthesize import fit, sample, sample_to_file
 
     table = read_table((ROOT / "sample_data" / "insurance.csv").read_bytes())
     model = fit(table, GenerationSpec(generator="gaussian_copula", rows=1000))
@@ -40,7 +41,7 @@ def child(mode: str, rows: int, out: str) -> None:
     if mode == "file":
         sample_to_file(model, rows, out)
     else:
-        from synth_core.io.export import csv_bytes
+        from synth_core.data.io.export import csv_bytes
 
         result = sample(model, rows=rows)
         Path(out).write_bytes(csv_bytes(result.data, result.schema))
@@ -57,7 +58,8 @@ def ctgan_child(rows: int, epochs: int) -> None:
     import torch
 
     from synth_core import read_table
-    from synth_core.synthesize import GenerationSpec, fit
+    from synth_core.generate.spec import GenerationSpec
+    from synth_core.generate.synthesize import fit
 
     torch.set_num_threads(1)
     base = pd.read_csv(ROOT / "sample_data" / "insurance.csv")

@@ -1,5 +1,5 @@
 """The README's collapse figure: the Collapse lab's default run on the bundled insurance data,
-drawn by the app's own plotting code (synth_core.plots) and photographed in Chromium.
+drawn by the app's own plotting code (synth_core.present.plots) and photographed in Chromium.
 
     .venv/bin/python scripts/readme_figure.py [docs/collapse.png]
 
@@ -16,8 +16,8 @@ from browser_tour import ARGS as CHROMIUM_ARGS  # scripts/ is on sys.path when r
 from playwright.sync_api import sync_playwright
 
 from synth_core import read_table
-from synth_core.collapse import collapse_run
-from synth_core.plots import collapse_overview
+from synth_core.experiments.collapse import collapse_run
+from synth_core.present.plots import collapse_overview
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,11 @@
 """Synthetic Data Studio core: read tables, generate synthetic ones, compare and export them."""
 
-from synth_core.checks import Level, Problem, table_problems
+from synth_core.data.checks import Level, Problem, table_problems
+from synth_core.data.io.export import csv_bytes, parquet_bytes, write_csv, write_parquet
+from synth_core.data.io.reader import ReadOptions, read_table
+from synth_core.data.samples import SAMPLES, SampleDataset, sample_dataset
+from synth_core.data.schema import ColumnKind, ColumnOverride, ColumnSchema, PiiType, Schema
+from synth_core.data.table import ReadReport, Table
 from synth_core.errors import (
     ExportError,
     GeneratorError,
@@ -14,23 +19,25 @@ from synth_core.errors import (
     SpecError,
     SynthCoreError,
 )
-from synth_core.fidelity import Comparison, FidelityReport, compare, evaluate
-from synth_core.generator_choice import CompareSettings, GeneratorComparison, compare_generators
-from synth_core.generators import GeneratorInfo, Param, ParamType, available, create, get, infos
-from synth_core.io.export import csv_bytes, parquet_bytes, write_csv, write_parquet
-from synth_core.io.reader import ReadOptions, read_table
-from synth_core.jobs import Job, JobRegistry, JobStatus, JobView
-from synth_core.privacy.pii import PiiAction
-from synth_core.samples import SAMPLES, SampleDataset, sample_dataset
-from synth_core.schema import ColumnKind, ColumnOverride, ColumnSchema, PiiType, Schema
-from synth_core.synthesize import (
-    GenerationSpec,
-    PrivacySetting,
-    SynthResult,
-    split_holdout,
-    synthesize,
+from synth_core.evaluate.fidelity import Comparison, FidelityReport, compare, evaluate
+from synth_core.experiments.generator_choice import (
+    CompareSettings,
+    GeneratorComparison,
+    compare_generators,
 )
-from synth_core.table import ReadReport, Table
+from synth_core.generate.generators import (
+    GeneratorInfo,
+    Param,
+    ParamType,
+    available,
+    create,
+    get,
+    infos,
+)
+from synth_core.generate.protect.pii import PiiAction
+from synth_core.generate.spec import GenerationSpec, PrivacySetting
+from synth_core.generate.synthesize import SynthResult, split_holdout, synthesize
+from synth_core.jobs import Job, JobRegistry, JobStatus, JobView
 
 __all__ = [
     "SAMPLES",

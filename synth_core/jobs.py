@@ -34,8 +34,14 @@ from enum import StrEnum
 from multiprocessing.connection import Connection
 from typing import Any
 
+from synth_core._progress import ProgressFn
+from synth_core._system import (
+    available_memory_mb,
+    cores,
+    own_peak_memory_mb,
+    peak_memory_mb,
+)
 from synth_core.errors import JobCancelledError, JobError, SynthCoreError
-from synth_core.generators.registry import ProgressFn
 
 _log = logging.getLogger(__name__)
 
@@ -43,9 +49,9 @@ Work = Callable[[ProgressFn], Any]
 # Modules the worker server imports once; every worker forks with them loaded.
 _PRELOAD = [
     "synth_core.jobs",
-    "synth_core.synthesize",
-    "synth_core.fidelity",
-    "synth_core.generators.sdv",
+    "synth_core.generate.synthesize",
+    "synth_core.evaluate.fidelity",
+    "synth_core.generate.generators.sdv",
     "sdv.single_table",
     "sdv.sampling",
     "sdv.cag",
@@ -216,15 +222,6 @@ def _limit_threads() -> None:
         sys.modules["torch"].set_num_threads(1)
 
 
-def _own_peak_mb() -> float | None:
-    """This process's peak resident memory in MB (Linux reports kB)."""
-    try:
-        import resource
-    except ImportError:  # not on POSIX
-        return None
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _send(connection: Connection, message: tuple[Any, ...]) -> None:
     """One message as bytes from the standard pickler (see the module docstring)."""
     connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
@@ -248,17 +245,17 @@ def _worker(connection: Connection, payload: bytes, workspace: str) -> None:
         result = task(progress)
         try:
             answer = pickle.dumps(
-                ("done", result, _own_peak_mb()), protocol=pickle.HIGHEST_PROTOCOL
+                ("done", result, own_peak_memory_mb()), protocol=pickle.HIGHEST_PROTOCOL
             )
         except Exception as exc:  # a result that cannot travel is a bug in the task
             raise TypeError(f"the job's result cannot be sent back: {exc}") from exc
         connection.send_bytes(answer)
     except SynthCoreError as exc:
-        _send(connection, ("failed", str(exc), _own_peak_mb()))
+        _send(connection, ("failed", str(exc), own_peak_memory_mb()))
     except Exception as exc:  # reported to the parent, which logs it as a bug
         _send(
             connection,
-            ("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc(), _own_peak_mb()),
+            ("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc(), own_peak_memory_mb()),
         )
     finally:
         connection.close()
@@ -302,33 +299,6 @@ def _start(task: Task) -> tuple[Any, Connection, str]:
     return process, receiver, workspace
 
 
-def _memory_mb(path: str, field_name: str) -> float | None:
-    """A figure in kB from a /proc file (Linux), in MB; None when unknown."""
-    try:
-        with open(path) as info:
-            for line in info:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def available_memory_mb() -> float | None:
-    """Memory the system could still give processes (MemAvailable), in MB; None when unknown."""
-    return _memory_mb("/proc/meminfo", "MemAvailable")
-
-
-def resident_memory_mb() -> float | None:
-    """This process's resident memory now (VmRSS), in MB; None when unknown."""
-    return _memory_mb("/proc/self/status", "VmRSS")
-
-
-def _peak_memory_mb(pid: int) -> float | None:
-    """A live process's peak resident memory (VmHWM), in MB."""
-    return _memory_mb(f"/proc/{pid}/status", "VmHWM")
-
-
 def _stopped_message(exitcode: int | None, peak_mb: float | None, free_mb: float | None) -> str:
     """Why a worker ended without a result, from what was actually seen."""
     used = f" after using up to {peak_mb:,.0f} MB of memory" if peak_mb is not None else ""
@@ -359,7 +329,7 @@ def _watch(job: Job, process: Any, connection: Connection, workspace: str) -> No
 
     def read_memory() -> None:
         nonlocal free_mb, last_read
-        peak = _peak_memory_mb(process.pid)
+        peak = peak_memory_mb(process.pid)
         if peak is not None:
             job._peak_memory_mb = max(peak, job._peak_memory_mb or 0.0)
             free_mb = available_memory_mb()
@@ -408,7 +378,7 @@ Liveness = Callable[[str], bool]
 
 
 class JobRegistry:
-    """Server-wide list of jobs; caps how many run at once (this machine has 2 cores).
+    """Server-wide list of jobs; caps how many run at once (one per processor by default).
 
     With ``alive`` (tells whether an owner's browser session still exists), ``reap()`` cancels
     the running jobs of an owner that has been gone for ``abandon_after`` seconds and drops its
@@ -417,7 +387,7 @@ class JobRegistry:
 
     def __init__(
         self,
-        max_running: int = 2,
+        max_running: int | None = None,
         processes: bool = True,
         *,
         alive: Liveness | None = None,
@@ -425,7 +395,7 @@ class JobRegistry:
         keep_results_for: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.max_running = max_running
+        self.max_running = max_running or cores()
         self.processes = processes
         self.alive = alive
         self.abandon_after = abandon_after

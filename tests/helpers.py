@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from synth_core import Table, read_table
-from synth_core.convert import render_text
+from synth_core.data.convert import render_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

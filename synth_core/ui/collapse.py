@@ -8,7 +8,10 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 import streamlit as st
 
-from synth_core.collapse import (
+from synth_core.data.schema import ColumnKind
+from synth_core.data.table import Table
+from synth_core.errors import SynthCoreError
+from synth_core.experiments.collapse import (
     MAX_GENERATIONS,
     MAX_RUNS,
     CollapseResult,
@@ -16,12 +19,9 @@ from synth_core.collapse import (
     collapse_run,
     vanished,
 )
-from synth_core.errors import SynthCoreError
-from synth_core.generators import ParamValue, available
+from synth_core.generate.generators import ParamValue, available
 from synth_core.jobs import JobRegistry, Task
-from synth_core.plots import COLLAPSE_METRICS, collapse_figure, snapshot_figure
-from synth_core.schema import ColumnKind
-from synth_core.table import Table
+from synth_core.present.plots import COLLAPSE_METRICS, collapse_figure, snapshot_figure
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import default, error_box
 

@@ -7,20 +7,20 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from synth_core import plots
+from synth_core.data.schema import ColumnKind
+from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
-from synth_core.generator_choice import (
+from synth_core.experiments.generator_choice import (
     DEFAULT_BUDGET_SECONDS,
     RULE,
     CompareSettings,
     GeneratorComparison,
     compare_generators,
 )
-from synth_core.generators import available
-from synth_core.generators.registry import GeneratorKind
+from synth_core.generate.generators import available
+from synth_core.generate.generators.registry import GeneratorKind
 from synth_core.jobs import JobRegistry, Task
-from synth_core.schema import ColumnKind
-from synth_core.table import Table
+from synth_core.present import plots
 from synth_core.ui import jobs, state
 from synth_core.ui.generation import param_key
 from synth_core.ui.widgets import default, error_box

@@ -10,14 +10,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from synth_core import conditions
-from synth_core import constraints as rules
-from synth_core.conditions import RowRequest, ScenarioLevel
-from synth_core.constraints import Constraint
-from synth_core.convert import render_text
+from synth_core.data.convert import render_text
+from synth_core.data.schema import ColumnKind
+from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
-from synth_core.schema import ColumnKind
-from synth_core.table import Table
+from synth_core.generate import conditions
+from synth_core.generate import constraints as rules
+from synth_core.generate.conditions import RowRequest, ScenarioLevel
+from synth_core.generate.constraints import Constraint
 from synth_core.ui import state
 from synth_core.ui.widgets import default, error_box
 

@@ -8,18 +8,23 @@ import pandas as pd
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
-from synth_core.fidelity import FidelityReport, detect_cached, pair_drilldown
-from synth_core.fidelity.detection import MIN_ROWS as DETECTION_MIN_ROWS
-from synth_core.fidelity.quality import ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD, Quality
+from synth_core.evaluate.evaluation import measure_detection
+from synth_core.evaluate.fidelity import FidelityReport, pair_drilldown
+from synth_core.evaluate.fidelity.detection import MIN_ROWS as DETECTION_MIN_ROWS
+from synth_core.evaluate.fidelity.quality import (
+    ASSOCIATION_THRESHOLD,
+    CORRELATION_THRESHOLD,
+    Quality,
+)
+from synth_core.generate.synthesize import SynthResult
 from synth_core.jobs import JobRegistry, Task
-from synth_core.plots import (
+from synth_core.present.plots import (
     association_figure,
     detection_figure,
     distribution_figure,
     pair_figure,
     shapes_figure,
 )
-from synth_core.synthesize import SynthResult
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import error_box
 
@@ -106,7 +111,10 @@ def detection(result: SynthResult, registry: JobRegistry) -> None:
                 jobs.start(
                     registry,
                     jobs.DETECTION,
-                    Task(detect_cached, (result.train, result.data, result.schema)),
+                    Task(
+                        measure_detection,
+                        (state.rows(result), state.evaluation_settings(result)),
+                    ),
                 )
             except SynthCoreError as exc:
                 error_box(exc)

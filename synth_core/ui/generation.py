@@ -3,66 +3,75 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from synth_core import plots
-from synth_core.conditions import LeafCoverage, RowRequest
-from synth_core.constraints import Constraint
+from synth_core._system import cores
+from synth_core.data.io.export import readable_frame
+from synth_core.data.schema import ColumnKind
+from synth_core.data.table import Table
 from synth_core.errors import ExportError, SynthCoreError
-from synth_core.filter_effect import FilterEffect, sample_measured, synthesize_measured
-from synth_core.generators import available, infos
-from synth_core.generators.registry import (
+from synth_core.experiments.filter_effect import FilterEffect, sample_measured, synthesize_measured
+from synth_core.generate.conditions import LeafCoverage, RowRequest
+from synth_core.generate.constraints import Constraint
+from synth_core.generate.generators import available, infos
+from synth_core.generate.generators.registry import (
     DEFAULT_GENERATOR,
     GeneratorInfo,
     Param,
     ParamType,
     ParamValue,
 )
-from synth_core.io.export import readable_frame
-from synth_core.jobs import JobRegistry, JobView, Task
-from synth_core.privacy.filter import FilterSettings
-from synth_core.privacy.pii import PiiAction
-from synth_core.reward import QualitySettings
-from synth_core.schema import ColumnKind
-from synth_core.synthesize import (
+from synth_core.generate.protect.pii import PiiAction
+from synth_core.generate.protect.quality import QualitySettings
+from synth_core.generate.protect.similarity import FilterSettings
+from synth_core.generate.spec import (
+    DP_GENERATOR,
     MAX_FILE_ROWS,
     MAX_FIT_ROWS,
-    MAX_SYNTHETIC_ROWS,
     MIN_ROWS,
     GenerationSpec,
     PrivacySetting,
-    SynthResult,
-    sample_to_file,
 )
-from synth_core.table import Table
+from synth_core.generate.synthesize import MAX_SYNTHETIC_ROWS, SynthResult, sample_to_file
+from synth_core.jobs import JobRegistry, JobView, Task
+from synth_core.present import plots
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import default, error_box
 
 QUALITY_DEFAULT_KEEP = 50  # % (the issue's measurement: 25-50% keeps diversity losses small)
 MAX_DEFAULT_ROWS = 10_000
 PREVIEW_ROWS = 200
-# rows, seed, holdout share, privacy, PII action, row cap for fitting, the two filters
-Output = tuple[
-    int,
-    int,
-    float,
-    PrivacySetting,
-    PiiAction,
-    int | None,
-    FilterSettings | None,
-    QualitySettings | None,
-]
+
+
+@dataclass(frozen=True)
+class Output:
+    """The "Output and privacy" choices of the Generate page."""
+
+    rows: int
+    seed: int
+    holdout: float  # share of real rows held out
+    privacy: PrivacySetting
+    pii_action: PiiAction
+    fit_cap: int | None  # rows the generator learns from at most
+    similarity: FilterSettings | None
+    quality: QualitySettings | None
+
+    def training_rows(self, table: Table) -> int:
+        rows = round(len(table.df) * (1 - self.holdout))
+        return min(rows, self.fit_cap) if self.fit_cap is not None else rows
+
+
 PRIVACY_OPTIONS = {
     "none": "None: personal data kept as is",
     "pii": "PII protection: personal data replaced or dropped",
     "filter": "PII protection + similarity filter: no copies or near copies of real rows",
     "dp": "PII protection + differential privacy (the MST generator)",
 }
-DP_GENERATOR = "dp_mst"
 
 
 def _generator_changed() -> None:
@@ -180,9 +189,7 @@ def estimate_note(
     info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
 ) -> None:
     """A plain-words training-time estimate for this table on this machine."""
-    _, _, holdout, _, _, cap, _, _ = output
-    rows = round(len(table.df) * (1 - holdout))
-    rows = min(rows, cap) if cap is not None else rows
+    rows = output.training_rows(table)
     try:
         seconds = info.estimate_seconds(rows, len(table.schema), params)
     except SynthCoreError as exc:
@@ -191,7 +198,7 @@ def estimate_note(
     if seconds is not None:
         st.caption(
             f"Training on {rows:,} rows takes {duration_words(seconds)} on this machine "
-            "(2 cores; measured, roughly). You can cancel at any time."
+            f"({cores()} processors; measured, roughly). You can cancel at any time."
         )
 
 
@@ -271,11 +278,11 @@ def output_settings(table: Table) -> Output:
         cap = MAX_FIT_ROWS if capped else None
     else:
         cap = MAX_FIT_ROWS
-    return (
+    return Output(
         int(rows),
         int(seed),
         holdout / 100,
-        PrivacySetting.PII if protect else PrivacySetting.NONE,
+        PrivacySetting(setting),
         action,
         cap,
         similarity,
@@ -317,21 +324,19 @@ def build_spec(
     constraints: Sequence[Constraint],
     requests: Sequence[RowRequest],
 ) -> GenerationSpec:
-    rows, seed, holdout, privacy, action, cap, similarity, quality = output
-    return GenerationSpec(
+    spec = GenerationSpec(
         generator=generator,
         params=params,
-        rows=sum(r.rows for r in requests) if requests else rows,
-        seed=seed,
-        holdout_fraction=holdout,
-        privacy=privacy,
-        pii_action=action,
-        max_fit_rows=cap,
+        rows=sum(r.rows for r in requests) if requests else output.rows,
+        seed=output.seed,
+        holdout_fraction=output.holdout,
+        pii_action=output.pii_action,
+        max_fit_rows=output.fit_cap,
         constraints=tuple(constraints),
         requests=tuple(requests),
-        similarity_filter=similarity,
-        quality_filter=quality,
+        quality_filter=output.quality,
     )
+    return output.privacy.apply(spec, output.similarity)
 
 
 def start_button(registry: JobRegistry, table: Table, spec: GenerationSpec | None) -> None:
@@ -378,8 +383,9 @@ def result_preview(result: SynthResult) -> None:
     )
     for note in result.notes:
         st.info(note)
-    if result.quality_effect is not None:
-        quality_effect(result.quality_effect)
+    effect = state.quality_effect(result)
+    if effect is not None:
+        quality_effect(effect)
     if result.coverage:
         coverage_table(result.coverage)
     if len(result.model.losses) >= 2:
@@ -400,6 +406,8 @@ def quality_effect(effect: FilterEffect) -> None:
         ("Fidelity score", "fidelity", ".3f", "higher"),
         ("Detection ROC AUC", "detection_auc", ".3f", "nearer 0.5"),
         ("Mean P(real) by the filter's classifier", "mean_p_real", ".2f", "higher"),
+        ("Mean KS distance (numbers, dates)", "mean_ks", ".3f", "lower"),
+        ("Mean TV distance (categories)", "mean_tvd", ".3f", "lower"),
         ("Std ratio (spread)", "std_ratio", ".3f", "nearer 1"),
         ("Tail coverage", "tail_coverage", ".2f", "nearer 1"),
         ("DCR share (closer to training than holdout)", "dcr_share", ".1%", "nearer 50%"),
@@ -424,7 +432,8 @@ def quality_effect(effect: FilterEffect) -> None:
     )
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     st.caption(
-        f"Fidelity and detection against {effect.reference}; diversity against all real rows."
+        f"Fidelity and detection against {effect.reference}; KS and TV distances (as on the "
+        "Fidelity page) and diversity against all real rows."
     )
     costs = effect.warnings()
     if costs:
@@ -559,7 +568,7 @@ def dp_panel(
     info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
 ) -> None:
     """What ε means, the budget split for this table, and bounds."""
-    from synth_core.generators.dp import (
+    from synth_core.generate.generators.dp import (
         EPSILON_WORDS,
         MAX_MEMORY_GB,
         budget_words,
@@ -567,9 +576,7 @@ def dp_panel(
         parse_bounds,
     )
 
-    _, _, holdout, _, _, cap, _, _ = output
-    rows = round(len(table.df) * (1 - holdout))
-    rows = min(rows, cap) if cap is not None else rows
+    rows = output.training_rows(table)
     numeric = [
         c.name
         for c in table.schema
@@ -609,7 +616,7 @@ def dp_panel(
 
 
 def _fill_bounds(table: Table, names: list[str], given: dict[str, tuple[str, str]]) -> None:
-    from synth_core.convert import as_float
+    from synth_core.data.convert import as_float
 
     parts = [f"{name}={low}:{high}" for name, (low, high) in given.items()]
     for name in names:
@@ -629,7 +636,7 @@ def _fill_bounds(table: Table, names: list[str], given: dict[str, tuple[str, str
 
 def curve_panel(registry: JobRegistry, table: Table, spec: GenerationSpec | None) -> None:
     """The DP generator at several ε as one background job, plotted against ε."""
-    from synth_core.privacy.curve import EPSILONS, REFERENCE, privacy_utility_curve
+    from synth_core.experiments.curve import EPSILONS, REFERENCE, privacy_utility_curve
 
     with st.expander("Privacy–utility curve: how much fidelity does each ε cost?"):
         st.caption(

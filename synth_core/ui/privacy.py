@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
+from synth_core.evaluate.evaluation import measure_privacy
+from synth_core.evaluate.privacy.report import PrivacyReport, Verdict
+from synth_core.generate.synthesize import SynthResult
 from synth_core.jobs import JobRegistry, Task
-from synth_core.plots import dcr_figure
-from synth_core.privacy.report import PrivacyReport, Verdict, privacy_report
-from synth_core.synthesize import SynthResult
+from synth_core.present.plots import dcr_figure
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import error_box
 
@@ -32,11 +33,7 @@ def report_or_job(result: SynthResult, registry: JobRegistry) -> PrivacyReport |
             jobs.start(
                 registry,
                 slot,
-                Task(
-                    privacy_report,
-                    (result.train, result.data, result.schema),
-                    {"holdout": result.holdout, "seed": result.seed},
-                ),
+                Task(measure_privacy, (state.rows(result), state.evaluation_settings(result))),
             )
         except SynthCoreError as exc:
             error_box(exc)

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from synth_core.data.schema import ColumnOverride
+from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
-from synth_core.generators import registry
-from synth_core.recipe import Recipe, make_recipe
-from synth_core.schema import ColumnOverride
-from synth_core.synthesize import MAX_FIT_ROWS, GenerationSpec
-from synth_core.table import Table
+from synth_core.generate.generators import registry
+from synth_core.generate.recipe import Recipe, make_recipe
+from synth_core.generate.spec import MAX_FIT_ROWS, GenerationSpec, PrivacySetting
 from synth_core.ui import conditions, state
-from synth_core.ui.generation import DP_GENERATOR, param_key
+from synth_core.ui.generation import param_key
 from synth_core.ui.widgets import set_reading_widgets
 
 _UPLOAD = "recipe_upload"
@@ -52,15 +52,7 @@ def _load() -> None:
         "generator": spec.generator,
         "seed": spec.seed,
         "holdout": round(spec.holdout_fraction * 100),
-        "privacy_setting": (
-            "none"
-            if spec.privacy.value == "none"
-            else "dp"
-            if spec.generator == DP_GENERATOR
-            else "filter"
-            if spec.similarity_filter is not None
-            else "pii"
-        ),
+        "privacy_setting": PrivacySetting.of(spec).value,
         "pii_action": spec.pii_action.value,
         "fit_cap": spec.max_fit_rows is not None,
         "sampling_mode": conditions.RECIPE if spec.requests else conditions.PLAIN,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
+from synth_core.generate.recipe import make_recipe
+from synth_core.generate.synthesize import SynthResult
 from synth_core.jobs import JobRegistry, Task
-from synth_core.recipe import make_recipe
-from synth_core.report import SMALL_COUNT, ReportFiles, report_files
-from synth_core.synthesize import SynthResult
+from synth_core.present.report import SMALL_COUNT, ReportFiles, evaluation_report
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import default, error_box
 
@@ -53,34 +54,38 @@ def report_panel(registry: JobRegistry, result: SynthResult, stem: str) -> None:
         f"Real data appears only as aggregates; counts under {SMALL_COUNT} real rows are "
         "suppressed and rare categories pooled."
     )
-    target = st.session_state.get("utility_target")
-    sensitive = list(st.session_state.get("utility_sensitive") or [])
-    can_predict = target is not None and len(result.holdout) > 0
+    choice = state.utility_choice()  # the target and groups chosen on the Utility page
     include = False
-    if can_predict:
+    if choice is not None and len(result.holdout) > 0:
         default("report_utility", True)
-        groups = f", groups: {', '.join(sensitive)}" if sensitive else ""
+        groups = f", groups: {', '.join(choice.sensitive)}" if choice.sensitive else ""
         include = st.checkbox(
-            f"Include utility and fairness (target: {target}{groups}, from the Utility page)",
+            f"Include utility and fairness (target: {choice.target}{groups}, from the Utility "
+            "page)",
             key="report_utility",
             persist_state="session",
         )
     else:
         st.caption("Choose a target on the Utility & fairness page to include utility too.")
     if st.button("Build the report", key="build_report", disabled=jobs.running(jobs.REPORT)):
+        settings = state.evaluation_settings(result)
+        utility = None
+        if include:
+            assert choice is not None
+            settings = choice.settings(result)
+            utility = state.utility(result, choice)
+        fidelity = state.fidelity_report(result)
+        detection = state.detection(result)
+        if detection is not None:
+            fidelity = replace(fidelity, detection=detection)
         try:
             jobs.start(
                 registry,
                 jobs.REPORT,
                 Task(
-                    report_files,
-                    (result.train, result.data, result.model.output_schema, result.holdout),
-                    {
-                        "recipe": _recipe(result),
-                        "target": target if include else None,
-                        "sensitive": tuple(sensitive) if include else (),
-                        "seed": result.seed,
-                    },
+                    evaluation_report,
+                    (state.rows(result), _recipe(result), settings),
+                    {"fidelity": fidelity, "privacy": state.privacy(result), "utility": utility},
                 ),
             )
         except SynthCoreError as exc:

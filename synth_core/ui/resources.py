@@ -8,9 +8,11 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from synth_core._system import cores
 from synth_core.jobs import JobRegistry
 
-MAX_RUNNING_JOBS = 2  # this machine has two cores
+# Jobs that run at once: one per processor (each worker uses one thread), measured at start.
+MAX_RUNNING_JOBS = cores()
 # A finished job whose session never collects it (e.g. the user stays on another page) is
 # freed after this long; the job of a session that is gone for good is cancelled after
 # Streamlit's server.disconnectedSessionTTL.

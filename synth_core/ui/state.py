@@ -5,26 +5,28 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from synth_core.collapse import CollapseResult
-from synth_core.conditions import RowRequest
-from synth_core.constraints import Constraint
+from synth_core.data.io.reader import ReadOptions, read_table
+from synth_core.data.samples import SAMPLES
+from synth_core.data.schema import ColumnOverride, Schema
+from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
-from synth_core.fidelity import Detection, FidelityReport, evaluate
-from synth_core.generator_choice import GeneratorComparison
-from synth_core.io.reader import ReadOptions, read_table
-from synth_core.privacy.curve import PrivacyUtilityCurve
-from synth_core.privacy.report import PrivacyReport
-from synth_core.samples import SAMPLES
-from synth_core.schema import ColumnOverride, Schema
-from synth_core.synthesize import FileSample, SynthResult
-from synth_core.table import Table
+from synth_core.evaluate.evaluation import EvaluationSettings, Rows, measure_fidelity
+from synth_core.evaluate.fidelity import Detection, FidelityReport, remember_detection
+from synth_core.evaluate.privacy.report import PrivacyReport
+from synth_core.experiments.collapse import CollapseResult
+from synth_core.experiments.curve import PrivacyUtilityCurve
+from synth_core.experiments.filter_effect import FilterEffect, Measured
+from synth_core.experiments.generator_choice import GeneratorComparison
+from synth_core.generate.conditions import RowRequest
+from synth_core.generate.constraints import Constraint
+from synth_core.generate.synthesize import FileSample, SynthResult
 
 OWNER = "owner"
 RESUMED = "resumed"
@@ -48,9 +50,11 @@ FILE_SAMPLE = "file_sample"
 PRIVACY = "privacy_report"
 CURVE = "privacy_utility_curve"
 UTILITY = "utility_reports"
+UTILITY_CHOICE = "utility_current_choice"
 AUGMENTATION = "augmentation_reports"
 COLLAPSE = "collapse_result"
 COMPARISON = "generator_comparison"
+QUALITY_EFFECT = "quality_effect"
 
 
 @dataclass(frozen=True)
@@ -196,10 +200,17 @@ def working_table() -> Table:
     return table
 
 
-def set_result(result: SynthResult) -> None:
-    st.session_state[RESULT] = result
+def set_result(measured: Measured) -> None:
+    """A new synthetic table (and the quality filter's effect, when it made it)."""
+    st.session_state[RESULT] = measured.result
+    st.session_state[QUALITY_EFFECT] = (measured.result, measured.effect)
     for key in (FIDELITY, DETECTION, PRIVACY, UTILITY, AUGMENTATION, DOWNLOADS):
         st.session_state.pop(key, None)
+
+
+def quality_effect(result: SynthResult) -> FilterEffect | None:
+    value: FilterEffect | None = _of_result(QUALITY_EFFECT, result)
+    return value
 
 
 def result() -> SynthResult | None:
@@ -218,22 +229,36 @@ def result_or_stop() -> SynthResult:
     return value
 
 
+def rows(result: SynthResult) -> Rows:
+    """The tables every page measures: the training rows, the synthetic rows, the holdout."""
+    holdout = result.holdout if len(result.holdout) else None
+    return Rows(result.train, result.data, result.schema, holdout)
+
+
+def evaluation_settings(result: SynthResult) -> EvaluationSettings:
+    """The settings the pages measure with (the Utility page adds its target and groups); the
+    Export page's report measures with the same, so it shows the pages' numbers."""
+    return EvaluationSettings(seed=result.seed)
+
+
 def fidelity_report(result: SynthResult) -> FidelityReport:
     """Scores, tests, validity and summaries (no detection), once per result; evaluations are
     also cached by content, so a page switch or a new session does not recompute them."""
     cached = st.session_state.get(FIDELITY)
     if cached is None or cached[0] is not result:
-        report = evaluate(
-            result.train, result.data, result.schema, holdout=result.holdout, detection=False
-        )
-        cached = (result, report)
+        settings = replace(evaluation_settings(result), detection=False)
+        cached = (result, measure_fidelity(rows(result), settings))
         st.session_state[FIDELITY] = cached
     value: FidelityReport = cached[1]
     return value
 
 
 def set_detection(result: SynthResult, detection: Detection) -> None:
+    """The detection of a job (it ran in a worker process): kept for this result and in this
+    process's detection cache, so the fidelity report reuses it."""
     st.session_state[DETECTION] = (result, detection)
+    seed = evaluation_settings(result).seed
+    remember_detection(result.train, result.data, result.schema, detection, seed)
 
 
 def _of_result(key: str, result: object) -> Any:
@@ -306,14 +331,24 @@ def curve() -> PrivacyUtilityCurve | None:
     return value
 
 
-def set_utility(result: SynthResult, choice: object, reports: object) -> None:
+def set_utility_choice(choice: Any) -> None:
+    """The target and groups last chosen on the Utility page (a ``ui.utility.Choice``)."""
+    st.session_state[UTILITY_CHOICE] = choice
+
+
+def utility_choice() -> Any:
+    return st.session_state.get(UTILITY_CHOICE)
+
+
+def set_utility(result: SynthResult, choice: Hashable, reports: object) -> None:
     cache: dict[object, object] = st.session_state.setdefault(UTILITY, {})
-    cache[(id(result), repr(choice))] = (result, reports)
+    cache[(id(result), choice)] = (result, reports)
 
 
-def utility(result: SynthResult, choice: object) -> Any:
-    """The (utility, fairness) reports for this result and choice of target and groups."""
-    found = st.session_state.get(UTILITY, {}).get((id(result), repr(choice)))
+def utility(result: SynthResult, choice: Hashable) -> Any:
+    """The (utility, fairness) reports for this result and choice of target and groups (a
+    frozen dataclass, so equal choices find the same reports)."""
+    found = st.session_state.get(UTILITY, {}).get((id(result), choice))
     if found is None or found[0] is not result:
         return None
     return found[1]

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from synth_core.augment import AugmentationReport, augmentation
-from synth_core.conditions import RowRequest
+from synth_core.data.encoding import FEATURE_KINDS
+from synth_core.data.schema import ColumnKind
 from synth_core.errors import SynthCoreError
-from synth_core.fairness import FairnessReport, suggest_sensitive, utility_and_fairness
+from synth_core.evaluate.evaluation import EvaluationSettings, measure_utility
+from synth_core.evaluate.fairness import FairnessReport, suggest_sensitive
+from synth_core.evaluate.utility import TaskKind, UtilityReport, infer_task
+from synth_core.experiments.augment import AugmentationReport, augmentation
+from synth_core.generate.conditions import RowRequest
+from synth_core.generate.synthesize import SynthResult
 from synth_core.jobs import JobRegistry, Task
-from synth_core.plots import augmentation_figure, importance_figure
-from synth_core.schema import ColumnKind
-from synth_core.synthesize import SynthResult
+from synth_core.present.plots import augmentation_figure, importance_figure
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import default, error_box
-from synth_core.utility import FEATURE_KINDS, TaskKind, UtilityReport, infer_task
 
 _TARGET_NAMES = ("target", "label", "class", "outcome", "y", "diagnosis", "default", "churn")
 _METRIC_WORDS = {
@@ -38,7 +41,29 @@ def _default_target(names: list[str]) -> str:
     return names[-1]
 
 
-def settings(result: SynthResult) -> tuple[str, TaskKind, Any, list[str]] | None:
+@dataclass(frozen=True)
+class Choice:
+    """What to predict and which groups to check; starts its own job."""
+
+    target: str
+    task: TaskKind
+    positive: Any
+    sensitive: tuple[str, ...]
+
+    def settings(self, result: SynthResult) -> EvaluationSettings:
+        return replace(
+            state.evaluation_settings(result),
+            target=self.target,
+            task=self.task,
+            positive=self.positive,
+            sensitive=self.sensitive,
+        )
+
+    def task_for(self, result: SynthResult) -> Task:
+        return Task(measure_utility, (state.rows(result), self.settings(result)))
+
+
+def settings(result: SynthResult) -> Choice | None:
     """Target, task, positive class and sensitive columns, chosen by the user."""
     schema = result.schema
     names = [c.name for c in schema if c.kind in FEATURE_KINDS and c.name in result.data.columns]
@@ -85,11 +110,13 @@ def settings(result: SynthResult) -> tuple[str, TaskKind, Any, list[str]] | None
         persist_state="session",
         help="Suggested from column names (sex, age, race, ...); numbers are cut into quartiles.",
     )
-    return target, task, positive, list(sensitive)
+    choice = Choice(target, task, positive, tuple(sensitive))
+    state.set_utility_choice(choice)
+    return choice
 
 
 def report_or_job(
-    result: SynthResult, registry: JobRegistry, choice: tuple[str, TaskKind, Any, list[str]]
+    result: SynthResult, registry: JobRegistry, choice: Choice
 ) -> tuple[UtilityReport, FairnessReport | None] | None:
     found: tuple[UtilityReport, FairnessReport | None] | None = state.utility(result, choice)
     if found is not None:
@@ -98,17 +125,8 @@ def report_or_job(
     if st.button(
         "Train and compare", type="primary", key="run_utility", disabled=jobs.running(slot)
     ):
-        target, task, positive, sensitive = choice
         try:
-            jobs.start(
-                registry,
-                slot,
-                Task(
-                    utility_and_fairness,
-                    (result.train, result.data, result.holdout, result.schema, target, sensitive),
-                    {"positive": positive, "task": task},
-                ),
-            )
+            jobs.start(registry, slot, choice.task_for(result))
             st.session_state["utility_choice"] = choice
         except SynthCoreError as exc:
             error_box(exc)

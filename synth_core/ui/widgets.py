@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from synth_core.checks import Level, table_problems
-from synth_core.convert import DEFAULT_NA_TOKENS, render_text
+from synth_core.data.checks import Level, table_problems
+from synth_core.data.convert import DEFAULT_NA_TOKENS, render_text
+from synth_core.data.io.reader import ReadOptions
+from synth_core.data.samples import SAMPLES
+from synth_core.data.schema import ColumnKind, ColumnOverride, PiiType
+from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
-from synth_core.io.reader import ReadOptions
-from synth_core.samples import SAMPLES
-from synth_core.schema import ColumnKind, ColumnOverride, PiiType
-from synth_core.table import Table
 from synth_core.ui import state
 
 KIND_LABELS = [k.value for k in ColumnKind if k is not ColumnKind.PII] + [

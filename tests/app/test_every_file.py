@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from synth_core import SynthCoreError, read_table
-from synth_core.synthesize import MIN_ROWS
+from synth_core.generate.spec import MIN_ROWS
 from tests.helpers import CSVKIT, ROOT, SAMPLES, SPECTRUM
 
 TIMEOUT = 120

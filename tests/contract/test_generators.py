@@ -23,11 +23,12 @@ from synth_core import (
     create,
     synthesize,
 )
-from synth_core.conditions import RowRequest, rebalance
-from synth_core.constraints import FixedCombinations, GreaterThan, ValueRange
-from synth_core.generators.registry import Generator, GeneratorInfo, GeneratorKind, no_progress
-from synth_core.synthesize import fit, sample
-from synth_core.table import ReadReport, Table
+from synth_core._progress import no_progress
+from synth_core.data.table import ReadReport, Table
+from synth_core.generate.conditions import RowRequest, rebalance
+from synth_core.generate.constraints import FixedCombinations, GreaterThan, ValueRange
+from synth_core.generate.generators.registry import Generator, GeneratorInfo, GeneratorKind
+from synth_core.generate.synthesize import fit, sample
 
 GENERATORS = [info.name for info in available()]
 STATISTICAL = [i.name for i in available() if i.kind is not GeneratorKind.NEURAL]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from synth_core import GenerationSpec, JobCancelledError, JobRegistry, JobStatus, read_table
-from synth_core.generators.registry import ProgressFn
+from synth_core._progress import ProgressFn
+from synth_core.generate.synthesize import SynthResult, fit, synthesize
 from synth_core.jobs import Task
-from synth_core.synthesize import SynthResult, fit, synthesize
 from tests.helpers import SAMPLES
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from synth_core.augment import METHODS, augmentation, default_counts
-from synth_core.io.reader import read_table
-from synth_core.synthesize import GenerationSpec, fit
-from synth_core.utility import UtilityError
+from synth_core.data.io.reader import read_table
+from synth_core.evaluate.utility import UtilityError
+from synth_core.experiments.augment import METHODS, augmentation, default_counts
+from synth_core.generate.spec import GenerationSpec
+from synth_core.generate.synthesize import fit
 from tests.helpers import rare_table
 
 
@@ -51,7 +52,7 @@ def test_numeric_targets_and_missing_classes_are_refused(model) -> None:  # type
 
 
 def test_an_edge_case_condition(model) -> None:  # type: ignore[no-untyped-def]
-    from synth_core.conditions import RowRequest
+    from synth_core.generate.conditions import RowRequest
 
     edge = RowRequest(1, {"diagnosis": "rare"}, {"age": (60, None)}, "old and rare")
     report = augmentation(model, "diagnosis", "rare", condition=edge, counts=[0, 50])

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from synth_core import read_table
-from synth_core.collapse import Regime, collapse_run, generation_metrics
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.errors import SpecError
-from synth_core.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.experiments.collapse import Regime, collapse_run, generation_metrics
 from tests.helpers import SAMPLES
 
 
@@ -102,7 +102,7 @@ def test_runs_differ_by_training_subsample_and_band_the_plot() -> None:
     assert runs[0][0].training_rows == round(0.8 * len(table.df))
     payload = result.to_dict()
     assert len(payload["runs"]["replace"]) == 3
-    from synth_core.plots import collapse_figure
+    from synth_core.present.plots import collapse_figure
 
     figure = collapse_figure(result, "mean_ks")
     assert figure.data[0].fill == "toself"  # the band, then the line
@@ -133,7 +133,7 @@ def test_snapshots_detection_tstr_and_the_filter_in_the_loop() -> None:
         assert m.tstr is not None
     assert result.quality_keep == 0.5
     assert any("cautionary demo" in note for note in result.notes)
-    from synth_core.plots import snapshot_figure
+    from synth_core.present.plots import snapshot_figure
 
     figure = snapshot_figure(result, "age")
     assert len(figure.data) == 6  # real and replace, in three panels

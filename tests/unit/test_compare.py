@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from synth_core import Schema, read_table
+from synth_core._progress import ProgressFn
 from synth_core.cli import main
-from synth_core.constraints import Constraint
 from synth_core.errors import GeneratorError
-from synth_core.generator_choice import (
+from synth_core.experiments.generator_choice import (
     RULE,
     CompareSettings,
     Score,
@@ -24,8 +24,9 @@ from synth_core.generator_choice import (
     compare_generators,
     recommend,
 )
-from synth_core.generators import registry
-from synth_core.generators.registry import GeneratorInfo, GeneratorKind, ProgressFn
+from synth_core.generate.constraints import Constraint
+from synth_core.generate.generators import registry
+from synth_core.generate.generators.registry import GeneratorInfo, GeneratorKind
 from tests.helpers import SAMPLES
 
 

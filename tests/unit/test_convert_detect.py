@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 
 from synth_core import ColumnKind, ColumnOverride, PiiType, SchemaError
-from synth_core.convert import (
+from synth_core.data.convert import (
     decimals_of,
     parse_booleans,
     parse_datetimes,
     parse_numbers,
     render_text,
 )
-from synth_core.detect import name_tokens
+from synth_core.data.detect import name_tokens
 from tests.helpers import csv_table
 
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from synth_core import read_table
-from synth_core.privacy.dcr import Neighbours, estimate_share, share_of_closer
-from synth_core.privacy.report import Verdict, privacy_report
-from synth_core.table import Table
+from synth_core.data.table import Table
+from synth_core.evaluate.privacy.dcr import Neighbours, estimate_share, share_of_closer
+from synth_core.evaluate.privacy.report import Verdict, privacy_report
 from tests.helpers import SAMPLES
 
 SEEDS = 40

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 
 from synth_core import GenerationSpec, read_table, synthesize
-from synth_core.constraints import FixedCombinations
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.data.table import ReadReport, Table
 from synth_core.errors import GeneratorError, ParamError, SpecError
-from synth_core.fidelity import evaluate_quality
-from synth_core.generators.dp import budget_words, delta_for, parse_bounds
-from synth_core.privacy.filter import FilterSettings
-from synth_core.schema import ColumnKind, ColumnSchema, Schema
-from synth_core.table import ReadReport, Table
+from synth_core.evaluate.fidelity import evaluate_quality
+from synth_core.generate.constraints import FixedCombinations
+from synth_core.generate.generators.dp import budget_words, delta_for, parse_bounds
+from synth_core.generate.protect.similarity import FilterSettings
 from tests.helpers import SAMPLES
 
 BOUNDS = "age=18:100; bmi=10:60; children=0:10; charges=0:70000"
@@ -63,7 +63,7 @@ def test_too_many_categories_and_unknown_bound_columns_are_clear_errors() -> Non
     ).to_csv(index=False)
     table = read_table(text.encode()).with_overrides({})
     if table.schema["code"].kind.value != "categorical":
-        from synth_core.schema import ColumnKind, ColumnOverride
+        from synth_core.data.schema import ColumnKind, ColumnOverride
 
         table = table.with_overrides({"code": ColumnOverride(ColumnKind.CATEGORICAL)})
     spec = GenerationSpec(generator="dp_mst", params={"public_bounds": "x=-5:5"}, rows=10)
@@ -99,8 +99,8 @@ def test_fidelity_rises_with_epsilon_and_bounds_hold() -> None:
 
 
 def test_privacy_utility_curve_points_and_reference() -> None:
-    from synth_core.plots import privacy_utility_figure
-    from synth_core.privacy.curve import privacy_utility_curve
+    from synth_core.experiments.curve import privacy_utility_curve
+    from synth_core.present.plots import privacy_utility_figure
 
     table = read_table((SAMPLES / "insurance.csv").read_bytes())
     spec = GenerationSpec(
@@ -130,7 +130,7 @@ def test_privacy_utility_curve_points_and_reference() -> None:
 
 
 def test_memory_is_estimated_and_capped_before_training() -> None:
-    from synth_core.generators.dp import MAX_MEMORY_GB, memory_gb
+    from synth_core.generate.generators.dp import MAX_MEMORY_GB, memory_gb
 
     assert memory_gb(1338, 7) == pytest.approx(1.22, abs=0.05)  # measured 1.2 GB
     assert memory_gb(32_000, 15) == pytest.approx(2.4, abs=0.1)  # measured 2.4 GB

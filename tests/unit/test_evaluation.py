@@ -13,13 +13,13 @@ from scipy import stats
 
 from synth_core import GenerationSpec, SchemaError, csv_bytes, read_table, synthesize
 from synth_core.cli import main
-from synth_core.convert import bin_edges
-from synth_core.features import fit_ready
-from synth_core.fidelity import Contingency, Density2D, detect, evaluate, pair_drilldown
-from synth_core.fidelity.prepare import prepare
-from synth_core.fidelity.significance import Level, column_test
-from synth_core.plots import pair_figure
-from synth_core.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.data.convert import bin_edges
+from synth_core.data.encoding import fit_ready
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.evaluate.fidelity import Contingency, Density2D, detect, evaluate, pair_drilldown
+from synth_core.evaluate.fidelity.prepare import prepare
+from synth_core.evaluate.fidelity.significance import Level, column_test
+from synth_core.present.plots import pair_figure
 from tests.helpers import SAMPLES
 
 
@@ -267,3 +267,15 @@ def test_bin_edges_survive_one_huge_repeated_value() -> None:
     assert np.array_equal(bin_edges(np.array([1.0, 3.0]), 4), [1.0, 1.5, 2.0, 2.5, 3.0])
     ready = fit_ready(np.array([[1.0, np.nan], [2.0, np.nan]]))
     assert np.array_equal(ready, [[1.0, 0.0], [2.0, 0.0]])
+
+
+def test_training_rows_are_the_real_table_less_its_holdout_duplicates_included() -> None:
+    from synth_core.evaluate.evaluation import training_rows
+
+    table = read_table(b"a,b\n1,x\n1,x\n2,y\n3,z\n4,w\n")
+    frame, schema = table.df, table.schema
+    holdout = frame.iloc[[0, 3]]  # one of the two (1, x) rows and (3, z)
+    whole = training_rows(frame, holdout, schema)  # the whole table given
+    assert whole.values.tolist() == [[1, "x"], [2, "y"], [4, "w"]]
+    train = frame.iloc[[1, 2, 4]]  # the training split given: kept whole, its (1, x) too
+    assert training_rows(train, holdout, schema).values.tolist() == whole.values.tolist()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from synth_core import ExportError, csv_bytes, parquet_bytes, read_table, write_csv, write_parquet
-from synth_core.io.export import neutralise_formulas
+from synth_core.data.io.export import neutralise_formulas
 from tests.helpers import CSVKIT, csv_table
 
 

@@ -8,21 +8,21 @@ import pytest
 from scipy import stats
 
 from synth_core import ColumnKind, ColumnSchema, Schema, compare
-from synth_core.fidelity.associations import (
+from synth_core.evaluate.fidelity.associations import (
     association_matrix,
     correlation_ratio,
     cramers_v,
     pearson,
 )
-from synth_core.fidelity.distributions import (
+from synth_core.evaluate.fidelity.distributions import (
     Frequencies,
     Histogram,
     distribution,
     frequencies,
     shared_edges,
 )
-from synth_core.fidelity.stats import column_statistics, statistics_table
-from synth_core.plots import association_figure, distribution_figure
+from synth_core.evaluate.fidelity.stats import column_statistics, statistics_table
+from synth_core.present.plots import association_figure, distribution_figure
 
 
 def test_correlation_ratio_hand_computed() -> None:

@@ -11,9 +11,9 @@ import pytest
 
 import synth_core.jobs as jobs_module
 from synth_core import JobError, JobRegistry, JobStatus, SpecError
-from synth_core.generators.registry import ProgressFn
+from synth_core._progress import ProgressFn
+from synth_core.generate.synthesize import SynthResult, sample
 from synth_core.jobs import Task
-from synth_core.synthesize import SynthResult, sample
 from tests.helpers import SAMPLES
 
 
@@ -123,7 +123,7 @@ def _crash(progress: ProgressFn) -> None:
 
 def _train_ctgan(epochs: int, progress: ProgressFn) -> list[dict[str, float]]:
     from synth_core import GenerationSpec, read_table
-    from synth_core.synthesize import fit
+    from synth_core.generate.synthesize import fit
 
     table = read_table(SAMPLES / "insurance.csv")
     spec = GenerationSpec(generator="ctgan", params={"epochs": epochs, "batch_size": 100}, seed=0)
@@ -132,7 +132,7 @@ def _train_ctgan(epochs: int, progress: ProgressFn) -> list[dict[str, float]]:
 
 def _synthesize(generator: str, progress: ProgressFn) -> SynthResult:
     from synth_core import GenerationSpec, read_table
-    from synth_core.synthesize import synthesize
+    from synth_core.generate.synthesize import synthesize
 
     table = read_table(SAMPLES / "insurance.csv")
     spec = GenerationSpec(

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from synth_core import GenerationSpec, csv_bytes, read_table, synthesize
-from synth_core.table import Table
+from synth_core.data.table import Table
 from tests.helpers import SAMPLES
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from synth_core import PiiType
-from synth_core.privacy.pii import fake_column, new_ids
+from synth_core.generate.protect.pii import fake_column, new_ids
 
 _PATTERNS = {
     PiiType.EMAIL: r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$",

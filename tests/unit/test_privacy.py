@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from synth_core import GenerationSpec, read_table, synthesize
-from synth_core.privacy.distance import PrivacyError, RowEncoder, nearest, row_hashes
-from synth_core.privacy.report import (
+from synth_core.data.distance import PrivacyError, RowEncoder, nearest, row_hashes
+from synth_core.data.schema import ColumnKind, ColumnSchema, PiiType, Schema
+from synth_core.evaluate.privacy.report import (
     Verdict,
     auc_interval,
     dcr_share,
@@ -22,7 +23,6 @@ from synth_core.privacy.report import (
     pii_replay,
     privacy_report,
 )
-from synth_core.schema import ColumnKind, ColumnSchema, PiiType, Schema
 from tests.helpers import SAMPLES
 
 NUM = ColumnSchema("a", ColumnKind.NUMERICAL)
@@ -168,7 +168,7 @@ def test_a_leaky_generator_is_red_and_gaussian_copula_is_not(insurance_result) -
 
 
 def test_the_similarity_filter_removes_every_copy_and_near_copy(insurance_result) -> None:  # type: ignore[no-untyped-def]
-    from synth_core.privacy.filter import FilterSettings, SimilarityFilter
+    from synth_core.generate.protect.similarity import FilterSettings, SimilarityFilter
 
     result = insurance_result
     schema = result.model.model_schema
@@ -178,9 +178,10 @@ def test_the_similarity_filter_removes_every_copy_and_near_copy(insurance_result
     near["bmi"] = near["bmi"] + 0.01  # near copies: a hair away from a training row
     leaky = pd.concat([leaky, near], ignore_index=True)
     fitted = SimilarityFilter.fit(train, holdout, schema, FilterSettings())
-    kept = leaky[fitted.keep(leaky, schema)]
-    assert fitted.stats.exact >= 0.45 * len(leaky)
-    assert fitted.stats.near >= 50
+    mask, stats = fitted.keep(leaky, schema)
+    kept = leaky[mask]
+    assert stats.exact >= 0.45 * len(leaky)
+    assert stats.near >= 50
     report = privacy_report(train, kept, schema, holdout=holdout)
     assert report.exact_match.synthetic == 0.0
     encoded = fitted.encoder.transform(kept)
@@ -188,7 +189,7 @@ def test_the_similarity_filter_removes_every_copy_and_near_copy(insurance_result
 
 
 def test_generation_with_the_filter_still_gives_the_rows_asked_for() -> None:
-    from synth_core.privacy.filter import FilterSettings
+    from synth_core.generate.protect.similarity import FilterSettings
 
     table = read_table((SAMPLES / "insurance.csv").read_bytes())
     # CART with one-row leaves and without its copy guards copies training rows: leaky.
@@ -207,6 +208,12 @@ def test_generation_with_the_filter_still_gives_the_rows_asked_for() -> None:
     note = next(n for n in filtered.notes if n.startswith("Similarity filter"))
     assert "exact copies" in note
     assert "outliers" in note
+    stats = filtered.similarity_stats  # the note's numbers, as values on the result
+    assert stats is not None
+    assert stats.seen - stats.dropped >= 800
+    assert stats.exact > 0
+    assert f"dropped {stats.dropped:,} of {stats.seen:,}" in note
+    assert leaky.similarity_stats is None
     again = synthesize(table, replace(spec, similarity_filter=FilterSettings(0.05, True)))
     assert again.data.equals(filtered.data)  # still reproducible
 
@@ -232,7 +239,7 @@ def _people(rows: int) -> bytes:
 
 @pytest.mark.parametrize("generator", ["gaussian_copula", "cart"])
 def test_no_personal_data_is_replayed_by_default(generator: str) -> None:
-    from synth_core.synthesize import PrivacySetting
+    from synth_core.generate.spec import PrivacySetting
 
     table = read_table(_people(300))
     kinds = {c.name: c.pii_type for c in table.schema if c.kind is ColumnKind.PII}

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from synth_core import GenerationSpec, read_table, synthesize
-from synth_core.fidelity import Binning, evaluate_quality
-from synth_core.fidelity.prepare import prepare
-from synth_core.fidelity.quality import Quality
-from synth_core.fidelity.validity import column_validity
-from synth_core.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.evaluate.fidelity import Binning, evaluate_quality
+from synth_core.evaluate.fidelity.prepare import prepare
+from synth_core.evaluate.fidelity.quality import Quality
+from synth_core.evaluate.fidelity.validity import column_validity
 from tests.helpers import SAMPLES
 
 TOLERANCE = 1e-6

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from synth_core import ColumnKind, InputError, LimitError, ReadOptions, read_table
-from synth_core.io.reader import read_like
+from synth_core.data.io.reader import read_like
 from tests.helpers import SAMPLES, csv_table
 
 

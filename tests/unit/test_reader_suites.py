@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from synth_core import ColumnKind, ColumnOverride, InputError, read_table
-from synth_core.io.decode import decode_bytes
-from synth_core.io.parse import ParseOptions, parse_text
+from synth_core.data.io.decode import decode_bytes
+from synth_core.data.io.parse import ParseOptions, parse_text
 from tests.helpers import CSVKIT, SPECTRUM, rendered
 
 SPECTRUM_FILES = sorted(p.stem for p in (SPECTRUM / "csvs").glob("*.csv"))

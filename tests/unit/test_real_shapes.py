@@ -12,8 +12,8 @@ import pytest
 
 from synth_core import read_table
 from synth_core.cli import main
-from synth_core.detect import mostly_unique
-from synth_core.io.reader import read_like
+from synth_core.data.detect import mostly_unique
+from synth_core.data.io.reader import read_like
 from tests.app.test_every_file import FILES
 from tests.helpers import ROOT
 from tests.stress import IDENTIFYING, NAMES, stress_csv

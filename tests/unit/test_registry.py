@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from synth_core import GeneratorUnavailableError, ParamError, create, get, infos
-from synth_core.generators import registry
-from synth_core.generators.registry import GeneratorInfo, GeneratorKind, Param, ParamType, register
+from synth_core.generate.generators import registry
+from synth_core.generate.generators.registry import (
+    GeneratorInfo,
+    GeneratorKind,
+    Param,
+    ParamType,
+    register,
+)
 
 
 def test_built_in_generators_are_registered_with_licences() -> None:

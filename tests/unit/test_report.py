@@ -12,8 +12,13 @@ import pytest
 
 from synth_core import read_table
 from synth_core.cli import main
-from synth_core.generators.registry import DEFAULT_GENERATOR
-from synth_core.report import (
+from synth_core.data.schema import ColumnKind, ColumnOverride, ColumnSchema, Schema
+from synth_core.data.table import Table
+from synth_core.evaluate.evaluation import EvaluationSettings
+from synth_core.generate.generators.registry import DEFAULT_GENERATOR
+from synth_core.generate.spec import GenerationSpec
+from synth_core.generate.synthesize import synthesize
+from synth_core.present.report import (
     OTHER,
     build_report,
     column_summaries,
@@ -21,9 +26,6 @@ from synth_core.report import (
     report_html,
     round_significant,
 )
-from synth_core.schema import ColumnKind, ColumnOverride, ColumnSchema, Schema
-from synth_core.synthesize import GenerationSpec, synthesize
-from synth_core.table import Table
 from tests.helpers import SAMPLES
 
 
@@ -85,8 +87,7 @@ def test_no_real_value_of_a_high_cardinality_column_appears(customers: Table) ->
         result.data,
         result.model.output_schema,
         result.holdout,
-        target="smoker",
-        sensitive=("region",),
+        settings=EvaluationSettings(target="smoker", sensitive=("region",)),
     )
     real = pd.concat([result.train, result.holdout])
     checked = 0

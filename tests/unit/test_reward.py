@@ -4,7 +4,7 @@ effect report, and the settings in specs, recipes and the CLI."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 
 import numpy as np
@@ -13,15 +13,16 @@ import pytest
 
 from synth_core import read_table
 from synth_core.cli import main
+from synth_core.data.encoding import Encoder
+from synth_core.data.io.reader import ReadOptions
+from synth_core.data.schema import Schema
+from synth_core.data.table import Table
 from synth_core.errors import SpecError
-from synth_core.filter_effect import synthesize_measured
-from synth_core.io.reader import ReadOptions
-from synth_core.recipe import Recipe, make_recipe
-from synth_core.reward import QualityFilter, QualitySettings, QualityStats
-from synth_core.schema import Schema
-from synth_core.synthesize import GenerationSpec, fit, sample
-from synth_core.table import Table
-from synth_core.utility import Encoder
+from synth_core.experiments.filter_effect import synthesize_measured
+from synth_core.generate.protect.quality import QualityFilter, QualitySettings, QualityStats
+from synth_core.generate.recipe import Recipe, make_recipe
+from synth_core.generate.spec import GenerationSpec
+from synth_core.generate.synthesize import fit, sample
 from tests.helpers import SAMPLES
 
 
@@ -48,9 +49,15 @@ def test_a_smaller_share_raises_p_real_of_the_kept_rows(insurance: Table) -> Non
     assert len(result.data) == 400  # 1,600 drawn, the best 400 kept
     quality = model.quality_filter
     assert quality is not None
-    assert quality.stats.seen == 1600
-    assert quality.stats.kept == 400
-    unfiltered = sample(replace(model, quality_filter=None)).data
+    assert result.quality_stats is not None
+    assert result.quality_stats.seen == 1600
+    assert result.quality_stats.kept == 400
+    again = sample(model)  # the model is a value: a second run counts afresh, same rows
+    assert again.quality_stats == result.quality_stats
+    pd.testing.assert_frame_equal(again.data, result.data)
+    with pytest.raises(FrozenInstanceError):
+        model.quality_filter = None  # type: ignore[misc]
+    unfiltered = sample(model, quality_filter=False).data
     names = model.model_schema.names
     kept_scores = quality.scores(result.data[names])
     plain_scores = quality.scores(unfiltered[names])
@@ -81,16 +88,15 @@ def test_keep_takes_the_best_rows_in_their_drawn_order() -> None:
     quality = QualityFilter(
         QualitySettings(keep=0.5), Encoder(frame, Schema(tuple(schema)), ["x"]), _Fixed(), 0.5
     )
-    kept = quality.keep(frame, wanted=3)
+    kept, stats = quality.keep(frame, wanted=3)
     assert kept.tolist() == [False, True, False, True, False, True]
-    assert quality.stats == QualityStats(6, 3, pytest.approx(3.4), pytest.approx(2.5))
-    quality.settings = QualitySettings(threshold=0.5)
-    assert quality.keep(frame).tolist() == [False, True, True, True, False, True]
+    assert stats == QualityStats(6, 3, pytest.approx(3.4), pytest.approx(2.5))
+    by_threshold = replace(quality, settings=QualitySettings(threshold=0.5))
+    assert by_threshold.keep(frame)[0].tolist() == [False, True, True, True, False, True]
 
 
 def test_the_effect_shows_fidelity_gain_and_diversity_cost(insurance: Table) -> None:
-    result = synthesize_measured(insurance, _spec(QualitySettings(keep=0.2)))
-    effect = result.quality_effect
+    effect = synthesize_measured(insurance, _spec(QualitySettings(keep=0.2))).effect
     assert effect is not None
     assert effect.rows == 400
     assert effect.after.mean_p_real > effect.before.mean_p_real
@@ -102,7 +108,7 @@ def test_the_effect_shows_fidelity_gain_and_diversity_cost(insurance: Table) -> 
     assert effect.after.categories_total == effect.before.categories_total == 8
     assert json.loads(json.dumps(effect.to_dict()))["after"]["fidelity"] == effect.after.fidelity
     assert "holdout" in effect.reference
-    assert synthesize_measured(insurance, _spec(None)).quality_effect is None
+    assert synthesize_measured(insurance, _spec(None)).effect is None
 
 
 def test_settings_are_checked_and_refused_with_dp(insurance: Table) -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from synth_core import GenerationSpec, ReadOptions, read_table
 from synth_core.cli import main
-from synth_core.conditions import (
+from synth_core.data.table import Table
+from synth_core.generate.conditions import (
     ConditionError,
     RowRequest,
     ScenarioLevel,
@@ -20,8 +21,8 @@ from synth_core.conditions import (
     scenario_requests,
     tail,
 )
-from synth_core.conditions import validate as validate_requests
-from synth_core.constraints import (
+from synth_core.generate.conditions import validate as validate_requests
+from synth_core.generate.constraints import (
     ConstraintError,
     FixedCombinations,
     GreaterThan,
@@ -29,9 +30,8 @@ from synth_core.constraints import (
     positive,
     satisfied,
 )
-from synth_core.recipe import Recipe, RecipeError, make_recipe, request_dicts
-from synth_core.synthesize import FittedModel, fit, sample, sample_to_file
-from synth_core.table import Table
+from synth_core.generate.recipe import Recipe, RecipeError, make_recipe, request_dicts
+from synth_core.generate.synthesize import FittedModel, fit, sample, sample_to_file
 from tests.helpers import ROOT, SAMPLES, csv_table
 
 
@@ -260,7 +260,7 @@ def test_recipes_round_trip_and_reproduce(insurance: Table) -> None:
     ],
 )
 def test_bad_recipes_say_what_is_wrong(text: str, message: str) -> None:
-    from synth_core.schema import Schema
+    from synth_core.data.schema import Schema
 
     with pytest.raises((RecipeError, ConstraintError), match=message):
         Recipe.from_json(text).spec(Schema(()))
@@ -272,8 +272,8 @@ def test_recipe_naming_unknown_columns_is_refused(insurance: Table) -> None:
 
 
 def test_request_dates_survive_json() -> None:
-    from synth_core.recipe import requests_for
-    from synth_core.schema import ColumnKind, ColumnSchema, Schema
+    from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
+    from synth_core.generate.recipe import requests_for
 
     request = RowRequest(5, ranges={"when": (pd.Timestamp("2020-01-01"), None)})
     schema = Schema((ColumnSchema("when", ColumnKind.DATETIME),))

@@ -12,7 +12,8 @@ import pytest
 
 from synth_core import read_table
 from synth_core.cli import main
-from synth_core.scale import (
+from synth_core.data.table import Table
+from synth_core.experiments.scale import (
     ScaleError,
     dask_client,
     evaluate_large,
@@ -21,8 +22,8 @@ from synth_core.scale import (
     partition_sizes,
     read_dataset,
 )
-from synth_core.synthesize import GenerationSpec, fit, sample_to_file
-from synth_core.table import Table
+from synth_core.generate.spec import GenerationSpec
+from synth_core.generate.synthesize import fit, sample_to_file
 from tests.helpers import SAMPLES
 
 pytest.importorskip("distributed", reason="Dask is an optional extra (make test installs it)")

@@ -15,7 +15,7 @@ from synth_core import (
     split_holdout,
     synthesize,
 )
-from synth_core.table import Table
+from synth_core.data.table import Table
 from tests.helpers import csv_table
 
 

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from synth_core import GenerationSpec, read_table, synthesize
-from synth_core.fairness import (
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.evaluate.fairness import (
     fairness_report,
     gaps,
     group_labels,
@@ -19,8 +20,7 @@ from synth_core.fairness import (
     representation,
     suggest_sensitive,
 )
-from synth_core.schema import ColumnKind, ColumnSchema, Schema
-from synth_core.utility import TaskKind, UtilityError, infer_task, utility_report
+from synth_core.evaluate.utility import TaskKind, UtilityError, infer_task, utility_report
 from tests.helpers import SAMPLES
 
 
@@ -180,7 +180,7 @@ def test_fairness_report_on_insurance(insurance) -> None:  # type: ignore[no-unt
 def test_fast_binary_metrics_equal_scikit_learn() -> None:
     from sklearn import metrics
 
-    from synth_core.utility import _metric_functions
+    from synth_core.evaluate.utility import _metric_functions
 
     rng = np.random.default_rng(5)
     classes = np.array(["neg", "pos"])
@@ -211,7 +211,7 @@ def test_fast_binary_metrics_equal_scikit_learn() -> None:
 
 def test_a_category_with_more_levels_than_gradient_boosting_takes() -> None:
     """HistGradientBoosting takes at most 255 categories: the rarest share one code."""
-    from synth_core.utility import MAX_LEVELS, Encoder
+    from synth_core.data.encoding import MAX_LEVELS, Encoder
 
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"code": [f"c{i}" for i in rng.integers(0, 900, 3000)], "y": 1.0})

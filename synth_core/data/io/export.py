@@ -1,0 +1,139 @@
+"""Write synthetic tables: CSV safe to open in a spreadsheet, and Parquet."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from synth_core.data.convert import format_datetimes
+from synth_core.data.schema import ColumnKind, Schema
+from synth_core.errors import ExportError
+
+# Spreadsheets run cells starting with these as formulas (CSV injection, OWASP).
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise_formulas(values: pd.Series) -> pd.Series:
+    """Prefix a quote to text cells a spreadsheet would run as a formula; numbers stay as is."""
+    # Decided on distinct values (few in most columns), then applied to the rows.
+    distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
+    risky = {v: "'" + v for v in distinct if _FORMULA_START.match(v) and not _PLAIN_NUMBER.match(v)}
+    if not risky:
+        return values
+    return values.astype(object).replace(risky)
+
+
+def readable_frame(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """For previews: dates and true/false written as in the uploaded file, numbers rounded."""
+    return export_frame(df, schema, for_csv=True, neutralise=False)
+
+
+def export_frame(
+    df: pd.DataFrame, schema: Schema, for_csv: bool, neutralise: bool = True
+) -> pd.DataFrame:
+    """Columns in schema order. For CSV, written as they were read: date formats, true/false
+    spellings, numbers rounded to the decimals seen in the input, formulas neutralised."""
+    missing = [name for name in schema.names if name not in df.columns]
+    if missing:
+        raise ExportError(f"The synthetic table has no column '{missing[0]}'. Generate it again.")
+    out: dict[str, pd.Series] = {}
+    for column in schema:
+        values = df[column.name]
+        if column.kind is ColumnKind.DATETIME and for_csv:
+            fmt = column.datetime_output or column.datetime_format or "%Y-%m-%d %H:%M:%S"
+            values = format_datetimes(pd.to_datetime(values), fmt)
+        elif column.kind is ColumnKind.BOOLEAN and for_csv:
+            values = values.astype("boolean").map(
+                {True: column.true_token or "True", False: column.false_token or "False"},
+                na_action="ignore",
+            )
+        elif pd.api.types.is_float_dtype(values.dtype) and column.decimals is not None:
+            values = values.round(column.decimals)
+        if for_csv and neutralise and values.dtype == object:
+            values = neutralise_formulas(values)
+        out[column.name] = values
+    frame = pd.DataFrame(out, index=df.index)
+    if for_csv and neutralise:
+        frame.columns = pd.Index([_safe_header(str(c)) for c in frame.columns])
+    return frame
+
+
+def _safe_header(name: str) -> str:
+    return "'" + name if _FORMULA_START.match(name) and not _PLAIN_NUMBER.match(name) else name
+
+
+def csv_bytes(df: pd.DataFrame, schema: Schema, header: bool = True) -> bytes:
+    """The table as UTF-8 CSV bytes (header row unless a later chunk, LF line ends, missing
+    values empty)."""
+    buffer = io.StringIO()
+    frame = export_frame(df, schema, for_csv=True)
+    frame.to_csv(buffer, index=False, header=header, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def arrow_schema(schema: Schema, df: pd.DataFrame) -> Any:
+    """Parquet column types decided by our column kinds, so every chunk of a large sample has
+    the same types (an all-missing chunk would otherwise become a 'null' column)."""
+    import pyarrow as pa
+
+    fields = []
+    for column in schema:
+        dtype = df[column.name].dtype
+        if column.kind is ColumnKind.DATETIME:
+            arrow_type = pa.timestamp("ns")
+        elif column.kind is ColumnKind.BOOLEAN:
+            arrow_type = pa.bool_()
+        elif pd.api.types.is_integer_dtype(dtype):
+            arrow_type = pa.int64()
+        elif pd.api.types.is_float_dtype(dtype):
+            arrow_type = pa.float64()
+        else:
+            arrow_type = pa.string()
+        fields.append(pa.field(column.name, arrow_type))
+    return pa.schema(fields)
+
+
+def parquet_table(df: pd.DataFrame, schema: Schema) -> Any:
+    """The table as a pyarrow Table with native types (datetimes, booleans, nullable integers)."""
+    import pyarrow as pa
+
+    frame = export_frame(df, schema, for_csv=False).reset_index(drop=True)
+    try:
+        return pa.Table.from_pandas(frame, schema=arrow_schema(schema, df), preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError) as exc:
+        raise ExportError(
+            f"The table cannot be written as Parquet ({exc}). Export CSV instead."
+        ) from exc
+
+
+def parquet_bytes(df: pd.DataFrame, schema: Schema) -> bytes:
+    """The table as Parquet bytes."""
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(parquet_table(df, schema), buffer)
+    return buffer.getvalue()
+
+
+def write_csv(df: pd.DataFrame, schema: Schema, path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` as formula-safe CSV to ``path``."""
+    return _write(Path(path), csv_bytes(df, schema))
+
+
+def write_parquet(df: pd.DataFrame, schema: Schema, path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` as Parquet to ``path``."""
+    return _write(Path(path), parquet_bytes(df, schema))
+
+
+def _write(path: Path, data: bytes) -> Path:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ExportError(f"Cannot write {path}: {exc.strerror}. Choose another location.") from exc
+    return path

@@ -1,0 +1,265 @@
+"""read_table: bytes, a path or a file object in; a typed Table out, or a clear SynthCoreError."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+
+from synth_core.data.convert import DEFAULT_NA_TOKENS, missing_mask, na_variants
+from synth_core.data.detect import Converted, convert_column
+from synth_core.data.io.decode import decode_bytes
+from synth_core.data.io.parse import ParseOptions, parse_text
+from synth_core.data.schema import ColumnKind, Schema
+from synth_core.data.table import ReadReport, Table, TokenSummary
+from synth_core.errors import InputError, LimitError
+
+MAX_BYTES = 200 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
+
+Source = bytes | bytearray | str | os.PathLike[str] | BinaryIO
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a table; None means detect. Limits refuse inputs that are too large."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    header: bool | None = None
+    skip_lines: int | None = None
+    na_tokens: tuple[str, ...] = DEFAULT_NA_TOKENS
+    # (column, token) pairs decided by the user, overriding the evidence rule (see
+    # decide_tokens); a column of "*" means every column. Tokens compare case-insensitively.
+    keep_tokens: tuple[tuple[str, str], ...] = ()
+    missing_tokens: tuple[tuple[str, str], ...] = ()
+    max_bytes: int = MAX_BYTES
+    max_rows: int = 1_000_000
+    max_columns: int = 500
+    sample_rows: int | None = None
+    seed: int = 0
+
+
+def read_table(
+    source: Source, options: ReadOptions | None = None, name: str | None = None
+) -> Table:
+    """Read a CSV (or gzip-compressed CSV) into a typed Table."""
+    options = options or ReadOptions()
+    raw, source_name = _read_bytes(source, options.max_bytes)
+    if options.encoding is not None:
+        decoded_text, encoding, compression = _decode_as(raw, options)
+    else:
+        decoded = decode_bytes(raw, options.max_bytes)
+        decoded_text, encoding, compression = decoded.text, decoded.encoding, decoded.compression
+    parsed = parse_text(
+        decoded_text,
+        ParseOptions(
+            delimiter=options.delimiter,
+            header=options.header,
+            skip_lines=options.skip_lines,
+            max_rows=options.max_rows,
+            max_columns=options.max_columns,
+            sample_rows=options.sample_rows,
+            seed=options.seed,
+        ),
+    )
+    tokens = na_variants(options.na_tokens)
+    columns: dict[str, pd.Series] = {}
+    schemas = []
+    decisions = decide_tokens(parsed.frame, tokens, options)
+    found: Counter[str] = Counter()
+    for column_name in parsed.frame.columns:
+        decision = decisions[str(column_name)]
+        found.update(decision.missing)
+        columns[str(column_name)] = decision.converted.values
+        schemas.append(decision.converted.column)
+    report = ReadReport(
+        source_name=name or source_name,
+        size_bytes=len(raw),
+        encoding=encoding,
+        compression=compression,
+        delimiter=parsed.dialect.delimiter,
+        quotechar=parsed.dialect.quotechar,
+        has_header=parsed.has_header,
+        skipped_lines=parsed.skipped_lines,
+        line_ending=parsed.line_ending,
+        rows_in_file=parsed.rows_in_file,
+        na_tokens=dict(found.most_common()),
+        fixes=parsed.fixes,
+        tokens={column: d.summary for column, d in decisions.items() if d.summary.found},
+    )
+    return Table(df=pd.DataFrame(columns), schema=Schema(tuple(schemas)), report=report)
+
+
+_TEXT_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.ID, ColumnKind.PII})
+# Tokens that can be a genuine answer in a text column ('none' other debtors, 'NA' for North
+# America or sodium, 'N/A' for not applicable, 'null' for a null result); the others (empty
+# cells, '?', '.', 'NaN', '#N/A') always mean missing.
+ANSWER_TOKENS = frozenset({"none", "na", "n/a", "null"})
+# ... and common: at least this share of the column's rows (a missing marker tends to be rarer:
+# the penguins' sex 'NA' is 3%; German credit's 'none' other debtors 91%).
+COMMON_ANSWER_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class _Decision:
+    converted: Converted
+    missing: Counter[str]  # spelling as found -> rows read as missing
+    summary: TokenSummary
+
+
+def decide_tokens(
+    frame: pd.DataFrame, tokens: frozenset[str], options: ReadOptions
+) -> dict[str, _Decision]:
+    """Which missing-value tokens mean missing in each column, decided by evidence.
+
+    A token that can be an answer (ANSWER_TOKENS) is kept as a value in a text column when
+    (1) it is common (COMMON_ANSWER_SHARE of the rows) and the column has other values besides
+    it, (2) the column has no other missing marker (no empty cell, no other token) and (3) the
+    file does not use the same token for missing values in a number, date or true/false column.
+    Otherwise, and for every other token, it is read as missing. The user's keep_tokens /
+    missing_tokens override this per column."""
+    first: dict[str, tuple[pd.Series, pd.Series, Converted]] = {}
+    file_markers: dict[str, str] = {}  # token -> a non-text column using it for missing values
+    keep = _chosen(options.keep_tokens)
+    force = _chosen(options.missing_tokens)
+    for column_name in frame.columns:
+        name = str(column_name)
+        text = frame[column_name]
+        missing = missing_mask(text, tokens)
+        extra = force.get(name, set()) | force.get("*", set())
+        if extra:  # the user's own missing-value spellings for this column
+            missing = missing | text.str.lower().isin(list(extra))
+        converted = convert_column(name, text, missing)
+        first[name] = (text, missing, converted)
+        if converted.column.kind not in _TEXT_KINDS and missing.any():
+            for token in pd.unique(text[missing].str.lower()):
+                file_markers.setdefault(str(token), name)
+    decisions = {}
+    for name, (text, missing, converted) in first.items():
+        counts = text[missing].value_counts() if missing.any() else pd.Series(dtype=int)
+        by_token: dict[str, int] = {}
+        for spelling, count in counts.items():
+            key = str(spelling).lower()
+            by_token[key] = by_token.get(key, 0) + int(count)
+        kept: dict[str, str] = {}
+        for token in by_token:
+            common = by_token[token] >= COMMON_ANSWER_SHARE * len(text)
+            why = _keep_reason(
+                token, by_token, converted, common and bool((~missing).any()), file_markers
+            )
+            if _matches(force, name, token):
+                why = None
+            elif _matches(keep, name, token):
+                why = "kept as a value by you"
+            if why is not None:
+                kept[token] = why
+        if kept:
+            lowered = text.str.lower()
+            missing = missing & ~lowered.isin(list(kept))
+            converted = convert_column(name, text, missing)
+        missing_counts: Counter[str] = Counter(
+            {str(k): int(v) for k, v in counts.items() if str(k).lower() not in kept}
+        )
+        values = {str(k): int(v) for k, v in counts.items() if str(k).lower() in kept}
+        reasons = {str(k): kept[str(k).lower()] for k in values}
+        summary = TokenSummary(dict(missing_counts), values, reasons)
+        decisions[name] = _Decision(converted, missing_counts, summary)
+    return decisions
+
+
+def _keep_reason(
+    token: str,
+    by_token: dict[str, int],
+    converted: Converted,
+    common_beside_values: bool,
+    file_markers: dict[str, str],
+) -> str | None:
+    """Why ``token`` is a value in its column (the evidence rule), or None."""
+    if (
+        token not in ANSWER_TOKENS
+        or converted.column.kind not in _TEXT_KINDS
+        or not common_beside_values
+    ):
+        return None
+    if len(by_token) > 1 or token in file_markers:
+        return None
+    return (
+        "a common value in a text column that has no other missing marker, and no number, date "
+        "or true/false column of the file uses it for missing values"
+    )
+
+
+def _chosen(pairs: tuple[tuple[str, str], ...]) -> dict[str, set[str]]:
+    chosen: dict[str, set[str]] = {}
+    for column, token in pairs:
+        chosen.setdefault(column, set()).add(token.strip().lower())
+    return chosen
+
+
+def _matches(chosen: dict[str, set[str]], column: str, token: str) -> bool:
+    return token in chosen.get(column, set()) or token in chosen.get("*", set())
+
+
+def read_like(source: Source, real: Table, what: str = "table") -> Table:
+    """A companion of ``real`` (its synthetic rows, its holdout) read the way ``real`` was: the
+    same missing-value decisions per column, then the same column kinds."""
+    keep, missing = real.report.token_choices()
+    table = read_table(source, ReadOptions(keep_tokens=keep, missing_tokens=missing))
+    return table.conformed_to(real.schema, what)
+
+
+def _read_bytes(source: Source, max_bytes: int) -> tuple[bytes, str]:
+    if isinstance(source, bytes | bytearray):
+        raw, source_name = bytes(source), "upload"
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"There is no file at {path}. Check the path.")
+        if path.stat().st_size > max_bytes:
+            raise _too_big(path.stat().st_size, max_bytes)
+        raw, source_name = path.read_bytes(), path.name
+    elif hasattr(source, "read"):
+        raw = source.read(max_bytes + 1)
+        if not isinstance(raw, bytes | bytearray):
+            raise InputError("Open the file in binary mode ('rb') before reading it.")
+        raw, source_name = bytes(raw), str(getattr(source, "name", "upload"))
+    else:
+        raise InputError(
+            "Give the table as bytes, a file path or a file object opened in 'rb' mode."
+        )
+    if len(raw) > max_bytes:
+        raise _too_big(len(raw), max_bytes)
+    return raw, Path(source_name).name
+
+
+def _too_big(size: int, max_bytes: int) -> LimitError:
+    return LimitError(
+        f"The file is {size / 2**20:,.1f} MB; the limit is {max_bytes / 2**20:,.0f} MB. "
+        "Upload a smaller extract of the table."
+    )
+
+
+def _decode_as(raw: bytes, options: ReadOptions) -> tuple[str, str, str | None]:
+    decoded = decode_bytes(raw, options.max_bytes)  # for decompression and binary checks
+    assert options.encoding is not None
+    data = raw
+    if decoded.compression == "gzip":
+        import gzip
+
+        data = gzip.decompress(raw)
+    try:
+        text = data.decode(options.encoding)
+    except LookupError:
+        raise InputError(
+            f"Unknown encoding '{options.encoding}'. Try utf-8, cp1252 or latin-1."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"The file cannot be decoded as {options.encoding}: byte {exc.start} is invalid. "
+            "Choose another encoding or let it be detected."
+        ) from None
+    return text.removeprefix("\ufeff"), options.encoding, decoded.compression

@@ -1,0 +1,353 @@
+"""Replace personal data with fake values of the same type, and give ID columns new IDs."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+import re
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_core._progress import ProgressFn, no_progress
+from synth_core.data.convert import DEFAULT_NA_TOKENS
+from synth_core.data.schema import PiiType
+from synth_core.errors import GeneratorError
+
+_PROGRESS_EVERY = 5000
+_CODE = re.compile(r"^(?P<prefix>\D*?)(?P<digits>\d+)$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+class PiiAction(StrEnum):
+    """What PII protection does with a PII column."""
+
+    REPLACE = "replace"
+    DROP = "drop"
+
+
+def _makers(fake: Any, one_line_address: bool) -> dict[PiiType, Callable[[], str]]:
+    """Faker's maker of each PII type (URLs and user names are shaped instead)."""
+
+    def address() -> str:
+        return (
+            str(fake.address()).replace("\n", ", ")
+            if one_line_address
+            else str(fake.street_address())
+        )
+
+    return {
+        PiiType.NAME: fake.name,
+        PiiType.FIRST_NAME: fake.first_name,
+        PiiType.LAST_NAME: fake.last_name,
+        PiiType.EMAIL: fake.email,
+        PiiType.PHONE_NUMBER: fake.phone_number,
+        PiiType.ADDRESS: address,
+        PiiType.CITY: fake.city,
+        PiiType.POSTCODE: fake.postcode,
+        PiiType.SSN: fake.ssn,
+        PiiType.CREDIT_CARD_NUMBER: fake.credit_card_number,
+        PiiType.IP_ADDRESS: fake.ipv4,
+        PiiType.IBAN: fake.iban,
+    }
+
+
+_REDRAWS = 100
+
+
+def normal_text(values: pd.Series) -> pd.Series:
+    """Text compared ignoring case and runs of spaces."""
+    return values.astype(str).str.strip().str.casefold().str.replace(r"\s+", " ", regex=True)
+
+
+def _normal_one(value: str) -> str:
+    return " ".join(value.strip().casefold().split())
+
+
+def fake_column(
+    pii_type: PiiType,
+    real: pd.Series,
+    n: int,
+    seed: int,
+    progress: ProgressFn = no_progress,
+    locale: str = "en_US",
+) -> pd.Series:
+    """``n`` fake values of ``pii_type`` (Faker), missing as often as in ``real``.
+
+    The values come from Faker's lists, never from ``real``: a fake value that happens to equal a
+    real one (ignoring case and spaces; e.g. a common name or a short email) is drawn again. Only
+    the missing rate and whether addresses are written on one line with a city are taken from
+    the real column.
+    """
+    missing_rate = float(real.isna().mean()) if len(real) else 0.0
+    if pii_type in _SHAPED_TYPES:
+        series = shaped_codes(real, n, seed)
+    else:
+        series = _faker_values(pii_type, real, n, seed, progress, locale)
+    if missing_rate > 0:
+        series[np.random.default_rng(seed).random(n) < missing_rate] = np.nan
+    return series
+
+
+# Kept in the shape of the real values (the parts many rows share, like 'https://twitter.com/',
+# stay): Faker's random URLs and user names would lose what the column is about.
+_SHAPED_TYPES = frozenset({PiiType.URL, PiiType.USER_NAME})
+
+
+def _faker_values(
+    pii_type: PiiType, real: pd.Series, n: int, seed: int, progress: ProgressFn, locale: str
+) -> pd.Series:
+    from faker import Faker
+
+    fake = Faker(locale)
+    fake.seed_instance(seed)
+    present = real.dropna().astype(str)
+    one_line = bool(len(present)) and bool(present.str.contains(",").mean() > 0.5)
+    make = _makers(fake, one_line)[pii_type]
+    avoid = set(normal_text(present))
+    values = np.empty(n, dtype=object)
+    for i in range(n):
+        value = make()
+        for _ in range(_REDRAWS):
+            if _normal_one(value) not in avoid:
+                break
+            value = make()
+        else:
+            raise GeneratorError(
+                f"Could not make {pii_type.value} values unlike the real ones: the real column "
+                "covers almost every value Faker makes. Drop the column instead."
+            )
+        values[i] = value
+        if i % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
+            progress((i + 1) / n, f"Fake {pii_type.value} values: {i + 1:,} of {n:,}")
+    return pd.Series(values, dtype=object)
+
+
+def new_ids(real: pd.Series, n: int, seed: int, offset: int = 0) -> pd.Series:
+    """``n`` unique IDs shaped like the real ones, none equal to a real ID, for IDs of any
+    length and alphabet (Python integers throughout: no value has to fit a machine integer).
+
+    Whole numbers continue after the largest real ID; codes like 'C00123' keep their prefix
+    and width; UUIDs stay UUIDs; anything else keeps the shapes of the real values (see
+    ``shaped_codes``). ``offset`` continues an earlier call (chunks of a large sample), so IDs
+    stay unique across calls with the same seed.
+    """
+    present = real.dropna()
+    if pd.api.types.is_integer_dtype(real.dtype):
+        return _next_integers(present, n, offset)
+    text = present.astype(str)
+    if len(text) and text.str.match(_UUID).all():
+        rng = np.random.default_rng([seed, offset])
+        raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+        raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+        raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+        hexes = [row.tobytes().hex() for row in raw]
+        return pd.Series(
+            [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in hexes], dtype=object
+        )
+    parts = text.str.extract(_CODE)
+    if len(text) and parts["digits"].notna().all() and parts["prefix"].nunique() == 1:
+        prefix = str(parts["prefix"].iloc[0])
+        width = int(parts["digits"].str.len().max())
+        start = max(int(d) for d in pd.unique(parts["digits"])) + 1 + offset
+        return pd.Series([f"{prefix}{k:0{width}d}" for k in range(start, start + n)], dtype=object)
+    return shaped_codes(text, n, seed, offset)
+
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _next_integers(present: pd.Series, n: int, offset: int) -> pd.Series:
+    """Whole numbers after the largest real one; below the smallest when that would not fit a
+    64-bit integer (the column's type)."""
+    if not len(present):
+        start = 1 + offset
+    else:
+        start = int(present.max()) + 1 + offset
+        if start + n - 1 > _INT64_MAX:
+            start = int(present.min()) - offset - n
+    return pd.Series(np.arange(start, start + n, dtype=np.int64), dtype="Int64")
+
+
+# A shape is a tuple of parts: a class ('A' upper-case letter, 'a' lower-case letter, '9' digit),
+# replaced by a character of that class, or a literal ('=' and the text), kept as it is: other
+# characters (punctuation, spaces, other scripts) and words shared by many real values.
+_CLASSES = {"A": string.ascii_uppercase, "a": string.ascii_lowercase, "9": string.digits}
+_CLASS_OF = {c: k for k, alphabet in _CLASSES.items() for c in alphabet}
+_WORD = re.compile(r"[A-Za-z0-9]+|[^A-Za-z0-9]+")
+_SHAPE_SAMPLE = 5000
+_MISSING = frozenset(t.lower() for t in DEFAULT_NA_TOKENS)
+_SHARED_WORD_VALUES = 10  # a word in at least this many real values singles nobody out
+
+Shape = tuple[str, ...]
+
+
+def _shape(value: str, shared: frozenset[str]) -> Shape:
+    """'UCn5-x.com' -> ('A', 'A', 'a', '9', '=-', 'a', '=.', '=com') when 'com' is shared."""
+    parts: list[str] = []
+    for word in _WORD.findall(value):
+        if word in shared or not word[0].isascii() or not word[0].isalnum():
+            parts.append("=" + word)
+        else:
+            parts.extend(_CLASS_OF[char] for char in word)
+    return tuple(parts)
+
+
+def _shared_words(values: pd.Series) -> frozenset[str]:
+    """Letter-and-digit words that occur in at least _SHARED_WORD_VALUES values."""
+    words = values.str.findall(r"[A-Za-z0-9]+").map(set).explode().dropna()
+    counts = words.value_counts()
+    return frozenset(str(w) for w in counts.index[counts >= _SHARED_WORD_VALUES])
+
+
+def _space(shape: Shape) -> int:
+    return math.prod(len(_CLASSES[p]) for p in shape if p in _CLASSES)
+
+
+def _render(shape: Shape, number: int) -> str:
+    """The ``number``-th value of a shape (mixed radix over its class positions)."""
+    chars = []
+    for part in reversed(shape):
+        alphabet = _CLASSES.get(part)
+        if alphabet is None:
+            chars.append(part[1:])
+        else:
+            number, digit = divmod(number, len(alphabet))
+            chars.append(alphabet[digit])
+    return "".join(reversed(chars))
+
+
+def _number(shape: Shape, value: str) -> int | None:
+    """The position of ``value`` among the values of ``shape`` (inverse of _render), or None
+    when it does not have that shape."""
+    number, index = 0, 0
+    for part in shape:
+        alphabet = _CLASSES.get(part)
+        if alphabet is None:
+            literal = part[1:]
+            if not value.startswith(literal, index):
+                return None
+            index += len(literal)
+            continue
+        if index >= len(value) or value[index] not in alphabet:
+            return None
+        number = number * len(alphabet) + alphabet.index(value[index])
+        index += 1
+    return number if index == len(value) else None
+
+
+@dataclass
+class _ShapeCodes:
+    """The values of one shape in a seeded random order without the real ones: the r-th value
+    is E(k) for the r-th k whose E(k) is not real, with E(x) = (a * x + b) mod size. Rows
+    numbered r get distinct values, in every call (the order is fixed by the seed)."""
+
+    shape: Shape
+    size: int
+    multiplier: int
+    shift: int
+    skipped: list[int]  # sorted k with E(k) real
+
+    @classmethod
+    def of(cls, shape: Shape, seed: int, taken: Iterable[str]) -> _ShapeCodes:
+        size = _space(shape)
+        rng = random.Random(f"{seed}:{shape}")
+        multiplier = rng.randrange(1, size) if size > 1 else 1
+        while math.gcd(multiplier, size) != 1:
+            multiplier += 1
+        shift = rng.randrange(size) if size > 1 else 0
+        inverse = pow(multiplier, -1, size) if size > 1 else 1
+        skipped = sorted(
+            (inverse * (number - shift)) % size
+            for number in (_number(shape, value) for value in taken)
+            if number is not None
+        )
+        return cls(shape, size, multiplier, shift, skipped)
+
+    @property
+    def free(self) -> int:
+        return self.size - len(self.skipped)
+
+    def value(self, row: int) -> str:
+        position = row
+        while True:  # the row-th k not skipped: k = row + (skipped k <= k)
+            before = bisect.bisect_right(self.skipped, position)
+            if row + before == position:
+                break
+            position = row + before
+        return _render(self.shape, (self.multiplier * position + self.shift) % self.size)
+
+
+def shaped_codes(real: pd.Series, n: int, seed: int, offset: int = 0) -> pd.Series:
+    """``n`` new values shaped like the real ones, none equal to a real value.
+
+    Each new value takes the shape of a real value drawn at random (weighted by how many real
+    values have it): upper-case letters, lower-case letters and digits are replaced by others
+    of their kind; punctuation, spaces, the prefix and suffix every real value shares, and words
+    found in at least 10 real values (like 'https', 'www', 'com') stay. Row r gets the r-th value
+    of its shape in a seeded random order that leaves out the real values, so rows of one shape
+    are unique by construction, also across calls continued with ``offset``; a row number past
+    the shape's size gets extra digits. Python integers throughout: codes of any length and
+    alphabet work.
+    """
+    text = pd.Series(pd.unique(real.dropna().astype(str)), dtype=object)
+    taken = set(text)
+    if text.empty:
+        text = pd.Series(["A0000000"], dtype=object)
+    if len(text) > _SHAPE_SAMPLE:
+        text = text.sample(_SHAPE_SAMPLE, random_state=seed % 2**32)
+    prefix = suffix = ""
+    if len(text) >= _SHARED_WORD_VALUES:  # e.g. 'UC' of YouTube channel IDs
+        prefix = _common_prefix(list(text))
+        suffix = _common_prefix([v[len(prefix) :][::-1] for v in text])[::-1]
+        text = text.str.slice(len(prefix), None if not suffix else -len(suffix))
+    shared = _shared_words(text)
+    counts = text.map(lambda v: _shape(v, shared)).value_counts(sort=False)
+    shapes: list[Shape] = list(counts.index)
+    cumulative = np.cumsum(counts.to_numpy(dtype=float) / counts.sum())
+    draws = np.random.default_rng([seed, offset]).random(n)
+    picks = np.minimum(np.searchsorted(cumulative, draws, side="right"), len(shapes) - 1)
+    middles = {
+        v[len(prefix) : len(v) - len(suffix)]
+        for v in taken
+        if v.startswith(prefix) and v.endswith(suffix) and len(v) >= len(prefix) + len(suffix)
+    }
+    by_shape: dict[Shape, list[str]] = {}
+    for middle in middles:
+        by_shape.setdefault(_shape(middle, shared), []).append(middle)
+    orders: dict[Shape, _ShapeCodes] = {}
+    made: list[str] = []
+    seen: set[str] = set()
+    for row, pick in zip(range(offset, offset + n), picks, strict=True):
+        shape, value = shapes[pick], None
+        # Row r takes value r of its shape; it moves to the shape with one digit more when the
+        # shape has too few values, and when its value is unusable: a kept word spelt by random
+        # letters (or one made earlier in this call by another shape), or a code a reader would
+        # take for a missing value ('NA' among two-letter codes). Distinct rows stay distinct.
+        while value is None:
+            order = orders.get(shape)
+            if order is None:
+                order = orders[shape] = _ShapeCodes.of(shape, seed, by_shape.get(shape, ()))
+            if row < order.free:
+                value = order.value(row)
+                full = f"{prefix}{value}{suffix}"
+                if value in seen or value in middles or full.lower() in _MISSING:
+                    value = None
+            shape = (*shape, "9")
+        seen.add(value)
+        made.append(value)
+    return pd.Series([f"{prefix}{v}{suffix}" for v in made], dtype=object)
+
+
+def _common_prefix(values: list[str]) -> str:
+    first, last = min(values), max(values)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]

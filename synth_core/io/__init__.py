@@ -1,1 +1,0 @@
-"""Reading uploaded tables and writing synthetic ones."""

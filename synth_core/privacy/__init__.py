@@ -1,1 +1,0 @@
-"""Privacy: personal data, leakage metrics against a holdout, filters, attacks, DP curves."""

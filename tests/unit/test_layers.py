@@ -1,0 +1,132 @@
+"""The architecture as a rule: synth_core's layers import only the layers below them, nothing
+imports in a cycle, and only synth_core/ui (and the pages) import Streamlit."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+PACKAGE = ROOT / "synth_core"
+# Bottom to top. "base" is errors, _progress, _system and jsonable; ui and cli are both on top
+# and do not import each other.
+LAYERS = ("base", "data", "generate", "evaluate", "experiments", "present", "jobs", "ui", "cli")
+BASE = {"errors", "_progress", "_system", "jsonable"}
+
+
+def module_of(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) == 1 or parts[1] in BASE:
+        return "base"
+    if parts[1] not in LAYERS:
+        raise AssertionError(f"{module} is in no layer: put it in one of {LAYERS}")
+    return parts[1]
+
+
+def imports(path: Path) -> Iterator[tuple[str, int]]:
+    """The synth_core modules ``path`` imports (at any place, TYPE_CHECKING blocks included)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.startswith("synth_core"):
+                for alias in node.names:
+                    name = f"{node.module}.{alias.name}"
+                    is_module = (ROOT / name.replace(".", "/")).with_suffix(".py").exists() or (
+                        ROOT / name.replace(".", "/")
+                    ).is_dir()
+                    yield (name if is_module else node.module), node.lineno
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("synth_core"):
+                    yield alias.name, node.lineno
+
+
+def graph() -> dict[str, set[str]]:
+    return {
+        module_of(path): {name for name, _ in imports(path)}
+        for path in PACKAGE.rglob("*.py")
+        if module_of(path) != "synth_core"  # the public API re-exports from every layer
+    }
+
+
+def layer_violations(edges: dict[str, set[str]]) -> list[str]:
+    found = []
+    for module, targets in sorted(edges.items()):
+        here = layer_of(module)
+        for target in sorted(targets):
+            there = layer_of(target)
+            upward = LAYERS.index(there) > LAYERS.index(here)
+            sideways = {here, there} == {"ui", "cli"}
+            if upward or sideways:
+                found.append(f"{module} ({here}) imports {target} ({there})")
+    return found
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Import cycles between modules (a package importing its own submodules is not one)."""
+    found: list[list[str]] = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(edges.get(node, ())):
+            if target.startswith(node + "."):
+                continue
+            if state.get(target) == 1:
+                found.append([*stack[stack.index(target) :], target])
+            elif target in edges and state.get(target) is None:
+                visit(target)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(edges):
+        if state.get(node) is None:
+            visit(node)
+    return found
+
+
+def test_every_module_imports_only_its_own_layer_or_lower_ones() -> None:
+    assert layer_violations(graph()) == []
+
+
+def test_there_are_no_import_cycles() -> None:
+    assert cycles(graph()) == []
+
+
+def test_the_check_catches_a_layer_broken_on_purpose() -> None:
+    broken = {**graph(), "synth_core.generate.synthesize": {"synth_core.evaluate.fidelity"}}
+    assert layer_violations(broken) == [
+        "synth_core.generate.synthesize (generate) imports synth_core.evaluate.fidelity (evaluate)"
+    ]
+    looped = {
+        "synth_core.data.a": {"synth_core.data.b"},
+        "synth_core.data.b": {"synth_core.data.a"},
+    }
+    assert cycles(looped) == [["synth_core.data.a", "synth_core.data.b", "synth_core.data.a"]]
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: module_of(p))
+def test_only_the_ui_imports_streamlit(path: Path) -> None:
+    if module_of(path).startswith("synth_core.ui"):
+        return
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = (
+            [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else []
+        )
+        assert not any(n == "streamlit" or n.startswith("streamlit.") for n in names), path
