@@ -1,4 +1,5 @@
-"""Fidelity page: is the synthetic table faithful? Score, detection, columns, pairs, validity."""
+"""Fidelity page: is the synthetic table faithful? Score, detection, columns, pairs, rules,
+validity."""
 
 import streamlit as st
 
@@ -15,11 +16,15 @@ st.caption(
 fidelity.summary(report)
 fidelity.detection(result, job_registry())
 
-columns, pairs, validity, statistics = st.tabs(["Columns", "Pairs", "Validity", "All statistics"])
+columns, pairs, rules, validity, statistics = st.tabs(
+    ["Columns", "Pairs", "Rules", "Validity", "All statistics"]
+)
 with columns:
     fidelity.columns_view(report, result)
 with pairs:
     fidelity.pairs_view(report, result)
+with rules:
+    fidelity.rules_view(report)
 with validity:
     fidelity.validity_view(report)
 with statistics:

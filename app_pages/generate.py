@@ -4,6 +4,7 @@ background with progress and Cancel; then a preview, coverage and "sample again"
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
+from synth_core.generate.spec import PrivacySetting
 from synth_core.ui import compare, conditions, generation, recipes, state, widgets
 from synth_core.ui.resources import job_registry
 
@@ -35,7 +36,8 @@ with left:
     if info.name == generation.DP_GENERATOR:
         generation.dp_panel(info, table, params, output)
 
-constraints = conditions.constraints_editor(table)
+found = conditions.rules_editor(table, dp=output.privacy is PrivacySetting.DP)
+constraints = (*conditions.constraints_editor(table), *found)
 requests = conditions.what_to_generate(table)
 spec = (
     None

@@ -45,3 +45,48 @@ def rare_table(rows: int, seed: int = 0) -> pd.DataFrame:
             "diagnosis": np.where(rare, "rare", "common"),
         }
     )
+
+
+ZONES = {
+    "Midtown": "Manhattan",
+    "Harlem": "Manhattan",
+    "SoHo": "Manhattan",
+    "Astoria": "Queens",
+    "Flushing": "Queens",
+    "Jamaica": "Queens",
+    "Williamsburg": "Brooklyn",
+    "Bushwick": "Brooklyn",
+    "Park Slope": "Brooklyn",
+    "Riverdale": "Bronx",
+}
+
+
+def taxi_csv(rows: int = 600, seed: int = 0) -> bytes:
+    """Taxi trips with planted rules: dropoff after pickup, each zone in one borough, total =
+    fare + tip + tolls, tip missing exactly when paid in cash, fees a day after booking."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-03-01") + pd.to_timedelta(rng.integers(0, 30 * 86_400, rows), "s")
+    minutes = rng.gamma(3.0, 5.0, rows).round().astype(int) + 1
+    zones = rng.choice(list(ZONES), rows)
+    fare = (2.5 + minutes * rng.uniform(0.4, 0.7, rows)).round(2)
+    cash = rng.random(rows) < 0.3
+    tip = np.where(cash, np.nan, (fare * rng.uniform(0.0, 0.3, rows)).round(2))
+    tolls = np.where(rng.random(rows) < 0.1, 6.55, 0.0)
+    total = (fare + np.nan_to_num(tip) + tolls).round(2)
+    frame = pd.DataFrame(
+        {
+            "pickup": start.strftime("%Y-%m-%d %H:%M:%S"),
+            "dropoff": (start + pd.to_timedelta(minutes, "m")).strftime("%Y-%m-%d %H:%M:%S"),
+            "passengers": rng.choice([1, 1, 1, 2, 3, 4], rows),
+            "distance": (minutes * rng.uniform(0.1, 0.4, rows)).round(2),
+            "fare": fare,
+            "tip": tip,
+            "tolls": tolls,
+            "total": total,
+            "payment": np.where(cash, "cash", "card"),
+            "zone": zones,
+            "borough": [ZONES[z] for z in zones],
+            "color": rng.choice(["yellow", "green"], rows),
+        }
+    )
+    return frame.to_csv(index=False).encode()

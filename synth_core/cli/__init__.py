@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from synth_core.cli import collapse, compare, evaluate, generate, generators, report
+from synth_core.cli import collapse, compare, evaluate, generate, generators, report, rules
 from synth_core.cli._common import EXIT_BAD_INPUT, Parser
 from synth_core.errors import SynthCoreError
 
@@ -17,6 +17,7 @@ COMMANDS = {
     "compare-generators": compare,
     "evaluate": evaluate,
     "report": report,
+    "rules": rules,
 }
 
 

@@ -18,7 +18,7 @@ from synth_core.generate.generators import get as get_generator
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.recipe import Recipe, make_recipe
-from synth_core.generate.spec import DP_GENERATOR, GenerationSpec, PrivacySetting
+from synth_core.generate.spec import DP_GENERATOR, GenerationSpec, PrivacySetting, RulesSetting
 from synth_core.generate.synthesize import fit, sample, sample_to_file
 
 
@@ -120,6 +120,12 @@ def add(commands: Any) -> None:
         type=float,
         metavar="P",
         help="quality filter: keep rows with P(real) at least P instead of a share",
+    )
+    generate.add_argument(
+        "--rules",
+        choices=[r.value for r in RulesSetting],
+        help="auto (default): keep every rule found in all training rows (order, sums, "
+        "determined columns, bounds, ...; see 'rules'); none: only the recipe's constraints",
     )
     generate.add_argument(
         "--no-pii-protection",
@@ -251,6 +257,8 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
         )
     if args.pii_action:
         changes["pii_action"] = PiiAction(args.pii_action)
+    if args.rules:
+        changes["rules"] = RulesSetting(args.rules)
     resolved = replace(spec, **changes)
     setting = PrivacySetting.of(resolved) if privacy is None else PrivacySetting(privacy)
     resolved = setting.apply(resolved)

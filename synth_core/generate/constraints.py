@@ -1,9 +1,15 @@
-"""Rules every synthetic row must follow: one column above another, value ranges, fixed
-combinations of categories. Checked on the real data before training; enforced after sampling
-for every generator (SDV generators also learn them, so few rows are rejected)."""
+"""Rules every synthetic row must follow: one column above another (or a fixed gap after it),
+value ranges, fixed combinations of categories, a column determined by another, a column that is
+the sum of others, columns missing together. Written by the user or found in the data
+(``synth_core.generate.discover``). Checked on the real data before training; kept after
+sampling for every generator: first repaired where the rule says how (a determined column is
+filled from its source, a total recomputed from its parts, a gap re-applied, missing values
+aligned), then rows that still break a rule are rejected and drawn again. SDV generators also
+learn the order rules, so few rows are rejected."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,8 +86,237 @@ class FixedCombinations:
     def describe(self) -> str:
         return "only real combinations of " + ", ".join(self.columns)
 
+    def repair_with(self, df: pd.DataFrame, real: pd.DataFrame) -> pd.DataFrame:
+        """A row with a combination the real rows lack keeps the column with the most
+        categories and takes the others from a real row with that value (drawn in proportion
+        to the real rows), so the kept column's shares stay as generated and the others follow
+        the real shares given it. Rows with a missing value or an unseen kept value are left to
+        rejection."""
+        columns = list(self.columns)
+        seen = real[columns].astype(object).dropna()
+        if seen.empty:
+            return df
+        keep = max(columns, key=lambda c: (seen[c].nunique(), -columns.index(c)))
+        others = [c for c in columns if c != keep]
+        rows = df[columns].astype(object)
+        allowed = pd.MultiIndex.from_frame(seen.drop_duplicates())
+        bad = ~pd.MultiIndex.from_frame(rows).isin(allowed) & rows.notna().all(axis=1).to_numpy()
+        if not bad.any():
+            return df
+        digest = pd.util.hash_pandas_object(rows[bad], index=False).to_numpy()
+        rng = np.random.default_rng(digest.astype(np.uint64) % np.uint64(2**63))
+        out = df.copy()
+        donors = seen.groupby(keep, sort=False).indices
+        for value, positions in rows[bad].groupby(keep, sort=True).indices.items():
+            pool = donors.get(value)
+            if pool is None:
+                continue
+            picked = seen.iloc[rng.choice(pool, len(positions))]
+            targets = out.index[np.flatnonzero(bad)[positions]]
+            for name in others:
+                out.loc[targets, name] = picked[name].to_numpy()
+        return out
 
-Constraint = GreaterThan | ValueRange | FixedCombinations
+
+@dataclass(frozen=True)
+class FixedGap:
+    """``high`` is ``low`` plus ``gap`` (seconds for dates), within ``tolerance`` (the data's
+    rounding): e.g. check-out a day after check-in."""
+
+    low: str
+    high: str
+    gap: float
+    tolerance: float = 0.0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.low, self.high)
+
+    def describe(self) -> str:
+        return f"{self.high} = {self.low} + {self.gap:g}"
+
+    def _gap(self, values: pd.Series) -> Any:
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            return pd.Timedelta(seconds=self.gap)
+        return self.gap
+
+    def holds(self, df: pd.DataFrame) -> pd.Series:
+        low, high = df[self.low], df[self.high]
+        expected = low + self._gap(low)
+        if pd.api.types.is_datetime64_any_dtype(low.dtype):
+            ok = (high - expected).abs() <= pd.Timedelta(seconds=0.5)
+        else:
+            ok = (pd.to_numeric(high) - expected).abs() <= self.tolerance + 1e-9
+        result: pd.Series = (ok | low.isna() | high.isna()).astype(bool)
+        return result
+
+    def repair(self, df: pd.DataFrame) -> pd.DataFrame:
+        low = df[self.low]
+        present = low.notna()
+        out = df.copy()
+        values = low + self._gap(low)
+        out.loc[present, self.high] = values[present].astype(df[self.high].dtype)
+        return out
+
+
+@dataclass(frozen=True)
+class Determines:
+    """Each value of ``source`` has one value of ``target`` (zone → borough, code → label); the
+    pairs are those of the real rows."""
+
+    source: str
+    target: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.source, self.target)
+
+    def describe(self) -> str:
+        return f"each {self.source} has one {self.target}"
+
+    def mapping(self, real: pd.DataFrame) -> pd.Series:
+        """The most common target of each source value in the real rows."""
+        pairs = real[[self.source, self.target]].dropna().astype(object)
+        counts = pairs.groupby([self.source, self.target], sort=True).size()
+        best = counts.sort_values(ascending=False, kind="stable").reset_index()
+        return best.drop_duplicates(self.source).set_index(self.source)[self.target]
+
+    def holds_with(self, df: pd.DataFrame, real: pd.DataFrame) -> pd.Series:
+        expected = df[self.source].astype(object).map(self.mapping(real))
+        target = df[self.target].astype(object)
+        ok = (target == expected) | expected.isna() | target.isna()
+        return ok.astype(bool)
+
+    def repair_with(
+        self, df: pd.DataFrame, real: pd.DataFrame, mapping: pd.Series | None = None
+    ) -> pd.DataFrame:
+        mapping = self.mapping(real) if mapping is None else mapping
+        expected = df[self.source].astype(object).map(mapping)
+        known = expected.notna() & df[self.target].notna()
+        out = df.copy()
+        out.loc[known, self.target] = expected[known].astype(df[self.target].dtype)
+        return out
+
+
+@dataclass(frozen=True)
+class SumOf:
+    """``total`` is the sum of ``parts``, within ``tolerance`` (the data's rounding); a missing
+    part counts as zero (a tip left empty on a cash fare), and a row with the total or every
+    part missing is not checked."""
+
+    total: str
+    parts: tuple[str, ...]
+    tolerance: float = 0.0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.total, *self.parts)
+
+    def describe(self) -> str:
+        return f"{self.total} = {' + '.join(self.parts)}"
+
+    def _sum(self, df: pd.DataFrame) -> pd.Series:
+        parts = df[list(self.parts)].apply(pd.to_numeric, errors="coerce").astype(float)
+        total: pd.Series = parts.sum(axis=1, min_count=1)
+        return total
+
+    def holds(self, df: pd.DataFrame) -> pd.Series:
+        expected = self._sum(df)
+        total = pd.to_numeric(df[self.total], errors="coerce").astype(float)
+        checked = expected.notna() & total.notna()
+        result: pd.Series = ~checked | ((expected - total).abs() <= self.tolerance + 1e-9)
+        return result.astype(bool)
+
+    def repair(self, df: pd.DataFrame, decimals: int | None) -> pd.DataFrame:
+        total = self._sum(df)
+        if decimals is not None:
+            total = total.round(decimals)
+        present = total.notna() & df[self.total].notna()
+        out = df.copy()
+        out.loc[present, self.total] = total[present].astype(df[self.total].dtype)
+        return out
+
+
+@dataclass(frozen=True)
+class MissingTogether:
+    """These columns are missing in the same rows."""
+
+    columns: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"{' and '.join(self.columns)} are missing together"
+
+    def holds(self, df: pd.DataFrame) -> pd.Series:
+        masks = df[list(self.columns)].isna()
+        return (masks.all(axis=1) | ~masks.any(axis=1)).astype(bool)
+
+    def repair(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The first column's missing values decide; a value missing elsewhere is taken from
+        another row (that keeps the rule) where it is present."""
+        lead = df[self.columns[0]].isna()
+        out = df.copy()
+        for name in self.columns[1:]:
+            out.loc[lead, name] = None if out[name].dtype == object else np.nan
+            gaps = (~lead) & out[name].isna()
+            donors = out.loc[(~lead) & out[name].notna(), name]
+            if gaps.any() and len(donors):
+                positions = np.arange(int(gaps.sum())) % len(donors)
+                out.loc[gaps, name] = donors.to_numpy()[positions]
+        return out
+
+
+@dataclass(frozen=True)
+class MissingOnlyWhen:
+    """``column`` is missing only when ``category`` is ``value`` (``exactly``: then always)."""
+
+    column: str
+    category: str
+    value: str | bool | float | int
+    exactly: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column, self.category)
+
+    def describe(self) -> str:
+        when = "exactly when" if self.exactly else "only when"
+        return f"{self.column} is missing {when} {self.category} is {self.value}"
+
+    def _is_value(self, df: pd.DataFrame) -> pd.Series:
+        return (df[self.category] == self.value).fillna(False).astype(bool)
+
+    def holds(self, df: pd.DataFrame) -> pd.Series:
+        missing, is_value = df[self.column].isna(), self._is_value(df)
+        ok = ~missing | is_value
+        if self.exactly:
+            ok &= missing | ~is_value
+        return ok.astype(bool)
+
+    def repair(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Values missing where they may not be are taken from other rows; with ``exactly``,
+        values present where the category says missing are removed."""
+        out = df.copy()
+        is_value = self._is_value(out)
+        gaps = out[self.column].isna() & ~is_value
+        donors = out.loc[out[self.column].notna() & ~is_value, self.column]
+        if gaps.any() and len(donors):
+            positions = np.arange(int(gaps.sum())) % len(donors)
+            out.loc[gaps, self.column] = donors.to_numpy()[positions]
+        if self.exactly:
+            out.loc[is_value, self.column] = None if out[self.column].dtype == object else np.nan
+        return out
+
+
+Constraint = (
+    GreaterThan
+    | ValueRange
+    | FixedCombinations
+    | FixedGap
+    | Determines
+    | SumOf
+    | MissingTogether
+    | MissingOnlyWhen
+)
 
 
 def positive(column: str) -> ValueRange:
@@ -96,7 +331,7 @@ def validate(constraints: tuple[Constraint, ...], schema: Schema, data: pd.DataF
     for constraint in constraints:
         if isinstance(constraint, FixedCombinations):
             continue  # the real data defines the allowed combinations
-        broken = ~constraint.holds(data)
+        broken = ~_holds(constraint, data, data)
         if broken.any():
             rows = [str(i + 1) for i in np.flatnonzero(broken.to_numpy())[:_EXAMPLES]]
             raise ConstraintError(
@@ -135,28 +370,84 @@ def check(constraint: Constraint, schema: Schema) -> None:
             raise ConstraintError(
                 f"In '{constraint.describe()}' the lower bound is above the upper one."
             )
+    elif isinstance(constraint, FixedGap):
+        if not set(kinds.values()) <= ordered or len(set(kinds.values())) > 1:
+            raise ConstraintError(
+                f"'{constraint.describe()}' needs two numeric or two date columns."
+            )
+        if constraint.low == constraint.high:
+            raise ConstraintError("A gap needs two different columns.")
+    elif isinstance(constraint, SumOf):
+        if set(kinds.values()) != {ColumnKind.NUMERICAL}:
+            raise ConstraintError(f"'{constraint.describe()}' needs numeric columns.")
+        if len(constraint.parts) < 2 or constraint.total in constraint.parts:
+            raise ConstraintError(
+                "A sum needs a total and at least two other columns as its parts."
+            )
+    elif isinstance(constraint, MissingTogether):
+        if len(set(constraint.columns)) < 2:
+            raise ConstraintError("Missing together needs at least two columns.")
     else:
-        if len(constraint.columns) < 2:
-            raise ConstraintError("Fixed combinations need at least two columns.")
-        if not set(kinds.values()) <= {ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN}:
+        names = {
+            FixedCombinations: constraint.columns,
+            Determines: constraint.columns,
+            MissingOnlyWhen: constraint.columns[1:],
+        }[type(constraint)]
+        if len(set(constraint.columns)) < 2:
+            raise ConstraintError(f"'{constraint.describe()}' needs at least two columns.")
+        if not {kinds[n] for n in names} <= {ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN}:
             raise ConstraintError(
                 f"'{constraint.describe()}' needs categorical or boolean columns."
             )
 
 
+def _holds(constraint: Constraint, df: pd.DataFrame, real: pd.DataFrame) -> pd.Series:
+    if isinstance(constraint, FixedCombinations):
+        columns = list(constraint.columns)
+        allowed = pd.MultiIndex.from_frame(real[columns].astype(object).drop_duplicates())
+        found = pd.MultiIndex.from_frame(df[columns].astype(object)).isin(allowed)
+        return pd.Series(found, index=df.index)
+    if isinstance(constraint, Determines):
+        return constraint.holds_with(df, real)
+    return constraint.holds(df)
+
+
 def satisfied(
     df: pd.DataFrame, constraints: tuple[Constraint, ...], real: pd.DataFrame
 ) -> pd.Series:
-    """True for the rows of ``df`` that follow every constraint (combinations from ``real``)."""
+    """True for the rows of ``df`` that follow every constraint (combinations and determined
+    values from ``real``)."""
     ok = pd.Series(True, index=df.index)
     for constraint in constraints:
-        if isinstance(constraint, FixedCombinations):
-            columns = list(constraint.columns)
-            allowed = pd.MultiIndex.from_frame(real[columns].astype(object).drop_duplicates())
-            ok &= pd.MultiIndex.from_frame(df[columns].astype(object)).isin(allowed)
-        else:
-            ok &= constraint.holds(df)
+        ok &= _holds(constraint, df, real)
     return ok
+
+
+def holds(constraint: Constraint, df: pd.DataFrame, real: pd.DataFrame) -> np.ndarray:
+    """True for the rows of ``df`` that follow ``constraint``."""
+    return _holds(constraint, df, real).to_numpy(dtype=bool)
+
+
+def repair(
+    df: pd.DataFrame, constraints: Sequence[Constraint], real: pd.DataFrame, schema: Schema
+) -> pd.DataFrame:
+    """Rows made to follow the constraints that say how: a determined column filled from its
+    source, a total recomputed from its parts (rounded like the real totals), a gap re-applied,
+    missing values aligned, a combination the real rows lack redrawn from the real ones. Order
+    and ranges are left to rejection."""
+    for combination in constraints:
+        if isinstance(combination, FixedCombinations):
+            df = combination.repair_with(df, real)
+    determined = {c: c.mapping(real) for c in constraints if isinstance(c, Determines)}
+    for _ in determined:  # enough passes for a chain A → B → C in any order
+        for dependency, mapping in determined.items():
+            df = dependency.repair_with(df, real, mapping)
+    for constraint in constraints:
+        if isinstance(constraint, SumOf):
+            df = constraint.repair(df, schema[constraint.total].decimals)
+        elif isinstance(constraint, (FixedGap, MissingTogether, MissingOnlyWhen)):
+            df = constraint.repair(df)
+    return df
 
 
 def to_sdv(constraint: Constraint) -> Any | None:
@@ -187,6 +478,33 @@ def to_dict(constraint: Constraint) -> dict[str, Any]:
             "high": constraint.high,
             "strict": constraint.strict,
         }
+    if isinstance(constraint, FixedGap):
+        return {
+            "type": "fixed_gap",
+            "low": constraint.low,
+            "high": constraint.high,
+            "gap": constraint.gap,
+            "tolerance": constraint.tolerance,
+        }
+    if isinstance(constraint, Determines):
+        return {"type": "determines", "source": constraint.source, "target": constraint.target}
+    if isinstance(constraint, SumOf):
+        return {
+            "type": "sum",
+            "total": constraint.total,
+            "parts": list(constraint.parts),
+            "tolerance": constraint.tolerance,
+        }
+    if isinstance(constraint, MissingTogether):
+        return {"type": "missing_together", "columns": list(constraint.columns)}
+    if isinstance(constraint, MissingOnlyWhen):
+        return {
+            "type": "missing_only_when",
+            "column": constraint.column,
+            "category": constraint.category,
+            "value": constraint.value,
+            "exactly": constraint.exactly,
+        }
     return {"type": "fixed_combinations", "columns": list(constraint.columns)}
 
 
@@ -208,9 +526,33 @@ def from_dict(data: dict[str, Any]) -> Constraint:
             return positive(str(data["column"]))
         if kind == "fixed_combinations":
             return FixedCombinations(tuple(str(c) for c in data["columns"]))
+        if kind == "fixed_gap":
+            return FixedGap(
+                str(data["low"]),
+                str(data["high"]),
+                float(data["gap"]),
+                float(data.get("tolerance", 0.0)),
+            )
+        if kind == "determines":
+            return Determines(str(data["source"]), str(data["target"]))
+        if kind == "sum":
+            return SumOf(
+                str(data["total"]),
+                tuple(str(p) for p in data["parts"]),
+                float(data.get("tolerance", 0.0)),
+            )
+        if kind == "missing_together":
+            return MissingTogether(tuple(str(c) for c in data["columns"]))
+        if kind == "missing_only_when":
+            value = data["value"]
+            if not isinstance(value, (str, bool, int, float)):
+                raise TypeError(f"the value {value!r} is not text, a number or true/false")
+            return MissingOnlyWhen(
+                str(data["column"]), str(data["category"]), value, bool(data.get("exactly"))
+            )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConstraintError(f"The constraint {data!r} is incomplete: {exc}.") from None
     raise ConstraintError(
-        f"Unknown constraint type {kind!r}: "
-        "use greater_than, range, positive or fixed_combinations."
+        f"Unknown constraint type {kind!r}: use greater_than, range, positive, "
+        "fixed_combinations, fixed_gap, determines, sum, missing_together or missing_only_when."
     )

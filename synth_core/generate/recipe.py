@@ -27,7 +27,7 @@ from synth_core.generate.generators.registry import DEFAULT_GENERATOR, ParamValu
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.protect.similarity import FilterSettings
-from synth_core.generate.spec import MAX_FIT_ROWS, GenerationSpec, PrivacySetting
+from synth_core.generate.spec import MAX_FIT_ROWS, GenerationSpec, PrivacySetting, RulesSetting
 
 VERSION = 1
 _READ_FIELDS = (
@@ -61,6 +61,7 @@ class Recipe:
     requests: tuple[dict[str, Any], ...] = ()  # JSON form; see requests_for()
     similarity_filter: Mapping[str, Any] | None = None  # {"quantile": 0.05, "drop_outliers": false}
     quality_filter: Mapping[str, Any] | None = None  # {"keep": 0.5, "threshold": null}
+    rules: str = RulesSetting.AUTO.value  # keep the rules found in the training rows
     kinds: Mapping[str, str] = field(default_factory=dict)  # column -> "pii:email", ...
     dropped: tuple[str, ...] = ()
     read: Mapping[str, Any] = field(default_factory=dict)
@@ -97,6 +98,12 @@ class Recipe:
             privacy, action = PrivacySetting(self.privacy), PiiAction(self.pii_action)
         except ValueError as exc:
             raise RecipeError(f"The recipe has an unknown privacy setting: {exc}.") from None
+        try:
+            found = RulesSetting(self.rules)
+        except ValueError:
+            raise RecipeError(
+                f"The recipe's rules setting must be 'auto' or 'none'; got {self.rules!r}."
+            ) from None
         return GenerationSpec(
             generator=self.generator,
             params=dict(self.params),
@@ -110,6 +117,7 @@ class Recipe:
             requests=requests_for(self.requests, schema),
             similarity_filter=self._filter(),
             quality_filter=self._quality(),
+            rules=found,
         )
 
     def _quality(self) -> QualitySettings | None:
@@ -173,6 +181,8 @@ class Recipe:
             raise RecipeError(f"The recipe has unknown settings: {', '.join(unknown)}.")
         if "constraints" in payload:
             payload["constraints"] = tuple(rules.from_dict(c) for c in payload["constraints"])
+        # Recipes saved before rules were found and kept reproduce their rows without them.
+        payload.setdefault("rules", RulesSetting.NONE.value)
         for name in ("requests", "dropped"):
             if name in payload:
                 payload[name] = tuple(payload[name])
@@ -264,6 +274,7 @@ def make_recipe(
             None if spec.similarity_filter is None else asdict(spec.similarity_filter)
         ),
         quality_filter=None if spec.quality_filter is None else asdict(spec.quality_filter),
+        rules=spec.rules.value,
         kinds=dict(kinds),
         dropped=tuple(dropped),
         read={

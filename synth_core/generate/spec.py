@@ -7,9 +7,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from synth_core.errors import SpecError
-from synth_core.generate import constraints as rules
 from synth_core.generate.conditions import RowRequest
-from synth_core.generate.constraints import Constraint
+from synth_core.generate.constraints import Constraint, Determines, FixedCombinations
 from synth_core.generate.generators import registry
 from synth_core.generate.generators.registry import GeneratorKind, ParamValue
 from synth_core.generate.protect.pii import PiiAction
@@ -65,6 +64,13 @@ class PrivacySetting(StrEnum):
         return cls.NONE if spec.privacy is cls.NONE else cls.PII
 
 
+class RulesSetting(StrEnum):
+    """Whether fit() finds the rules the training rows keep and keeps them (README, "Rules")."""
+
+    AUTO = "auto"  # keep every rule that holds in all training rows (not under DP)
+    NONE = "none"  # only the constraints the user wrote
+
+
 @dataclass(frozen=True)
 class GenerationSpec:
     """Everything that decides the synthetic output; the same spec and table give the same rows."""
@@ -81,6 +87,7 @@ class GenerationSpec:
     requests: tuple[RowRequest, ...] = ()  # conditional sampling; empty = ``rows`` plain rows
     similarity_filter: FilterSettings | None = None  # drop copies and near copies of real rows
     quality_filter: QualitySettings | None = None  # keep the rows a classifier finds most real
+    rules: RulesSetting = RulesSetting.AUTO  # also keep the rules found in the training rows
 
     def validate(self) -> dict[str, ParamValue]:
         """Check the settings before any work; return the generator's checked parameters."""
@@ -116,10 +123,10 @@ class GenerationSpec:
                     "to keep, which breaks the differential-privacy guarantee. Use one or the "
                     "other."
                 )
-            if any(isinstance(c, rules.FixedCombinations) for c in self.constraints):
+            if any(isinstance(c, (FixedCombinations, Determines)) for c in self.constraints):
                 raise SpecError(
-                    "Fixed combinations are read from the real rows, which breaks the "
-                    "differential-privacy guarantee. Remove that constraint (ranges and A > B "
-                    "rules are fine)."
+                    "Fixed combinations and determined columns are read from the real rows, "
+                    "which breaks the differential-privacy guarantee. Remove those constraints "
+                    "(ranges, sums and A > B rules are fine)."
                 )
         return info.validate(self.params)

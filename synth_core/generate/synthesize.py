@@ -19,14 +19,16 @@ import pandas as pd
 from synth_core._progress import ProgressFn, no_progress
 from synth_core._progress import scaled as _scaled
 from synth_core.data.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
+from synth_core.data.convert import as_float
 from synth_core.data.table import Table
 from synth_core.errors import ExportError, GeneratorError, SpecError
 from synth_core.generate import constraints as rules
 from synth_core.generate.conditions import LeafCoverage, RowRequest, coverage
 from synth_core.generate.conditions import validate as validate_requests
-from synth_core.generate.constraints import Constraint
+from synth_core.generate.constraints import Constraint, GreaterThan
+from synth_core.generate.discover import discover
 from synth_core.generate.generators import registry
-from synth_core.generate.generators.registry import Generator
+from synth_core.generate.generators.registry import Generator, GeneratorKind
 from synth_core.generate.protect.pii import PiiAction, fake_column, new_ids
 from synth_core.generate.protect.quality import CAP as QUALITY_CAP
 from synth_core.generate.protect.quality import QualityFilter, QualityStats
@@ -34,6 +36,7 @@ from synth_core.generate.protect.similarity import FilterStats, SimilarityFilter
 from synth_core.generate.spec import (
     MIN_ROWS,
     GenerationSpec,
+    RulesSetting,
 )
 
 MAX_SYNTHETIC_ROWS = 1_000_000  # in memory; sample_to_file writes more in chunks
@@ -65,6 +68,12 @@ class FittedModel:
     losses: tuple[dict[str, float], ...] = ()
     similarity_filter: SimilarityFilter | None = None
     quality_filter: QualityFilter | None = None
+    rules: tuple[Constraint, ...] = ()  # found in the training rows and kept (spec.rules)
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        """What every synthetic row follows: the user's constraints and the rules kept."""
+        return tuple(dict.fromkeys((*self.spec.constraints, *self.rules)))
 
     @property
     def output_schema(self) -> Schema:
@@ -180,6 +189,11 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
             f"The generator learnt from a random sample of {spec.max_fit_rows:,} of the "
             f"{len(train):,} training rows (the row cap for fitting)."
         )
+    kept, rule_note = _found_rules(
+        spec, train, model_schema, dp=registry.get(spec.generator).kind is GeneratorKind.DP
+    )
+    if rule_note:
+        notes.append(rule_note)
     generator = registry.create(spec.generator, params)
     started = time.perf_counter()
     generator.fit(
@@ -187,7 +201,7 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
         model_schema,
         spec.seed,
         _scaled(progress, *_FIT_SHARE),
-        spec.constraints,
+        _learnt(spec.constraints, kept, fit_data),
     )
     model = FittedModel(
         generator=generator,
@@ -201,6 +215,7 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
         notes=tuple(notes),
         losses=tuple(generator.losses),
         similarity_filter=_fit_filter(spec, train, holdout, model_schema, progress),
+        rules=kept,
     )
     if spec.quality_filter is None:
         return model
@@ -209,6 +224,53 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
     calibration = _coerce(model, generator.sample(min(len(fit_data), QUALITY_CAP)))
     quality = QualityFilter.fit(fit_data, calibration, model_schema, spec.quality_filter, spec.seed)
     return replace(model, quality_filter=quality)
+
+
+def _found_rules(
+    spec: GenerationSpec, train: pd.DataFrame, schema: Schema, dp: bool
+) -> tuple[tuple[Constraint, ...], str]:
+    """The rules every training row keeps (spec.rules = auto), other than the user's own."""
+    if spec.rules is RulesSetting.NONE:
+        return (), ""
+    if dp:
+        return (), (
+            "Rules found in the data are not kept under differential privacy: finding them "
+            "reads the real rows outside the privacy budget. Write the ones you need as "
+            "constraints (ranges, sums and A > B rules are fine)."
+        )
+    found = discover(train[schema.names], schema).constraints()
+    kept = tuple(c for c in found if c not in spec.constraints)
+    if not kept:
+        return (), ""
+    return kept, (
+        f"{len(kept)} rule(s) found in every training row are kept (see the Fidelity page's "
+        "Rules view; turn them off on the Generate page or with --rules none)."
+    )
+
+
+def _learnt(
+    constraints: Sequence[Constraint], found: Sequence[Constraint], train: pd.DataFrame
+) -> tuple[Constraint, ...]:
+    """What the generator is given to learn: the user's constraints, and the order rules found
+    in the data whose two columns lie close together (the typical gap under a tenth of the
+    lower column's spread, as a dropoff minutes after a pickup over a month of pickups) and
+    share no column with another. SDV then learns the gap (an inequality) instead of two
+    columns that would cross in many rows; other rules are kept by repair and rejection after
+    sampling, which leaves the generator's model of the columns as it is (measured on the
+    bundled tables: learning far-apart orders such as temp_max > temp_min lowered quality)."""
+    given = list(constraints)
+    used = {name for c in given for name in c.columns}
+    for constraint in found:
+        if not isinstance(constraint, GreaterThan) or used & set(constraint.columns):
+            continue
+        low = as_float(train[constraint.low])
+        gap = as_float(train[constraint.high]) - low
+        present = ~np.isnan(gap)
+        if present.sum() < 2 or np.median(gap[present]) >= 0.1 * np.std(low[present]):
+            continue
+        given.append(constraint)
+        used |= set(constraint.columns)
+    return tuple(given)
 
 
 def _fit_filter(
@@ -362,7 +424,8 @@ def synthesize(
 
 def _keep(run: _Run, rows: pd.DataFrame, request: RowRequest | None) -> pd.DataFrame:
     model = run.model
-    ok = rules.satisfied(rows, model.spec.constraints, model.train)
+    rows = rules.repair(rows, model.constraints, model.train, model.model_schema)
+    ok = rules.satisfied(rows, model.constraints, model.train)
     if request is not None:
         ok &= request.matches(rows)
     keep = ok.to_numpy()
@@ -400,7 +463,7 @@ def _draw_accepted(
     model = run.model
     generator = model.generator
     needs_filter = (
-        bool(model.spec.constraints)
+        bool(model.constraints)
         or request is not None
         or model.similarity_filter is not None
         or run.quality_threshold

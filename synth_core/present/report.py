@@ -52,6 +52,7 @@ from synth_core.evaluate.fairness import FairnessReport
 from synth_core.evaluate.fidelity import FidelityReport
 from synth_core.evaluate.fidelity.distributions import Frequencies, Histogram
 from synth_core.evaluate.fidelity.evaluation import content_hash
+from synth_core.evaluate.fidelity.rules import RuleCheck
 from synth_core.evaluate.privacy.report import PrivacyReport
 from synth_core.evaluate.utility import UtilityReport
 from synth_core.jsonable import plain
@@ -311,6 +312,7 @@ def _fidelity_section(
             for p in full["pairs"]
         ],
         "rows": full["rows"],
+        "rules": [_rule_row(c) for c in report.rules.checks] if report.rules else [],
     }
     figures.append(("fidelity", "Column shapes", plots.shapes_figure(list(q.shapes))))
     if len(report.real_associations) >= 2:
@@ -326,6 +328,18 @@ def _fidelity_section(
     if report.detection is not None and report.detection.features:
         figures.append(("fidelity", "Detection", plots.detection_figure(report.detection)))
     return plain(section)  # type: ignore[no-any-return]
+
+
+def _rule_row(check: RuleCheck) -> dict[str, Any]:
+    """A rule and how often it is broken (no example rows: the report holds no rows)."""
+    return {
+        "rule": check.rule,
+        "kind": check.kind,
+        "columns": list(check.columns),
+        "real_share": check.real_share,
+        "synthetic_share": check.synthetic_share,
+        "violations": check.violations,
+    }
 
 
 def _fairness_safe(payload: dict[str, Any]) -> dict[str, Any]:
@@ -616,7 +630,19 @@ def _fidelity_html(fidelity: FidelityReport) -> str:
         }
         for c in fidelity.columns
     ]
-    return _table(rows) + "<h3>Columns</h3>" + _table(columns)
+    html = _table(rows) + "<h3>Columns</h3>" + _table(columns)
+    if fidelity.rules is not None and fidelity.rules.checks:
+        rules = [
+            {
+                "rule": c.rule,
+                "real rows breaking it": f"{c.real_share:.1%}",
+                "synthetic rows breaking it": f"{c.synthetic_share:.1%}",
+                "synthetic rows": c.violations,
+            }
+            for c in fidelity.rules.checks
+        ]
+        html += "<h3>Rules the real rows keep</h3>" + _table(rules)
+    return html
 
 
 def _privacy_html(privacy: PrivacyReport) -> str:

@@ -4,6 +4,7 @@ rows, fixed values, a rebalanced column, a tail, or a scenario plan with quotas 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -59,6 +60,51 @@ def _as_in_file(table: Table, name: str) -> Callable[[Any], str]:
         return str(render_text(pd.Series([value], dtype=table.df[name].dtype), column).iloc[0])
 
     return shown
+
+
+def rule_key(constraint: Constraint) -> str:
+    """The session key of a found rule's checkbox (recipes set it too)."""
+    text = json.dumps(rules.to_dict(constraint), sort_keys=True, default=str)
+    return "rule_" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def rules_editor(table: Table, dp: bool) -> tuple[Constraint, ...]:
+    """Rules found in the table, each with a checkbox (on for rules that hold in every row);
+    the checked ones are kept as constraints."""
+    found = state.discovery(table)
+    exact = found.exact
+    near = [r for r in found.rules if not r.exact]
+    chosen = [
+        r.constraint for r in exact if not dp and st.session_state.get(rule_key(r.constraint), True)
+    ]
+    title = f"Rules found in your data ({len(chosen)} of {len(exact)} kept)"
+    with st.expander(title if exact else "Rules found in your data (none)"):
+        if dp:
+            st.info(
+                "Under differential privacy no rule found in the data is kept: finding them "
+                "reads the real rows outside the privacy budget. Write ranges, sums or A > B "
+                "rules you know as constraints below."
+            )
+        elif exact:
+            st.caption(
+                f"Checked in all {found.rows:,} rows. Each rule that holds in every row is kept "
+                "by default: synthetic rows are repaired where the rule says how (a determined "
+                "column filled in, a total recomputed) and otherwise drawn again. Untick a rule "
+                "to let the generator break it."
+            )
+        for rule in exact:
+            key = rule_key(rule.constraint)
+            default(key, True)
+            st.checkbox(f"{rule.text}  \n:grey[{rule.evidence()}]", key=key, disabled=dp)
+        for rule in near:
+            st.caption(
+                f"Not kept — {rule.text}: {rule.evidence()} (a kept rule must hold in every "
+                "row; write it as a constraint after fixing those rows)."
+            )
+        if not found.rules:
+            st.caption("No order, sum, dependency, bound or missing-value rule was found.")
+        st.caption(f"Searched: {found.searched} ({found.seconds:.2f} s).")
+    return tuple(chosen)
 
 
 def constraints_editor(table: Table) -> tuple[Constraint, ...]:

@@ -232,3 +232,41 @@ def validity_view(report: FidelityReport) -> None:
         st.success("Every synthetic value is one the real data allows.")
     for column, problem in problems:
         st.warning(f"'{column}': {problem}.")
+
+
+def rules_view(report: FidelityReport) -> None:
+    """Every rule found in the real rows with the share of synthetic rows that break it."""
+    checks = report.rules.checks if report.rules is not None else ()
+    st.caption(
+        "Rules the real training rows keep (order between columns, a column determined by "
+        "another, sums, bounds, combinations that never occur, columns missing together), found "
+        "by searching the data, and how often the synthetic rows break them, worst first."
+    )
+    if not checks:
+        st.info("No rule was found in the real rows (see the README for what is searched).")
+        return
+    rows = [
+        {
+            "rule": c.rule,
+            "kind": c.kind,
+            "real rows breaking it": _percent(c.real_share),
+            "synthetic rows breaking it": _percent(c.synthetic_share),
+            "synthetic rows": f"{c.violations:,}",
+            "evidence": c.evidence,
+        }
+        for c in checks
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    broken = [c for c in checks if c.violations]
+    if not broken:
+        st.success(f"The synthetic rows keep all {len(checks)} rules.")
+    else:
+        st.warning(
+            f"The synthetic rows break {len(broken)} of {len(checks)} rules. Rules kept at "
+            "generation (the default for rules that hold in every real row) are never broken."
+        )
+    for c in broken[:10]:
+        with st.expander(f"{c.rule}: {c.violations:,} synthetic rows ({c.synthetic_share:.1%})"):
+            st.dataframe(c.examples, hide_index=True)
+    assert report.rules is not None
+    st.caption(f"Searched: {report.rules.searched}.")

@@ -36,6 +36,7 @@ from synth_core.generate.spec import (
     MIN_ROWS,
     GenerationSpec,
     PrivacySetting,
+    RulesSetting,
 )
 from synth_core.generate.synthesize import MAX_SYNTHETIC_ROWS, SynthResult, sample_to_file
 from synth_core.jobs import JobRegistry, JobView, Task
@@ -332,9 +333,10 @@ def build_spec(
         holdout_fraction=output.holdout,
         pii_action=output.pii_action,
         max_fit_rows=output.fit_cap,
-        constraints=tuple(constraints),
+        constraints=tuple(dict.fromkeys(constraints)),
         requests=tuple(requests),
         quality_filter=output.quality,
+        rules=RulesSetting.NONE,  # the rules found are among the constraints, as ticked
     )
     return output.privacy.apply(spec, output.similarity)
 

@@ -11,7 +11,7 @@ from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
 from synth_core.generate.generators import registry
 from synth_core.generate.recipe import Recipe, make_recipe
-from synth_core.generate.spec import MAX_FIT_ROWS, GenerationSpec, PrivacySetting
+from synth_core.generate.spec import MAX_FIT_ROWS, GenerationSpec, PrivacySetting, RulesSetting
 from synth_core.ui import conditions, state
 from synth_core.ui.generation import param_key
 from synth_core.ui.widgets import set_reading_widgets
@@ -64,8 +64,14 @@ def _load() -> None:
         values["filter_outliers"] = spec.similarity_filter.drop_outliers
     for name, value in params.items():
         values[param_key(spec.generator, name)] = value
+    # Rules found in the data are ticked when the recipe keeps them (all, with rules=auto);
+    # the recipe's other constraints are the user's own.
+    found = {r.constraint for r in state.discovery(table).exact}
+    for constraint in found:
+        kept = spec.rules is RulesSetting.AUTO or constraint in spec.constraints
+        values[conditions.rule_key(constraint)] = kept
     st.session_state.update(values)
-    state.set_constraints(spec.constraints)
+    state.set_constraints(tuple(c for c in spec.constraints if c not in found))
     state.set_recipe_requests(spec.requests)
     messages = [f"Loaded the recipe {upload.name}: {spec_info.label}, seed {spec.seed}."]
     messages += recipe.differences(source.data, table)

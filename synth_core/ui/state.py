@@ -19,6 +19,7 @@ from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
 from synth_core.evaluate.evaluation import EvaluationSettings, Rows, measure_fidelity
 from synth_core.evaluate.fidelity import Detection, FidelityReport, remember_detection
+from synth_core.evaluate.fidelity.evaluation import content_hash
 from synth_core.evaluate.privacy.report import PrivacyReport
 from synth_core.experiments.collapse import CollapseResult
 from synth_core.experiments.curve import PrivacyUtilityCurve
@@ -26,6 +27,7 @@ from synth_core.experiments.filter_effect import FilterEffect, Measured
 from synth_core.experiments.generator_choice import GeneratorComparison
 from synth_core.generate.conditions import RowRequest
 from synth_core.generate.constraints import Constraint
+from synth_core.generate.discover import Discovery, discover
 from synth_core.generate.synthesize import FileSample, SynthResult
 
 OWNER = "owner"
@@ -45,6 +47,7 @@ FIDELITY = "fidelity_report"
 DETECTION = "detection_result"
 DOWNLOADS = "downloads"
 CONSTRAINTS = "constraints"
+DISCOVERY = "rules_discovery"
 RECIPE_REQUESTS = "recipe_requests"
 FILE_SAMPLE = "file_sample"
 PRIVACY = "privacy_report"
@@ -283,6 +286,16 @@ def download(
     if key not in cache:
         cache[key] = build(result.data, result.schema)
     return cache[key]
+
+
+def discovery(table: Table) -> Discovery:
+    """The rules ``table`` keeps, found once per content of the table."""
+    key = (content_hash(table.df), repr(table.schema))
+    cached: tuple[Any, Discovery] | None = st.session_state.get(DISCOVERY)
+    if cached is None or cached[0] != key:
+        cached = (key, discover(table.df, table.schema))
+        st.session_state[DISCOVERY] = cached
+    return cached[1]
 
 
 def constraints() -> tuple[Constraint, ...]:

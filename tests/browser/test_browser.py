@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import SERVER_PIDS, SESSION_TTL_SECONDS, BrowserSession
-from tests.helpers import SAMPLES
+from tests.helpers import SAMPLES, taxi_csv
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 120_000
@@ -284,3 +284,37 @@ def test_generators_are_compared_and_the_recommendation_is_used(
     page.wait_for_timeout(1500)
     page.get_by_role("button", name="Generate", exact=True).click()
     page.get_by_text(f"{chosen}, seed 0, fitted in").wait_for(timeout=600_000)
+
+
+def test_rules_found_in_the_data_are_suggested_and_checked(
+    server: str, browser: BrowserSession, tmp_path: Path
+) -> None:
+    source = tmp_path / "taxi.csv"
+    source.write_bytes(taxi_csv(400))
+    page = browser.page
+    page.goto(server)
+    page.get_by_text("What was read").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Upload a CSV", exact=True).click()
+    page.locator("input[type=file]").set_input_files(str(source))
+    page.get_by_text("Preview (400 rows × 12 columns)").wait_for(timeout=WAIT_MS)
+
+    page.get_by_role("link", name="Generate").first.click()
+    page.get_by_text("Rules found in your data (13 of 13 kept)").click()
+    rule = page.get_by_text("each zone has one borough", exact=False).first
+    rule.wait_for(timeout=WAIT_MS)
+    page.get_by_text("holds in all 400 rows it applies to").first.wait_for(timeout=WAIT_MS)
+    rule.click()  # untick: the generator may now put a zone in any borough
+    page.get_by_text("Rules found in your data (12 of 13 kept)").wait_for(timeout=WAIT_MS)
+    page.screenshot(path=str(tmp_path / "rules.png"), full_page=True)
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_text("Synthetic rows (400)").wait_for(timeout=WAIT_MS)
+
+    page.get_by_role("link", name="Fidelity").first.click()
+    page.get_by_text("Overall quality").wait_for(timeout=WAIT_MS)
+    page.get_by_role("tab", name="Rules").click()
+    page.get_by_text(re.compile(r"The synthetic rows break 1 of \d+ rules")).wait_for(
+        timeout=WAIT_MS
+    )
+    page.get_by_text(re.compile(r"each zone has one borough: [\d,]+ synthetic rows")).wait_for(
+        timeout=WAIT_MS
+    )

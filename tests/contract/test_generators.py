@@ -21,14 +21,17 @@ from synth_core import (
     Schema,
     available,
     create,
+    read_table,
     synthesize,
 )
 from synth_core._progress import no_progress
 from synth_core.data.table import ReadReport, Table
 from synth_core.generate.conditions import RowRequest, rebalance
-from synth_core.generate.constraints import FixedCombinations, GreaterThan, ValueRange
+from synth_core.generate.constraints import FixedCombinations, GreaterThan, ValueRange, holds
+from synth_core.generate.discover import discover
 from synth_core.generate.generators.registry import Generator, GeneratorInfo, GeneratorKind
 from synth_core.generate.synthesize import fit, sample
+from tests.helpers import taxi_csv
 
 GENERATORS = [info.name for info in available()]
 STATISTICAL = [i.name for i in available() if i.kind is not GeneratorKind.NEURAL]
@@ -270,3 +273,31 @@ def test_fitted_generators_survive_pickling(name: str) -> None:
     rows = generator.sample(30)
     copy.reset_sampling(5)  # (MST samples from NumPy's global generator: reset just before)
     pd.testing.assert_frame_equal(rows, copy.sample(30))
+
+
+@functools.cache
+def _taxi() -> Table:
+    return read_table(taxi_csv(150, seed=3))
+
+
+@pytest.mark.parametrize("name", [n for n in GENERATORS if not _is_dp(n)])
+def test_default_output_breaks_no_rule_of_every_real_row(name: str) -> None:
+    """With default settings (rules auto), no synthetic row breaks a rule that every training
+    row keeps: order, a zone's borough, a total's sum, a tip missing exactly on cash fares."""
+    spec = GenerationSpec(generator=name, params=params_for(name), rows=120, seed=4)
+    result = synthesize(_taxi(), spec)
+    found = discover(result.train, result.model.model_schema)
+    assert {r.kind for r in found.exact} >= {"order", "dependency", "sum", "missing", "bounds"}
+    assert len(result.data) == 120
+    for rule in found.exact:
+        broken = ~holds(rule.constraint, result.data, result.train)
+        assert not broken.any(), (rule.text, result.data.loc[broken, list(rule.columns)].head())
+
+
+def test_the_dp_generator_keeps_no_rule_found_in_the_data() -> None:
+    table = _taxi().without_columns(("pickup", "dropoff", "passengers", "distance", "color"))
+    bounds = "fare=0:200; tip=0:100; tolls=0:50; total=0:400"
+    spec = GenerationSpec(generator="dp_mst", params={"epsilon": 10.0, "public_bounds": bounds})
+    model = fit(table, spec)
+    assert model.rules == ()
+    assert any("not kept under differential privacy" in n for n in model.notes)

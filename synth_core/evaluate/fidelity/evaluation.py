@@ -30,6 +30,7 @@ from synth_core.evaluate.fidelity.quality import (
     ShapeScore,
     quality,
 )
+from synth_core.evaluate.fidelity.rules import RulesReport, check_rules
 from synth_core.evaluate.fidelity.significance import ColumnTest, column_test
 from synth_core.evaluate.fidelity.stats import StatRow, column_statistics, statistics_table
 from synth_core.evaluate.fidelity.validity import ColumnValidity, column_validity
@@ -67,6 +68,7 @@ class FidelityReport:
     baseline: Quality | None = None  # holdout rows scored against the real rows, for scale
     detection: Detection | None = None
     detection_note: str = ""  # why detection was not run
+    rules: RulesReport | None = None  # the real rows' rules checked on the synthetic rows
 
     @property
     def statistics(self) -> tuple[StatRow, ...]:
@@ -106,7 +108,8 @@ class FidelityReport:
                 "validity": validity,
                 "columns_only_in_real": list(self.only_in_real),
                 "columns_only_in_synthetic": list(self.only_in_synthetic),
-            }
+            },
+            "validity": self.rules.to_dict() if self.rules else {"rules": []},
         }
 
 
@@ -256,6 +259,7 @@ def _report(
         only_in_synthetic=tuple(c for c in synthetic.columns if c not in real.columns),
         binning=binning,
         baseline=baseline,
+        rules=check_rules(real, synthetic, schema),
     )
 
 
