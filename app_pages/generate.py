@@ -36,7 +36,9 @@ with left:
     if info.name == generation.DP_GENERATOR:
         generation.dp_panel(info, table, params, output)
 
-found = conditions.rules_editor(table, dp=output.privacy is PrivacySetting.DP)
+found = conditions.rules_editor(
+    table, output.holdout, output.seed, dp=output.privacy is PrivacySetting.DP
+)
 constraints = (*conditions.constraints_editor(table), *found)
 requests = conditions.what_to_generate(table)
 spec = (

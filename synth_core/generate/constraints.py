@@ -443,11 +443,30 @@ def repair(
         for dependency, mapping in determined.items():
             df = dependency.repair_with(df, real, mapping)
     for constraint in constraints:
-        if isinstance(constraint, SumOf):
+        if isinstance(constraint, GreaterThan):
+            df = _swap_crossed(df, constraint)
+        elif isinstance(constraint, SumOf):
             df = constraint.repair(df, schema[constraint.total].decimals)
         elif isinstance(constraint, (FixedGap, MissingTogether, MissingOnlyWhen)):
             df = constraint.repair(df)
     return df
+
+
+def _swap_crossed(df: pd.DataFrame, order: GreaterThan) -> pd.DataFrame:
+    """Rows where ``high`` came out below ``low`` get the two values swapped: the pair of
+    values stays as generated, in the right order (equal values under a strict order are left
+    to rejection, and so are columns of different types, e.g. whole numbers and decimals)."""
+    low, high = df[order.low], df[order.high]
+    if low.dtype != high.dtype:
+        return df
+    crossed = (high < low).fillna(False).to_numpy(dtype=bool)
+    if not crossed.any():
+        return df
+    out = df.copy()
+    rows = out.index[crossed]
+    out.loc[rows, order.low] = high[crossed].to_numpy()
+    out.loc[rows, order.high] = low[crossed].to_numpy()
+    return out
 
 
 def to_sdv(constraint: Constraint) -> Any | None:

@@ -49,6 +49,7 @@ from synth_core.generate.constraints import (
 )
 
 MIN_SUPPORT = 30  # rows a rule must apply to
+MIN_MISSING = 10  # missing values a missing-value rule must rest on
 MAX_EXCEPTIONS = 0.001  # share of rows a reported rule may break (then it is not kept by default)
 CHANCE = 1e-6  # a rule that unrelated columns would keep (as well) this often is not reported
 MAX_CATEGORIES = 1_000  # categorical columns with more values are not searched for dependencies
@@ -543,20 +544,19 @@ def _missing(
 ) -> list[Found]:
     n = len(frame)
     masks = {c.name: frame[c.name].isna().to_numpy() for c in columns}
-    with_missing = [c for c in columns if 0 < masks[c.name].sum() < n]
+    # At least MIN_MISSING missing rows: fewer is weak evidence (and would name rare values).
+    with_missing = [c for c in columns if MIN_MISSING <= masks[c.name].sum() < n]
     out: list[Found] = []
-    paired: set[str] = set()
-    for a, b in itertools.combinations(with_missing, 2):
-        ma, mb = masks[a.name], masks[b.name]
-        m = int(ma.sum())
-        if not np.array_equal(ma, mb) or n < MIN_SUPPORT:
-            continue
+    groups: dict[bytes, list[str]] = {}
+    for column in with_missing:
+        groups.setdefault(np.packbits(masks[column.name]).tobytes(), []).append(column.name)
+    for names in groups.values():
+        m = int(masks[names[0]].sum())
         # Two columns with m missing rows each share them all by chance with 1 / C(n, m).
-        if -_log_comb(n, m) >= math.log(CHANCE):
+        if len(names) < 2 or n < MIN_SUPPORT or -_log_comb(n, m) >= math.log(CHANCE):
             continue
-        paired |= {a.name, b.name}
-        text = f"{a.name} and {b.name} are missing in the same {m:,} rows"
-        out.append(Found(MissingTogether((a.name, b.name)), RuleKind.MISSING, text, n, 0))
+        text = f"{' and '.join(names)} are missing in the same {m:,} rows"
+        out.append(Found(MissingTogether(tuple(names)), RuleKind.MISSING, text, n, 0))
     for column in with_missing:
         mask = masks[column.name]
         m = int(mask.sum())

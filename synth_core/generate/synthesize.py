@@ -18,8 +18,8 @@ import pandas as pd
 
 from synth_core._progress import ProgressFn, no_progress
 from synth_core._progress import scaled as _scaled
-from synth_core.data.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
 from synth_core.data.convert import as_float
+from synth_core.data.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
 from synth_core.data.table import Table
 from synth_core.errors import ExportError, GeneratorError, SpecError
 from synth_core.generate import constraints as rules
@@ -122,6 +122,16 @@ def split_holdout(
     return train, holdout
 
 
+def _holdout_fraction(rows: int, fraction: float) -> float:
+    """No holdout when keeping one would leave fewer than MIN_ROWS rows to learn from."""
+    return 0.0 if rows * (1 - fraction) < MIN_ROWS else fraction
+
+
+def fit_split(df: pd.DataFrame, fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The training and holdout rows fit() uses for this holdout share and seed."""
+    return split_holdout(df, _holdout_fraction(len(df), fraction), seed)
+
+
 def _is_constant(values: pd.Series) -> bool:
     return values.nunique(dropna=True) <= 1
 
@@ -158,15 +168,13 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
             "anything. Upload a larger table."
         )
     notes: list[str] = []
-    fraction = spec.holdout_fraction
-    if len(table.df) * (1 - fraction) < MIN_ROWS:
-        fraction = 0.0
+    if _holdout_fraction(len(table.df), spec.holdout_fraction) != spec.holdout_fraction:
         notes.append(
             f"The table is too small to keep a holdout; all {len(table.df)} rows were used "
             "for training."
         )
     progress(0.0, "Splitting training and holdout rows")
-    train, holdout = split_holdout(table.df, fraction, spec.seed)
+    train, holdout = fit_split(table.df, spec.holdout_fraction, spec.seed)
     modelled, column_notes = _modelled_columns(table, train, spec)
     notes.extend(column_notes)
     if not modelled:

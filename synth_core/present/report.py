@@ -330,10 +330,20 @@ def _fidelity_section(
     return plain(section)  # type: ignore[no-any-return]
 
 
+def _rule_text(check: RuleCheck) -> str:
+    """The rule in words, without a real value: a bound names no minimum or maximum (they are
+    real values, maybe of one person)."""
+    if check.kind != "bounds":
+        return check.rule
+    (column,) = check.columns
+    extra = " (never negative)" if check.rule.endswith("(never negative)") else ""
+    return f"{column} stays within the real range{extra}"
+
+
 def _rule_row(check: RuleCheck) -> dict[str, Any]:
     """A rule and how often it is broken (no example rows: the report holds no rows)."""
     return {
-        "rule": check.rule,
+        "rule": _rule_text(check),
         "kind": check.kind,
         "columns": list(check.columns),
         "real_share": check.real_share,
@@ -634,7 +644,7 @@ def _fidelity_html(fidelity: FidelityReport) -> str:
     if fidelity.rules is not None and fidelity.rules.checks:
         rules = [
             {
-                "rule": c.rule,
+                "rule": _rule_text(c),
                 "real rows breaking it": f"{c.real_share:.1%}",
                 "synthetic rows breaking it": f"{c.synthetic_share:.1%}",
                 "synthetic rows": c.violations,

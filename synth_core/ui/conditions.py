@@ -68,10 +68,10 @@ def rule_key(constraint: Constraint) -> str:
     return "rule_" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-def rules_editor(table: Table, dp: bool) -> tuple[Constraint, ...]:
-    """Rules found in the table, each with a checkbox (on for rules that hold in every row);
-    the checked ones are kept as constraints."""
-    found = state.discovery(table)
+def rules_editor(table: Table, holdout: float, seed: int, dp: bool) -> tuple[Constraint, ...]:
+    """Rules found in the training rows, each with a checkbox (on for rules that hold in every
+    row); the checked ones are kept as constraints."""
+    found = state.discovery(table, holdout, seed)
     exact = found.exact
     near = [r for r in found.rules if not r.exact]
     chosen = [
@@ -87,7 +87,8 @@ def rules_editor(table: Table, dp: bool) -> tuple[Constraint, ...]:
             )
         elif exact:
             st.caption(
-                f"Checked in all {found.rows:,} rows. Each rule that holds in every row is kept "
+                f"Found in the {found.rows:,} training rows (the holdout is left out). Each rule "
+                "that holds in every row is kept "
                 "by default: synthetic rows are repaired where the rule says how (a determined "
                 "column filled in, a total recomputed) and otherwise drawn again. Untick a rule "
                 "to let the generator break it."

@@ -66,7 +66,8 @@ def _load() -> None:
         values[param_key(spec.generator, name)] = value
     # Rules found in the data are ticked when the recipe keeps them (all, with rules=auto);
     # the recipe's other constraints are the user's own.
-    found = {r.constraint for r in state.discovery(table).exact}
+    discovery = state.discovery(table, spec.holdout_fraction, spec.seed)
+    found = {r.constraint for r in discovery.exact}
     for constraint in found:
         kept = spec.rules is RulesSetting.AUTO or constraint in spec.constraints
         values[conditions.rule_key(constraint)] = kept

@@ -28,7 +28,7 @@ from synth_core.experiments.generator_choice import GeneratorComparison
 from synth_core.generate.conditions import RowRequest
 from synth_core.generate.constraints import Constraint
 from synth_core.generate.discover import Discovery, discover
-from synth_core.generate.synthesize import FileSample, SynthResult
+from synth_core.generate.synthesize import FileSample, SynthResult, fit_split
 
 OWNER = "owner"
 RESUMED = "resumed"
@@ -288,12 +288,14 @@ def download(
     return cache[key]
 
 
-def discovery(table: Table) -> Discovery:
-    """The rules ``table`` keeps, found once per content of the table."""
-    key = (content_hash(table.df), repr(table.schema))
+def discovery(table: Table, holdout: float, seed: int) -> Discovery:
+    """The rules the training rows keep (the rows fit() will learn from for this holdout share
+    and seed), found once per content of the table and split."""
+    key = (content_hash(table.df), repr(table.schema), holdout, seed)
     cached: tuple[Any, Discovery] | None = st.session_state.get(DISCOVERY)
     if cached is None or cached[0] != key:
-        cached = (key, discover(table.df, table.schema))
+        train, _ = fit_split(table.df, holdout, seed)
+        cached = (key, discover(train, table.schema))
         st.session_state[DISCOVERY] = cached
     return cached[1]
 

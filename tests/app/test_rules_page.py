@@ -19,7 +19,7 @@ def test_found_rules_are_suggested_kept_and_checked_on_the_fidelity_page() -> No
     assert "Rules found in your data (13 of 13 kept)" in [e.label for e in at.expander]
     labels = [c.label for c in at.checkbox]
     assert any(label.startswith("each zone has one borough") for label in labels)
-    assert any("holds in all 500 rows" in label for label in labels)
+    assert any("holds in all 400 rows" in label for label in labels)
     assert at.checkbox(key=rule_key(ZONE)).value  # on by default
 
     # Unticked: the rule is not kept, and the Fidelity page shows how often it is broken.

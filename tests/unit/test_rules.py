@@ -480,3 +480,14 @@ def test_only_close_order_rules_are_given_to_the_generator(taxi: Table, weather:
     temperatures = GreaterThan("temp_min", "temp_max", strict=True)
     assert temperatures in weather_model.rules
     assert _learnt((), weather_model.rules, weather_model.train) == ()  # degrees apart
+
+
+def test_crossed_orders_are_swapped_and_mixed_types_left_to_rejection() -> None:
+    rows = pd.DataFrame({"low": [1.0, 5.0, 2.0], "high": [2.0, 3.0, 2.0], "n": [1, 9, 2]})
+    order = GreaterThan("low", "high", strict=True)
+    repaired = rules.repair(rows, (order,), rows, Schema(()))
+    assert repaired[["low", "high"]].to_numpy().tolist() == [[1, 2], [3, 5], [2, 2]]
+    assert list(rules.holds(order, repaired, rows)) == [True, True, False]  # equal: rejected
+    mixed = rows.assign(n=pd.array([0, 9, 2], dtype="Int64"))  # row 0: n below low
+    unchanged = rules.repair(mixed, (GreaterThan("low", "n"),), mixed, Schema(()))
+    pd.testing.assert_frame_equal(unchanged, mixed)
