@@ -18,12 +18,27 @@ st.write(
     f"{len(result.data):,} synthetic rows, {len(result.schema)} columns, in the original column "
     "order, with dates and true/false values written as in the uploaded file."
 )
+protect = st.toggle(
+    "Protect the CSV against spreadsheet formulas",
+    value=True,
+    key="protect_formulas",
+    persist_state="session",
+    help="Cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or "
+    "carriage return) get a leading apostrophe; numbers are left as they are. Turn it off for "
+    "files read by code (pandas, R), where the apostrophe would be part of the value.",
+)
 st.caption(
-    "CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or "
-    "carriage return) get a leading apostrophe; numbers are left as they are."
+    "Formula cells get a leading apostrophe (safe to open in a spreadsheet)."
+    if protect
+    else "Text is written exactly as generated: do not open this file in a spreadsheet if a "
+    "value may start with =, +, - or @."
 )
 try:
-    csv_data = state.download(result, "csv", csv_bytes)
+    csv_data = state.download(
+        result,
+        "csv" if protect else "csv-exact",
+        lambda df, schema: csv_bytes(df, schema, protect_formulas=protect),
+    )
     parquet_data = state.download(result, "parquet", parquet_bytes)
 except SynthCoreError as exc:
     widgets.error_box(exc)

@@ -9,7 +9,7 @@ st.title("Privacy")
 result = state.result_or_stop()
 report = privacy.report_or_job(result, job_registry())
 if report is not None:
-    privacy.summary(report)
+    privacy.summary(report, result.spec)
     left, right = st.columns([1, 1])
     with left:
         privacy.metrics(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from synth_core.data.convert import shown
 from synth_core.data.detect import mostly_unique
 from synth_core.data.schema import ColumnKind
 from synth_core.data.table import Table
@@ -54,7 +55,7 @@ def table_problems(table: Table) -> list[Problem]:
             problems.append(
                 Problem(
                     Level.INFO,
-                    f"'{name}' has one value ({present.iloc[0]!r}): it is copied as it is.",
+                    f"'{name}' has one value ({shown(present.iloc[0])}): it is copied as it is.",
                     name,
                 )
             )

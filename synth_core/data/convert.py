@@ -278,6 +278,18 @@ def format_datetimes(values: pd.Series, fmt: str) -> pd.Series:
     return text
 
 
+def shown(value: object) -> str:
+    """A value in a message as a user would write it: text quoted, numbers, dates and
+    true/false plain (never ``np.int64(0)`` or ``Timestamp('...')``)."""
+    if hasattr(value, "item") and not isinstance(value, pd.Timestamp):
+        value = value.item()
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, pd.Timestamp):
+        return str(value.date()) if value == value.normalize() else str(value)
+    return str(value)
+
+
 def as_float(values: pd.Series) -> np.ndarray:
     """Numbers as float64 and datetimes as nanoseconds since 1970; missing values are NaN."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_core.data.convert import shown
 from synth_core.data.schema import ColumnKind, Schema
 from synth_core.errors import SynthCoreError
 
@@ -87,7 +88,7 @@ def validate(requests: Sequence[RowRequest], schema: Schema, real: pd.DataFrame)
             discrete = schema[name].kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
             if discrete and not _is_missing(value) and not (real[name] == value).any():
                 raise ConditionError(
-                    f"'{name}' never takes the value {value!r} in the real data, so no "
+                    f"'{name}' never takes the value {shown(value)} in the real data, so no "
                     "generator can learn it. Choose one of its values."
                 )
         for name in request.ranges:

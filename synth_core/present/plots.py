@@ -309,7 +309,7 @@ def dcr_figure(histogram: DcrHistogram) -> go.Figure:
     return _layout(
         figure,
         "Distance to the closest training row",
-        "distance (mixed-type, see README)",
+        "distance to the closest training row (scaled numbers, category mismatches)",
         "share of rows",
     )
 

@@ -16,6 +16,7 @@ from synth_core.experiments.collapse import (
     MAX_RUNS,
     CollapseResult,
     Regime,
+    Snapshot,
     collapse_run,
     vanished,
 )
@@ -213,6 +214,11 @@ def _plots(result: CollapseResult, names: tuple[str, ...], prefix: str) -> None:
             st.plotly_chart(collapse_figure(result, name), key=f"{prefix}_{name}")
 
 
+def _spread(snapshot: Snapshot) -> tuple[bool, int]:
+    """Numbers before categories, then the number of bins the real rows fill."""
+    return bool(snapshot.edges), sum(share > 0 for share in snapshot.shares)
+
+
 def results(result: CollapseResult) -> None:
     st.subheader(
         f"{result.generator}, {result.generations} generations of {result.sample_size:,} rows"
@@ -223,18 +229,27 @@ def results(result: CollapseResult) -> None:
         ["Distributions", "One column over time", "Detection and TSTR", "Vanished categories"]
     )
     with shapes:
+        main = ("mean_ks", "std_ratio", "tail_coverage", "categories_kept")
+        _plots(result, main, "collapse")
         metric = st.selectbox(
-            "Metric",
-            [m for m in COLLAPSE_METRICS if m not in ("detection_auc", "tstr")],
+            "More metrics",
+            [m for m in COLLAPSE_METRICS if m not in (*main, "detection_auc", "tstr")],
             format_func=COLLAPSE_METRICS.__getitem__,
             key="collapse_metric",
             persist_state="session",
         )
         st.plotly_chart(collapse_figure(result, str(metric)), key="collapse_plot")
-        _plots(result, ("mean_ks", "std_ratio", "tail_coverage", "categories_kept"), "collapse")
     with pictures:
         columns = list(result.real_snapshots)
         if columns:
+            # Opens on the column with the widest real distribution (not a 0/1 column).
+            default(
+                "collapse_column",
+                max(columns, key=lambda c: _spread(result.real_snapshots[c])),
+            )
+            if st.session_state["collapse_column"] not in columns:
+                del st.session_state["collapse_column"]
+                default("collapse_column", columns[0])
             column = st.selectbox("Column", columns, key="collapse_column", persist_state="session")
             st.plotly_chart(snapshot_figure(result, str(column)), key="collapse_snapshots")
         else:

@@ -243,7 +243,7 @@ def rules_view(report: FidelityReport) -> None:
         "by searching the data, and how often the synthetic rows break them, worst first."
     )
     if not checks:
-        st.info("No rule was found in the real rows (see the README for what is searched).")
+        st.info("No rule was found in the real rows.")
         return
     rows = [
         {

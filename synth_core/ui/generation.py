@@ -46,6 +46,7 @@ from synth_core.ui.widgets import default, error_box
 
 QUALITY_DEFAULT_KEEP = 50  # % (the issue's measurement: 25-50% keeps diversity losses small)
 MAX_DEFAULT_ROWS = 10_000
+ROWS_SUGGESTED = "rows_suggested"  # the row count last suggested for the current table
 PREVIEW_ROWS = 200
 
 
@@ -205,7 +206,13 @@ def estimate_note(
 
 def output_settings(table: Table) -> Output:
     """Rows, seed, holdout, PII protection and the fitting row cap."""
-    default("rows", min(len(table.df), MAX_DEFAULT_ROWS))
+    # The row count follows the current table (as many rows as it has, up to 10,000) unless
+    # the user (or a recipe) changed it.
+    suggested = min(len(table.df), MAX_DEFAULT_ROWS)
+    if st.session_state.get("rows", suggested) == st.session_state.get(ROWS_SUGGESTED):
+        st.session_state["rows"] = suggested
+    st.session_state[ROWS_SUGGESTED] = suggested
+    default("rows", suggested)
     default("seed", 0)
     default("holdout", 20)
     default("privacy_setting", "pii")
@@ -509,6 +516,12 @@ def sample_more(registry: JobRegistry, result: SynthResult, requests: Sequence[R
             error_box(exc)
 
 
+def downloads_folder() -> Path:
+    """Where files written on this machine go by default: ~/Downloads, else the home folder."""
+    downloads = Path.home() / "Downloads"
+    return downloads if downloads.is_dir() else Path.home()
+
+
 def file_sample(registry: JobRegistry, result: SynthResult, stem: str) -> None:
     """Millions of rows from the fitted model, written chunk by chunk straight to a file on this
     machine, so memory stays flat."""
@@ -520,7 +533,8 @@ def file_sample(registry: JobRegistry, result: SynthResult, stem: str) -> None:
     )
     default("file_rows", 1_000_000)
     default("file_seed", result.seed)
-    default("file_path", str(Path.cwd() / f"{stem}_synthetic_large.csv"))
+    folder = downloads_folder()
+    default("file_path", str(folder / f"{stem}_synthetic_large.csv"))
     left, middle, right = st.columns([1, 1, 3])
     rows = left.number_input(
         "Rows", 1, MAX_FILE_ROWS, step=100_000, key="file_rows", persist_state="session"
@@ -530,6 +544,9 @@ def file_sample(registry: JobRegistry, result: SynthResult, stem: str) -> None:
         "File on this machine (.csv or .parquet)", key="file_path", persist_state="session"
     )
     path = Path(path_text.strip()).expanduser()
+    st.caption(
+        f"The file is written to {path.parent} (your Downloads folder unless you change it)."
+    )
     exists = path.exists()
     overwrite = (
         st.checkbox(

@@ -8,6 +8,8 @@ import streamlit as st
 from synth_core.errors import SynthCoreError
 from synth_core.evaluate.evaluation import measure_privacy
 from synth_core.evaluate.privacy.report import PrivacyReport, Verdict
+from synth_core.generate.generators import get as get_generator
+from synth_core.generate.spec import GenerationSpec, PrivacySetting
 from synth_core.generate.synthesize import SynthResult
 from synth_core.jobs import JobRegistry, Task
 from synth_core.present.plots import dcr_figure
@@ -41,14 +43,39 @@ def report_or_job(result: SynthResult, registry: JobRegistry) -> PrivacyReport |
     return None
 
 
-def summary(report: PrivacyReport) -> None:
+def remedies(spec: GenerationSpec) -> list[str]:
+    """What could make a leaky result private, for the settings it was made with."""
+    info = get_generator(spec.generator)
+    names = {p.name for p in info.params}
+    setting = PrivacySetting.of(spec)
+    found = []
+    if setting is not PrivacySetting.FILTER and setting is not PrivacySetting.DP:
+        found.append("the similarity filter")
+    if setting is PrivacySetting.NONE:
+        found.append("PII protection")
+    if "epochs" in names:
+        found.append("fewer epochs")
+    if "min_samples_leaf" in names:
+        found.append("larger leaves (min_samples_leaf)")
+    if setting is not PrivacySetting.DP:
+        found.append("differential privacy")
+    return found
+
+
+def summary(report: PrivacyReport, spec: GenerationSpec) -> None:
     worst = report.worst
+    tries = remedies(spec)
+    advice = (
+        f" Try {', '.join(tries[:-1])} or {tries[-1]}."
+        if len(tries) > 1
+        else (f" Try {tries[0]}." if tries else "")
+    )
     words = {
         Verdict.GREEN: "No sign that the synthetic rows give away the training rows beyond what "
         "unseen real rows would.",
         Verdict.AMBER: "Some metrics are borderline: read them below before sharing the data.",
-        Verdict.RED: "The synthetic rows give away training rows: do not share them as they are. "
-        "Try the similarity filter, PII protection, fewer epochs or larger CART leaves.",
+        Verdict.RED: "The synthetic rows give away training rows: do not share them as they are."
+        + advice,
         Verdict.UNKNOWN: "Without a holdout there is no baseline to judge against.",
     }[worst]
     (

@@ -175,6 +175,11 @@ def tstr(report: UtilityReport) -> None:
         )
 
 
+def _words(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column headers in words ("real share", not "real_share")."""
+    return frame.rename(columns=lambda name: str(name).replace("_", " "))
+
+
 def fairness(report: FairnessReport) -> None:
     st.subheader("Groups")
     for column in report.columns:
@@ -190,16 +195,16 @@ def fairness(report: FairnessReport) -> None:
                 f"rows: {listed}."
             )
         st.dataframe(
-            shares,
+            _words(shares),
             hide_index=True,
             column_config={
-                "real_share": st.column_config.NumberColumn(format="percent"),
-                "synthetic_share": st.column_config.NumberColumn(format="percent"),
+                "real share": st.column_config.NumberColumn(format="percent"),
+                "synthetic share": st.column_config.NumberColumn(format="percent"),
             },
         )
         gaps = pd.DataFrame(
             {
-                "gap": list(column.real_gaps.__dict__),
+                "gap": [name.replace("_", " ") for name in column.real_gaps.__dict__],
                 "model trained on real": list(column.real_gaps.__dict__.values()),
                 "model trained on synthetic": list(column.synthetic_gaps.__dict__.values()),
                 "widened by synthetic data": list(column.widened().values()),
@@ -211,7 +216,7 @@ def fairness(report: FairnessReport) -> None:
             + [{"model": "synthetic", **g.__dict__} for g in column.synthetic_model]
         ).dropna(axis=1, how="all")
         with st.expander(f"Per-group metrics by {column.column}"):
-            st.dataframe(per_group, hide_index=True)
+            st.dataframe(_words(per_group), hide_index=True)
     if report.rare_lost:
         st.warning(
             "Rare categories (below 1% of real rows) missing from the synthetic rows: "

@@ -64,7 +64,9 @@ def source_picker() -> None:
     else:
         upload = st.file_uploader(
             "CSV file (also .tsv, .txt or gzip-compressed)",
-            type=["csv", "tsv", "txt", "gz"],
+            # Spreadsheets and other formats are accepted here so the page can say what to do
+            # with them (save as CSV) instead of the widget refusing them with a tooltip.
+            type=["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "xls", "ods", "parquet", "json"],
             key="upload",
         )
         if upload is None:

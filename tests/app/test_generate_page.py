@@ -267,6 +267,11 @@ def test_many_rows_are_written_to_a_file_in_the_background(tmp_path: Path) -> No
     at.number_input(key="rows").set_value(100).run()
     result = _generate(at)
     at.switch_page("app_pages/export.py").run()
+    default = Path(at.text_input(key="file_path").value)
+    assert default.parent in (Path.home() / "Downloads", Path.home())  # not the app's folder
+    assert at.toggle(key="protect_formulas").value  # formula protection on by default
+    at.toggle(key="protect_formulas").set_value(False).run()
+    assert any("written exactly as generated" in c.value for c in at.caption)
     target = tmp_path / "big.parquet"
     at.number_input(key="file_rows").set_value(25_000).run()
     at.text_input(key="file_path").set_value(str(target)).run()
@@ -390,6 +395,9 @@ def test_utility_and_fairness_page() -> None:
     assert "**age**" in _texts(at)
     assert "**sex**" in _texts(at)
     assert len(at.get("plotly_chart")) == 1  # importance
+    headers = [str(c) for d in at.dataframe for c in d.value.columns]
+    assert "real share" in headers
+    assert not [h for h in headers if "_" in h]  # words, not snake_case
     assert at.selectbox(key="augment_what").options[0] == "rows with smoker = True"
     at.button(key="run_augment").click().run()
     _wait(at, "augment_job")
@@ -452,6 +460,10 @@ def test_collapse_lab_short_run_and_cancel() -> None:
     assert set(result.regimes) == {"replace", "accumulate", "mix"}
     assert result.sample_size == 200
     assert len(at.get("plotly_chart")) == 7  # 5 metric plots, small multiples, detection
+    # The chart picked below the four small multiples is none of them (mean KS was drawn twice),
+    # and the column over time opens on a wide numeric column, not a 0/1 one.
+    assert at.selectbox(key="collapse_metric").value == "mean_tvd"
+    assert at.selectbox(key="collapse_column").value in ("bmi", "charges")
     assert len(at.get("download_button")) == 2
     assert [t.label for t in at.tabs] == [
         "Distributions",

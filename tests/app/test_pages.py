@@ -225,3 +225,18 @@ def test_missing_value_words_are_listed_per_column_and_one_click_flips_them() ->
     assert table.df["housing"].notna().all()
     assert table.report.tokens["housing"].kept == {"NA": 2}
     assert _token_boxes(at) == {none_label: True, na_label: False}
+
+
+def test_an_excel_upload_says_to_save_it_as_csv_and_clears_the_previous_table() -> None:
+    at = _app()
+    assert at.data_editor  # the sample table is shown
+    workbook = b"PK\x03\x04" + bytes(200)  # how every .xlsx file starts (a ZIP archive)
+    at.radio(key="source_origin").set_value("Upload a CSV").run()
+    # The browser lets the file through (the widget would otherwise refuse it with a tooltip).
+    assert ".xlsx" in at.file_uploader(key="upload").proto.type
+    at.file_uploader(key="upload").set_value(
+        ("book.xlsx", workbook, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ).run()
+    assert not at.exception
+    assert any("Save or export it as CSV" in e.value for e in at.error)
+    assert len(at.data_editor) == 0  # the previous table is gone

@@ -38,6 +38,15 @@ def test_csv_export_end_to_end_keeps_order_names_and_numbers() -> None:
     assert text == "z,'=danger,a\n-1,'=1+2,x\n2,'@me,'-3-4\n"
 
 
+def test_formula_protection_can_be_turned_off_for_files_read_by_code() -> None:
+    table = csv_table("handle,n\n@alice,1\n=x,2\n")
+    assert (
+        csv_bytes(table.df, table.schema, protect_formulas=False) == b"handle,n\n@alice,1\n=x,2\n"
+    )
+    written = pd.read_csv(io.BytesIO(csv_bytes(table.df, table.schema, protect_formulas=False)))
+    assert list(written["handle"]) == ["@alice", "=x"]
+
+
 def test_csv_export_writes_dates_booleans_and_decimals_as_read() -> None:
     table = csv_table(
         "when,ok,price,count\n5/9/2006 0:00:00,yes,1.25,3\n12/19/2006 13:05:00,no,2.5,\n,yes,,7\n"

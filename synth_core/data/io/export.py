@@ -68,11 +68,14 @@ def _safe_header(name: str) -> str:
     return "'" + name if _FORMULA_START.match(name) and not _PLAIN_NUMBER.match(name) else name
 
 
-def csv_bytes(df: pd.DataFrame, schema: Schema, header: bool = True) -> bytes:
+def csv_bytes(
+    df: pd.DataFrame, schema: Schema, header: bool = True, protect_formulas: bool = True
+) -> bytes:
     """The table as UTF-8 CSV bytes (header row unless a later chunk, LF line ends, missing
-    values empty)."""
+    values empty). ``protect_formulas=False`` writes text cells exactly (for files read by
+    code such as pandas, not opened in a spreadsheet)."""
     buffer = io.StringIO()
-    frame = export_frame(df, schema, for_csv=True)
+    frame = export_frame(df, schema, for_csv=True, neutralise=protect_formulas)
     frame.to_csv(buffer, index=False, header=header, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 

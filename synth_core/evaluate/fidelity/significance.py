@@ -55,6 +55,9 @@ def _verdict(distance: float, what: str, p_value: float | None) -> tuple[Level, 
     text = f"{words} ({what} {distance:.3f})"
     if p_value is None:
         return level, text + "."
+    if p_value >= SIGNIFICANCE_LEVEL and level is not Level.GOOD:
+        # A large difference the test cannot confirm: too few rows (per category) to tell.
+        return level, text + f"; too few rows for the test to confirm it ({_p_text(p_value)})."
     if p_value >= SIGNIFICANCE_LEVEL:
         return level, text + f"; no significant difference ({_p_text(p_value)})."
     if level is Level.GOOD:

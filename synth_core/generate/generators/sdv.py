@@ -245,7 +245,7 @@ class SdvGenerator:
 
         def on_epoch(done: int, total: int) -> None:
             losses = _last_losses(synthesizer._model.loss_values, done - 1)
-            text = ", ".join(f"{k} loss {v:.3f}" for k, v in losses.items())
+            text = loss_text(losses)
             record = {"epoch": float(done), **losses}
             self.losses.append(record)
             progress(0.05 + 0.95 * done / total, f"Epoch {done} of {total}: {text}", record)
@@ -315,6 +315,13 @@ def _quiet_progress_bars() -> Iterator[None]:
         yield
     finally:
         tqdm.tqdm.__init__ = original
+
+
+def loss_text(losses: dict[str, float]) -> str:
+    """'generator loss 0.512, discriminator loss -0.103', or 'loss 1.234' (TVAE)."""
+    return ", ".join(
+        f"{k} {v:.3f}" if k == "loss" else f"{k} loss {v:.3f}" for k, v in losses.items()
+    )
 
 
 def _last_losses(loss_values: Any, epoch: int) -> dict[str, float]:

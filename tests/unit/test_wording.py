@@ -1,0 +1,64 @@
+"""Messages in plain words: values as a user writes them, verdicts that agree with themselves,
+progress lines without doubled words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from synth_core.data.checks import table_problems
+from synth_core.data.convert import shown
+from synth_core.evaluate.fidelity.significance import _verdict
+from synth_core.generate.generators.sdv import loss_text
+from tests.helpers import csv_table
+
+
+def test_values_in_messages_are_plain() -> None:
+    assert shown(np.int64(0)) == "0"
+    assert shown(np.float64(2.5)) == "2.5"
+    assert shown(np.bool_(True)) == "True"
+    assert shown("none") == "'none'"
+    assert shown(pd.Timestamp("2024-03-01")) == "2024-03-01"
+
+
+def test_a_constant_column_is_named_with_its_plain_value() -> None:
+    table = csv_table("a,b\n0,1\n0,2\n0,3\n")
+    messages = [p.message for p in table_problems(table)]
+    assert "'a' has one value (0): it is copied as it is." in messages
+
+
+def test_a_large_difference_the_test_cannot_confirm_is_not_called_no_difference() -> None:
+    _, text = _verdict(0.436, "TVD", 1.0)
+    assert (
+        text == "very different (TVD 0.436); too few rows for the test to confirm it (p = 1.000)."
+    )
+    _, close = _verdict(0.02, "KS", 0.7)
+    assert close == "very close (KS 0.020); no significant difference (p = 0.700)."
+
+
+def test_tvae_progress_says_loss_once() -> None:
+    assert loss_text({"loss": 1.2345}) == "loss 1.234"
+    assert loss_text({"generator": 0.5, "discriminator": -0.1}) == (
+        "generator loss 0.500, discriminator loss -0.100"
+    )
+
+
+def test_privacy_advice_fits_the_settings_used() -> None:
+    from synth_core.generate.spec import GenerationSpec, PrivacySetting
+    from synth_core.ui.privacy import remedies
+
+    cart = PrivacySetting.PII.apply(GenerationSpec(generator="cart"))
+    assert remedies(cart) == [
+        "the similarity filter",
+        "larger leaves (min_samples_leaf)",
+        "differential privacy",
+    ]  # PII protection is on already; CART has no epochs
+    ctgan = PrivacySetting.NONE.apply(GenerationSpec(generator="ctgan"))
+    assert remedies(ctgan) == [
+        "the similarity filter",
+        "PII protection",
+        "fewer epochs",
+        "differential privacy",
+    ]
+    copula = PrivacySetting.FILTER.apply(GenerationSpec(generator="gaussian_copula"))
+    assert remedies(copula) == ["differential privacy"]
