@@ -93,7 +93,9 @@ def test_the_pages_the_report_and_the_cli_show_one_evaluation(tmp_path: Path) ->
 
     at.switch_page("app_pages/privacy.py").run()
     _wait(at, "privacy_job")
-    assert not at.error, [e.value for e in at.error]
+    # The job ran (a red verdict is content, e.g. Anonymeter's inference risk on 400 rows).
+    failures = [e.value for e in at.error if "give away training rows" not in e.value]
+    assert not failures, failures
     texts = _texts(at)
     assert f"{privacy.dcr_share.share:.1%} of synthetic rows (95% interval" in texts
     assert f"ROC AUC {privacy.mia.auc:.3f}" in texts
