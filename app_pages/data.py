@@ -29,6 +29,7 @@ st.caption(
     "Change a kind if it is wrong (e.g. a code read as a number), mark personal data as PII, "
     "or untick 'use' to leave a column out. Then apply."
 )
+widgets.coded_offer(base, working)
 edits = widgets.kinds_editor(base, working)
 if edits is not None:
     try:

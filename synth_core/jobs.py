@@ -279,14 +279,42 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def _forkserver() -> Any:
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(_PRELOAD)
+    return _context
+
+
+def warm_up() -> threading.Thread:
+    """In the background: start the worker server (which imports SDV, torch and scikit-learn
+    once, ~8 s) and import the same modules here (a finished job's model is unpickled here), so
+    the first job neither waits in "Starting" nor after "Done"."""
+
+    def run() -> None:
+        from multiprocessing import forkserver
+
+        with _context_lock:
+            _forkserver()
+            with _environment(_SINGLE_THREAD):
+                forkserver.ensure_running()
+        for name in _PRELOAD:
+            try:
+                __import__(name)
+            except ImportError:  # an optional library: the job that needs it says so
+                continue
+
+    thread = threading.Thread(target=run, name="worker-server-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def _start(task: Task) -> tuple[Any, Connection, str]:
     """Start a worker process for ``task`` with a private temporary folder; the first call also
-    starts the worker server."""
-    global _context
+    starts the worker server (unless warm_up() did)."""
     with _context_lock:
-        if _context is None:
-            _context = multiprocessing.get_context("forkserver")
-            _context.set_forkserver_preload(_PRELOAD)
+        _context = _forkserver()
         receiver, sender = _context.Pipe(duplex=False)
         payload = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
         workspace = tempfile.mkdtemp(prefix="synth-job-")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from synth_core.data.convert import shown
-from synth_core.data.detect import mostly_unique
+from synth_core.data.detect import mostly_unique, name_tokens
 from synth_core.data.schema import ColumnKind
 from synth_core.data.table import Table
 
@@ -26,10 +26,40 @@ class Problem:
     column: str | None = None
 
 
+# Words in a column name that say its numbers stand for categories (SEX 1/2, EDUCATION 1-6).
+_CODE_WORDS = frozenset(
+    {
+        "sex", "gender", "education", "edu", "marital", "marriage", "status", "type", "code",
+        "class", "pclass", "category", "level", "grade", "group", "race", "ethnicity",
+        "region", "flag", "survived", "religion", "occupation", "job", "department", "dept",
+        "label", "outcome", "diagnosis", "smoker", "default", "churn", "target",
+    }
+)  # fmt: skip
+MAX_CODES = 10
+
+
+def coded_columns(table: Table) -> list[str]:
+    """Whole-number columns that look like codes for categories: at most ten values, and a
+    name that says so (SEX, EDUCATION, Pclass) or exactly the values 0/1 or 1/2 (Survived).
+    Counts such as 'children' (0-5) are not flagged."""
+    found = []
+    for column in table.schema:
+        if column.kind is not ColumnKind.NUMERICAL or not column.integer:
+            continue
+        values = set(table.df[column.name].dropna().unique().tolist())
+        if not 2 <= len(values) <= MAX_CODES:
+            continue
+        named = bool(_CODE_WORDS & set(name_tokens(column.name)))
+        if named or values in ({0, 1}, {1, 2}):
+            found.append(column.name)
+    return found
+
+
 def table_problems(table: Table) -> list[Problem]:
     """What the reader fixed, and what about the columns could surprise the user."""
     problems = [Problem(Level.INFO, fix.message) for fix in table.report.fixes]
     rows = len(table.df)
+    coded = set(coded_columns(table))
     if rows < SMALL_TABLE_ROWS:
         problems.append(
             Problem(
@@ -86,6 +116,18 @@ def table_problems(table: Table) -> list[Problem]:
                     Level.WARNING,
                     f"'{name}' has {distinct:,} categories: generation will be slow and rare "
                     "categories will be lost. Group rare values or leave the column out.",
+                    name,
+                )
+            )
+        if name in coded:
+            codes = ", ".join(shown(v) for v in sorted(present.unique().tolist()))
+            problems.append(
+                Problem(
+                    Level.INFO,
+                    f"'{name}' holds {distinct} whole numbers ({codes}) and looks like a code "
+                    "for categories: if the numbers stand for groups rather than amounts, treat "
+                    "it as categorical (button below), so generators keep each code's share "
+                    "instead of making values in between.",
                     name,
                 )
             )

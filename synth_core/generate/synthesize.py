@@ -19,6 +19,7 @@ import pandas as pd
 from synth_core._progress import ProgressFn, no_progress
 from synth_core._progress import scaled as _scaled
 from synth_core.data.convert import as_float
+from synth_core.data.detect import name_tokens
 from synth_core.data.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
 from synth_core.data.table import Table
 from synth_core.errors import ExportError, GeneratorError, SpecError
@@ -29,7 +30,7 @@ from synth_core.generate.constraints import Constraint, GreaterThan
 from synth_core.generate.discover import discover
 from synth_core.generate.generators import registry
 from synth_core.generate.generators.registry import Generator, GeneratorKind
-from synth_core.generate.protect.pii import PiiAction, fake_column, new_ids
+from synth_core.generate.protect.pii import PiiAction, consistent_people, fake_column, new_ids
 from synth_core.generate.protect.quality import CAP as QUALITY_CAP
 from synth_core.generate.protect.quality import QualityFilter, QualityStats
 from synth_core.generate.protect.similarity import FilterStats, SimilarityFilter
@@ -599,6 +600,28 @@ def _restore(model: FittedModel, drawn: pd.DataFrame, seed: int, offset: int) ->
             columns[column.name] = fake_column(column.pii_type, every_real, n, column_seed)
         else:
             columns[column.name] = _constant(real, n, rng)
+    faked = {
+        c.name: c.pii_type
+        for c in model.schema
+        if c.kind is ColumnKind.PII
+        and c.pii_type is not None
+        and c.name in columns
+        and c.name not in model.model_schema
+    }
+    if faked:
+        sex = next(
+            (
+                columns[c.name]
+                for c in model.schema
+                if c.name in columns and {"sex", "gender"} & set(name_tokens(c.name))
+            ),
+            None,
+        )
+        known = {
+            name: pd.concat([model.train[name], model.holdout[name]], ignore_index=True)
+            for name in faked
+        }
+        columns = consistent_people(columns, faked, sex, known, seed + offset)
     return pd.DataFrame(columns)
 
 

@@ -107,9 +107,10 @@ def panel(
         view = job.view()
         if view.status is JobStatus.RUNNING:
             eta = f" — about {view.eta_seconds:.0f} s left" if view.eta_seconds is not None else ""
-            st.progress(
-                view.fraction, text=f"{view.message}{eta} ({view.elapsed_seconds:.0f} s so far)"
-            )
+            message = view.message
+            if view.fraction >= 1.0:  # the worker is handing its result over
+                message, eta = "Finishing: receiving the result", ""
+            st.progress(view.fraction, text=f"{message}{eta} ({view.elapsed_seconds:.0f} s so far)")
             st.button("Cancel", on_click=job.cancel, key=f"cancel_{slot.name}")
             if extra is not None:
                 extra(view)

@@ -9,7 +9,7 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from synth_core._system import cores
-from synth_core.jobs import JobRegistry
+from synth_core.jobs import JobRegistry, warm_up
 
 # Jobs that run at once: one per processor (each worker uses one thread), measured at start.
 MAX_RUNNING_JOBS = cores()
@@ -62,4 +62,5 @@ def job_registry() -> JobRegistry:
         keep_results_for=KEEP_RESULTS_SECONDS,
     )
     registry.start_reaper(REAP_EVERY_SECONDS)
+    warm_up()  # the worker server starts with the app, not on the first click
     return registry

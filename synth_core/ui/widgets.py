@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from synth_core.data.checks import Level, table_problems
+from synth_core.data.checks import Level, coded_columns, table_problems
 from synth_core.data.convert import DEFAULT_NA_TOKENS, render_text
 from synth_core.data.io.reader import ReadOptions
 from synth_core.data.samples import SAMPLES
@@ -213,6 +213,25 @@ def read_report(table: Table) -> None:
             st.success("No problems found.")
         for problem in problems:
             (st.warning if problem.level is Level.WARNING else st.info)(problem.message)
+
+
+def coded_offer(base: Table, working: Table) -> None:
+    """A button per whole-number column that looks like a code, to treat it as categories."""
+    coded = [n for n in coded_columns(working) if n in working.schema]
+    if not coded:
+        return
+    st.caption(
+        "Numbers that look like codes for categories (see the notes above): as categories, "
+        "generators keep each code's share and never make values in between."
+    )
+    columns = st.columns(min(len(coded), 4))
+    for position, name in enumerate(coded):
+        if columns[position % len(columns)].button(
+            f"Treat '{name}' as categories", key=f"coded_{name}"
+        ):
+            changed = {**state.overrides(), name: ColumnOverride.parse("categorical")}
+            state.apply_edits(changed, list(state.dropped()))
+            st.rerun()
 
 
 def kinds_editor(base: Table, working: Table) -> tuple[dict[str, ColumnOverride], list[str]] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -240,3 +241,26 @@ def test_an_excel_upload_says_to_save_it_as_csv_and_clears_the_previous_table() 
     assert not at.exception
     assert any("Save or export it as CSV" in e.value for e in at.error)
     assert len(at.data_editor) == 0  # the previous table is gone
+
+
+def test_coded_numbers_are_offered_as_categories() -> None:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "SEX": rng.choice([1, 2], 300),
+            "EDUCATION": rng.integers(1, 7, 300),
+            "Pclass": rng.choice([1, 2, 3], 300),
+            "children": rng.integers(0, 6, 300),
+            "age": rng.integers(18, 80, 300),
+        }
+    )
+    at = _upload(_app(), "coded.csv", frame.to_csv(index=False).encode())
+    notes = [i.value for i in at.info]
+    for name in ("SEX", "EDUCATION", "Pclass"):
+        assert any(n.startswith(f"'{name}' holds") and "looks like a code" in n for n in notes)
+    assert not any(n.startswith("'children' holds") for n in notes)  # a count, not a code
+    at.button(key="coded_SEX").click().run()
+    assert not at.exception
+    assert at.session_state["working_table"].schema["SEX"].kind.value == "categorical"
+    assert "coded_SEX" not in [b.key for b in at.button]
+    assert "coded_EDUCATION" in [b.key for b in at.button]

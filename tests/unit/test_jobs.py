@@ -325,3 +325,16 @@ def test_fifty_jobs_collected_or_abandoned_leave_memory_flat() -> None:
     print(f"server RSS after job 1: {sizes[0]:.0f} MB, after job 50: {sizes[-1]:.0f} MB")
     assert len(registry) == 0
     assert sizes[-1] <= 1.3 * sizes[0]
+
+
+def test_warm_up_starts_the_worker_server_and_imports_what_results_need() -> None:
+    import multiprocessing.forkserver as forkserver
+    import sys
+
+    from synth_core.jobs import warm_up
+
+    warm_up().join(timeout=300)
+    pid = forkserver._forkserver._forkserver_pid  # CPython's worker server, started once
+    assert pid is not None
+    os.kill(pid, 0)  # alive
+    assert "sdv.single_table" in sys.modules  # a fitted SDV model unpickles without importing

@@ -143,3 +143,38 @@ def test_new_codes_are_never_read_back_as_missing() -> None:
     ids = new_ids(states, 600, seed=0)  # 676 two-letter codes: 'NA' would be among them
     assert "NA" not in set(ids)
     assert ids.is_unique
+
+
+def test_a_rows_fake_person_is_one_person() -> None:
+    from faker.providers.person.en_US import Provider
+
+    from synth_core import read_table
+    from synth_core.data.schema import ColumnOverride
+    from synth_core.generate.spec import GenerationSpec
+    from synth_core.generate.synthesize import synthesize
+
+    rng = np.random.default_rng(3)
+    sex = rng.choice(["F", "M"], 200)
+    frame = pd.DataFrame(
+        {
+            "first_name": [f"Realfirst{i}" for i in range(200)],
+            "last_name": [f"Reallast{i}" for i in range(200)],
+            "full_name": [f"Realfirst{i} Reallast{i}" for i in range(200)],
+            "sex": sex,
+            "age": rng.integers(18, 90, 200),
+        }
+    )
+    table = read_table(frame.to_csv(index=False).encode()).with_overrides(
+        {
+            "first_name": ColumnOverride.parse("pii:first_name"),
+            "last_name": ColumnOverride.parse("pii:last_name"),
+            "full_name": ColumnOverride.parse("pii:name"),
+        }
+    )
+    data = synthesize(table, GenerationSpec(generator="cart", rows=300)).data
+    assert (data["full_name"] == data["first_name"] + " " + data["last_name"]).all()
+    female, male = set(Provider.first_names_female), set(Provider.first_names_male)
+    women = data.loc[data["sex"] == "F", "first_name"]
+    men = data.loc[data["sex"] == "M", "first_name"]
+    assert women.isin(female).mean() > 0.95
+    assert men.isin(male).mean() > 0.95

@@ -7,7 +7,7 @@ import math
 import random
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -127,6 +127,65 @@ def _faker_values(
         if i % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
             progress((i + 1) / n, f"Fake {pii_type.value} values: {i + 1:,} of {n:,}")
     return pd.Series(values, dtype=object)
+
+
+_FEMALE = frozenset({"f", "female", "w", "woman", "women", "girl", "fem", "weiblich", "femme"})
+_MALE = frozenset({"m", "male", "man", "men", "boy", "masc", "männlich", "homme"})
+
+
+def sex_of(values: pd.Series) -> list[str | None]:
+    """'female', 'male' or None for each value of a sex or gender column (by its words)."""
+    words = normal_text(values.astype(object).where(values.notna(), "")).tolist()
+    return ["female" if w in _FEMALE else "male" if w in _MALE else None for w in words]
+
+
+def consistent_people(
+    columns: Mapping[str, pd.Series],
+    faked: Mapping[str, PiiType],
+    sex: pd.Series | None,
+    real: Mapping[str, pd.Series],
+    seed: int,
+) -> dict[str, pd.Series]:
+    """One fake person per row: first names (and full names without first and last name
+    columns) drawn for the row's sex when the table has a sex or gender column, and a full name
+    made of the row's fake first and last names. ``faked`` maps the replaced columns to their
+    type; ``real`` holds their real values (a made value equal to a real one is not used)."""
+    from faker import Faker
+
+    out = dict(columns)
+    by_type = {t: name for name, t in faked.items()}
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    if sex is not None:
+        sexes = sex_of(sex)
+        for pii_type, makers in (
+            (PiiType.FIRST_NAME, {"female": fake.first_name_female, "male": fake.first_name_male}),
+            (PiiType.NAME, {"female": fake.name_female, "male": fake.name_male}),
+        ):
+            name = by_type.get(pii_type)
+            if name is None or (pii_type is PiiType.NAME and PiiType.FIRST_NAME in by_type):
+                continue
+            values = out[name].astype(object).tolist()
+            avoid = set(normal_text(real[name].dropna().astype(str)))
+            for row, (value, person) in enumerate(zip(values, sexes, strict=True)):
+                if person is None or value is None or value != value:  # NaN: missing
+                    continue
+                made = makers[person]()
+                if _normal_one(made) not in avoid:
+                    values[row] = made
+            out[name] = pd.Series(values, index=out[name].index, dtype=object)
+    full, first, last = (
+        by_type.get(t) for t in (PiiType.NAME, PiiType.FIRST_NAME, PiiType.LAST_NAME)
+    )
+    if full is not None and first is not None and last is not None:
+        whole = out[full].astype(object).copy()
+        joined = out[first].astype(str) + " " + out[last].astype(str)
+        avoid = set(normal_text(real[full].dropna().astype(str)))
+        usable = whole.notna() & out[first].notna() & out[last].notna()
+        usable &= ~normal_text(joined).isin(avoid)
+        whole[usable] = joined[usable]
+        out[full] = whole
+    return out
 
 
 def new_ids(real: pd.Series, n: int, seed: int, offset: int = 0) -> pd.Series:
