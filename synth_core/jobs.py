@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import traceback
+import types
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -279,6 +280,22 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+@contextmanager
+def _without_main_script() -> Iterator[None]:
+    """Hide the app's script from multiprocessing while a process starts: Streamlit runs it as
+    ``__main__`` (with a ``__file__``), and every new worker would run it again while it starts
+    (in bare mode, creating a job registry of its own). Workers need only synth_core."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or not hasattr(main, "__file__"):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _forkserver() -> Any:
     global _context
     if _context is None:
@@ -297,8 +314,11 @@ def warm_up() -> threading.Thread:
 
         with _context_lock:
             _forkserver()
-            with _environment(_SINGLE_THREAD):
-                forkserver.ensure_running()
+            try:
+                with _environment(_SINGLE_THREAD), _without_main_script():
+                    forkserver.ensure_running()
+            except (RuntimeError, OSError) as exc:  # e.g. called while a process bootstraps
+                _log.info("The worker server starts with the first job instead: %s", exc)
         for name in _PRELOAD:
             try:
                 __import__(name)
@@ -321,7 +341,7 @@ def _start(task: Task) -> tuple[Any, Connection, str]:
         process = _context.Process(target=_worker, args=(sender, payload, workspace), daemon=True)
         # The worker server (started by the first process) and every worker forked from it
         # inherit these settings; this process keeps its own.
-        with _environment(_SINGLE_THREAD):
+        with _environment(_SINGLE_THREAD), _without_main_script():
             process.start()
     sender.close()
     return process, receiver, workspace

@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -338,3 +339,21 @@ def test_warm_up_starts_the_worker_server_and_imports_what_results_need() -> Non
     assert pid is not None
     os.kill(pid, 0)  # alive
     assert "sdv.single_table" in sys.modules  # a fitted SDV model unpickles without importing
+
+
+def test_workers_do_not_run_the_apps_script_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamlit runs app.py as ``__main__``; a worker must not run it while it starts."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "app_like.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    job = JobRegistry().start("me", "count", Task(_count_slowly, (2,)))
+    assert job.wait(120).status is JobStatus.SUCCEEDED
+    assert not marker.exists()
