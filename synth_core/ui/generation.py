@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +12,7 @@ import streamlit as st
 
 from synth_core._system import cores
 from synth_core.data.io.export import readable_frame
-from synth_core.data.schema import ColumnKind
+from synth_core.data.schema import ColumnKind, Schema
 from synth_core.data.table import Table
 from synth_core.errors import ExportError, SynthCoreError
 from synth_core.experiments.filter_effect import FilterEffect, sample_measured, synthesize_measured
@@ -25,6 +25,12 @@ from synth_core.generate.generators.registry import (
     Param,
     ParamType,
     ParamValue,
+)
+from synth_core.generate.generators.sdv import (
+    encoded_widths,
+    neural_estimate_seconds,
+    one_hot,
+    wide_columns_advice,
 )
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
@@ -192,8 +198,29 @@ def estimate_note(
 ) -> None:
     """A plain-words training-time estimate for this table on this machine."""
     rows = output.training_rows(table)
+    columns = len(table.schema)
+    if one_hot(info.name):
+        # SDV's networks learn one column per category: what they see is the encoded width.
+        learnt = table.schema
+        if output.privacy is PrivacySetting.NONE:  # personal data is learnt like categories
+            learnt = Schema(
+                tuple(
+                    replace(c, kind=ColumnKind.CATEGORICAL) if c.kind is ColumnKind.PII else c
+                    for c in table.schema
+                )
+            )
+        widths = encoded_widths(table.df, learnt)
+        advice, refuse = wide_columns_advice(widths, info.label, rows)
+        if refuse:
+            st.error(f"{advice} Training is refused at this width.")
+        elif advice:
+            st.warning(advice)
     try:
-        seconds = info.estimate_seconds(rows, len(table.schema), params)
+        if one_hot(info.name):
+            checked = info.validate(params)
+            seconds: float | None = neural_estimate_seconds(info.name, rows, widths, checked)
+        else:
+            seconds = info.estimate_seconds(rows, columns, params)
     except SynthCoreError as exc:
         error_box(exc)
         return

@@ -264,3 +264,15 @@ def test_coded_numbers_are_offered_as_categories() -> None:
     assert at.session_state["working_table"].schema["SEX"].kind.value == "categorical"
     assert "coded_SEX" not in [b.key for b in at.button]
     assert "coded_EDUCATION" in [b.key for b in at.button]
+
+
+def test_a_table_too_wide_for_ctgan_is_refused_on_the_page_before_training() -> None:
+    from tests.unit.test_wide import wide_table
+
+    at = _upload(_app(), "wide.csv", wide_table(4000, 1500).to_csv(index=False).encode())
+    at.switch_page("app_pages/generate.py").run()
+    at.selectbox(key="generator").set_value("ctgan").run()
+    assert not at.exception
+    assert any("encoded columns" in e.value and "Training is refused" in e.value for e in at.error)
+    at.selectbox(key="generator").set_value("tabular_argn").run()
+    assert not any("encoded columns" in e.value for e in at.error)
