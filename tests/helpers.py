@@ -90,3 +90,19 @@ def taxi_csv(rows: int = 600, seed: int = 0) -> bytes:
         }
     )
     return frame.to_csv(index=False).encode()
+
+
+def sixty_columns_csv(rows: int = 300, seed: int = 0) -> bytes:
+    """A wide table: 40 numbers and 20 categories with long names, some related."""
+    rng = np.random.default_rng(seed)
+    columns: dict[str, object] = {}
+    base = rng.normal(0, 1, rows)
+    for i in range(40):
+        columns[f"measurement_number_{i:02d}_passengers"] = (
+            base * (i % 3) + rng.normal(0, 1, rows)
+        ).round(2)
+    for i in range(20):
+        columns[f"category_{i:02d}_pickup_borough"] = rng.choice(
+            [f"zone {k}" for k in range(3 + i % 5)], rows
+        )
+    return pd.DataFrame(columns).to_csv(index=False).encode()

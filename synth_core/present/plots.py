@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from synth_core.evaluate.fidelity.detection import Detection
-from synth_core.evaluate.fidelity.distributions import Distribution, Frequencies, Histogram
+from synth_core.evaluate.fidelity.distributions import OTHER, Distribution, Frequencies, Histogram
 from synth_core.evaluate.fidelity.drilldown import Density2D, PairSummary
 from synth_core.evaluate.fidelity.quality import ShapeScore
 from synth_core.evaluate.privacy.report import Histogram as DcrHistogram
@@ -26,17 +26,29 @@ SYNTHETIC_LABEL = "synthetic"
 _HEIGHT = 320
 
 
-def _layout(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+def _layout(
+    figure: go.Figure, title: str, x_title: str, y_title: str, height: int = _HEIGHT
+) -> go.Figure:
     figure.update_layout(
         title={"text": title, "x": 0.0},
         xaxis_title=x_title,
         yaxis_title=y_title,
-        height=_HEIGHT,
+        height=height,
         margin={"l": 50, "r": 10, "t": 50, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
         bargap=0.05,
     )
+    # Long column or category names widen the margins instead of being cut off.
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
     return figure
+
+
+_BAR_HEIGHT = 22  # pixels per bar in per-column bar charts: every column keeps its label
+
+
+def _bars_height(count: int) -> int:
+    return max(240, _BAR_HEIGHT * count + 110)
 
 
 def distribution_figure(summary: Distribution) -> go.Figure:
@@ -131,12 +143,16 @@ def association_figure(real: pd.DataFrame, synthetic: pd.DataFrame) -> go.Figure
     """Three heatmaps: real | synthetic | synthetic minus real."""
     names = [str(c) for c in real.columns]
     difference = synthetic.to_numpy() - real.to_numpy()
+    # Side by side up to 15 columns; above that one under the other, each as wide as the page,
+    # so every row and column keeps its name (at 60 columns three squeezed panels lost them).
+    stacked = len(names) > 15
     figure = make_subplots(
-        rows=1,
-        cols=3,
+        rows=3 if stacked else 1,
+        cols=1 if stacked else 3,
         subplot_titles=("real", "synthetic", "difference (synthetic - real)"),
         horizontal_spacing=0.08,
-        shared_yaxes=True,
+        vertical_spacing=0.04,
+        shared_yaxes=not stacked,
     )
     for position, matrix in enumerate((real.to_numpy(), synthetic.to_numpy(), difference), start=1):
         figure.add_trace(
@@ -151,12 +167,15 @@ def association_figure(real: pd.DataFrame, synthetic: pd.DataFrame) -> go.Figure
                 showscale=position == 3,
                 hovertemplate="%{y} × %{x}: %{z:.2f}<extra></extra>",
             ),
-            row=1,
-            col=position,
+            row=position if stacked else 1,
+            col=1 if stacked else position,
         )
-    size = max(360, 28 * len(names) + 160)
+    panel = 16 * len(names) + 120 if stacked else max(360, 28 * len(names) + 160)
+    size = 3 * panel if stacked else panel
+    font = 9 if len(names) > 30 else 11
     figure.update_layout(height=size, margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    figure.update_yaxes(autorange="reversed")
+    figure.update_yaxes(autorange="reversed", dtick=1, automargin=True, tickfont={"size": font})
+    figure.update_xaxes(dtick=1, automargin=True, tickfont={"size": font}, tickangle=-60)
     return figure
 
 
@@ -175,8 +194,14 @@ def shapes_figure(shapes: list[ShapeScore]) -> go.Figure:
         )
     )
     figure.update_xaxes(range=[0, 1])
-    figure.update_layout(height=max(240, 26 * len(scored) + 90))
-    return _layout(figure, "Column Shapes, per column", "score (1 = same distribution)", "")
+    figure.update_yaxes(type="category", dtick=1)  # a label for every column, also at 60
+    return _layout(
+        figure,
+        "Column Shapes, per column",
+        "score (1 = same distribution)",
+        "",
+        _bars_height(len(scored)),
+    )
 
 
 def _score_colour(score: float) -> str:
@@ -195,9 +220,21 @@ def pair_figure(summary: PairSummary) -> go.Figure:
     else:
         x, y = list(summary.first_labels), list(summary.second_labels)
         real, synthetic = summary.real_share, summary.synthetic_share
-    peak = float(max(real.max(initial=0.0), synthetic.max(initial=0.0))) or 1.0
     difference = synthetic - real
-    spread = float(np.abs(difference).max(initial=0.0)) or 1.0
+    # The colour scale comes from the named cells: a pooled "(other)" row or column of two
+    # columns with hundreds of values (zone × zone) would otherwise make every other cell blank.
+    named = np.ones(real.shape, dtype=bool)
+    for axis, labels in ((1, x), (0, y)):
+        pooled = [i for i, label in enumerate(labels) if label == OTHER]
+        if pooled and len(pooled) < len(labels):
+            if axis == 1:
+                named[:, pooled] = False
+            else:
+                named[pooled, :] = False
+    if not named.any():
+        named[:] = True
+    peak = float(max(real[named].max(initial=0.0), synthetic[named].max(initial=0.0))) or 1.0
+    spread = float(np.abs(difference[named]).max(initial=0.0)) or 1.0
     figure = make_subplots(
         rows=1,
         cols=3,
@@ -256,12 +293,13 @@ def detection_figure(detection: Detection) -> go.Figure:
             hovertemplate="%{y}: AUC drops by %{x:.3f} when shuffled<extra></extra>",
         )
     )
-    figure.update_layout(height=max(220, 26 * len(features) + 90))
+    figure.update_yaxes(type="category", dtick=1)
     return _layout(
         figure,
         "What gives the synthetic rows away",
         "drop in ROC AUC when the column is shuffled",
         "",
+        _bars_height(len(features)),
     )
 
 

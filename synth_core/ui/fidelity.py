@@ -151,7 +151,12 @@ def columns_view(report: FidelityReport, result: SynthResult) -> None:
         }
         for c in report.columns
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        # The verdict is a sentence: give it the room, not the numbers.
+        column_config={"verdict": st.column_config.TextColumn(width="large")},
+    )
     if not report.columns:
         return
     name = st.selectbox("Look at a column", [c.name for c in report.columns], key="drill_column")

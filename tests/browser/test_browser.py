@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import SERVER_PIDS, SESSION_TTL_SECONDS, BrowserSession
-from tests.helpers import SAMPLES, taxi_csv
+from tests.helpers import SAMPLES, sixty_columns_csv, taxi_csv
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 120_000
@@ -318,3 +318,31 @@ def test_rules_found_in_the_data_are_suggested_and_checked(
     page.get_by_text(re.compile(r"each zone has one borough: [\d,]+ synthetic rows")).wait_for(
         timeout=WAIT_MS
     )
+
+
+def test_sixty_columns_keep_every_label_in_the_figures(
+    server: str, browser: BrowserSession, tmp_path: Path
+) -> None:
+    source = tmp_path / "wide.csv"
+    source.write_bytes(sixty_columns_csv())
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(server)
+    page.get_by_text("What was read").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Upload a CSV", exact=True).click()
+    page.locator("input[type=file]").set_input_files(str(source))
+    page.get_by_text("Preview (300 rows × 60 columns)").wait_for(timeout=WAIT_MS)
+    page.get_by_role("link", name="Generate").first.click()
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_text("Synthetic rows (300)").wait_for(timeout=WAIT_MS)
+    page.get_by_role("link", name="Fidelity").first.click()
+    page.get_by_text("Column Shapes, per column").first.wait_for(timeout=WAIT_MS)
+    shapes = page.locator(".js-plotly-plot").filter(has_text="Column Shapes, per column").first
+    labels = shapes.locator(".yaxislayer-above .ytick text")
+    assert labels.count() == 60
+    page.screenshot(path=str(tmp_path / "shapes.png"), full_page=True)
+    page.get_by_role("tab", name="Pairs").click()
+    heatmap = page.locator(".js-plotly-plot").filter(has=page.locator(".heatmaplayer")).first
+    heatmap.wait_for(timeout=WAIT_MS)
+    assert heatmap.locator(".xaxislayer-above").first.locator(".xtick text").count() == 60
+    page.screenshot(path=str(tmp_path / "pairs.png"), full_page=True)
