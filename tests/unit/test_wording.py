@@ -62,3 +62,16 @@ def test_privacy_advice_fits_the_settings_used() -> None:
     ]
     copula = PrivacySetting.FILTER.apply(GenerationSpec(generator="gaussian_copula"))
     assert remedies(copula) == ["differential privacy"]
+
+
+def test_anonymeters_weak_attack_warning_is_in_plain_words() -> None:
+    from synth_core.evaluate.privacy.risk import anonymeter_words
+
+    raw = (
+        "Attack is as good or worse as baseline model. Estimated rates: attack = "
+        "0.012345678901234567, baseline = 0.023456789012345678. Analysis results cannot be "
+        "trusted."
+    )
+    words = anonymeter_words(raw)
+    assert "1.2% of its guesses right, 2.3% for the baseline" in words
+    assert "0.0123456" not in words

@@ -14,6 +14,7 @@ amber when the estimate is at least 10%, green below."""
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,25 @@ class _LoggedNotes(logging.Handler):
     def __exit__(self, *exc: object) -> None:
         self._logger.removeHandler(self)
         self._logger.propagate = self._propagate
+
+
+_WEAK_ATTACK = re.compile(
+    r"Attack is as good or worse as baseline model\. Estimated rates: attack = ([0-9.eE+-]+), "
+    r"baseline = ([0-9.eE+-]+)\."
+)
+
+
+def anonymeter_words(text: str) -> str:
+    """Anonymeter's warnings in plain words (its own print 17-digit rates)."""
+    found = _WEAK_ATTACK.search(text)
+    if found:
+        attack, baseline = (float(v) for v in found.groups())
+        return (
+            f"Anonymeter: one attack did no better than random guessing ({attack:.1%} of its "
+            f"guesses right, {baseline:.1%} for the baseline): Anonymeter says its risk figure "
+            "cannot be trusted."
+        )
+    return f"Anonymeter: {text}" if text else ""
 
 
 def verdict(value: float, ci_low: float) -> str:
@@ -219,8 +239,9 @@ def attack_risks(
                 "the secret."
             )
     for text in [str(w.message).strip() for w in caught] + logged.messages:
-        if text and f"Anonymeter: {text}" not in notes and "attack" in text.lower():
-            notes.append(f"Anonymeter: {text}")
+        words = anonymeter_words(text)
+        if words and words not in notes and "attack" in text.lower():
+            notes.append(words)
     if worst is None:  # a single column: nothing to infer it from
         worst = Risk(0.0, 0.0, 0.0, 0, "green", "no other column to infer from")
     if len(train) > ROW_CAP or len(synthetic) > ROW_CAP:
