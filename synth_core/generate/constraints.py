@@ -433,8 +433,8 @@ def repair(
 ) -> pd.DataFrame:
     """Rows made to follow the constraints that say how: a determined column filled from its
     source, a total recomputed from its parts (rounded like the real totals), a gap re-applied,
-    missing values aligned, a combination the real rows lack redrawn from the real ones. Order
-    and ranges are left to rejection."""
+    missing values aligned, a combination the real rows lack redrawn from the real ones, and
+    two values of an order that came out crossed swapped. Ranges are left to rejection."""
     for combination in constraints:
         if isinstance(combination, FixedCombinations):
             df = combination.repair_with(df, real)
@@ -443,12 +443,16 @@ def repair(
         for dependency, mapping in determined.items():
             df = dependency.repair_with(df, real, mapping)
     for constraint in constraints:
-        if isinstance(constraint, GreaterThan):
-            df = _swap_crossed(df, constraint)
-        elif isinstance(constraint, SumOf):
+        if isinstance(constraint, SumOf):
             df = constraint.repair(df, schema[constraint.total].decimals)
         elif isinstance(constraint, (FixedGap, MissingTogether, MissingOnlyWhen)):
             df = constraint.repair(df)
+    # Orders last, and not on the columns of a sum or a gap: swapping a total with its fare
+    # would undo the sum (and "total ≥ fare" holds once the total is recomputed anyway).
+    tied = {n for c in constraints if isinstance(c, (SumOf, FixedGap)) for n in c.columns}
+    for order in constraints:
+        if isinstance(order, GreaterThan) and not tied & set(order.columns):
+            df = _swap_crossed(df, order)
     return df
 
 

@@ -13,7 +13,7 @@ import pytest
 from synth_core import Table, read_table
 from synth_core.cli import main
 from synth_core.data.io.reader import ReadOptions
-from synth_core.data.schema import Schema
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.evaluate.fidelity import evaluate
 from synth_core.evaluate.fidelity.rules import check_rules
 from synth_core.generate import constraints as rules
@@ -491,3 +491,13 @@ def test_crossed_orders_are_swapped_and_mixed_types_left_to_rejection() -> None:
     mixed = rows.assign(n=pd.array([0, 9, 2], dtype="Int64"))  # row 0: n below low
     unchanged = rules.repair(mixed, (GreaterThan("low", "n"),), mixed, Schema(()))
     pd.testing.assert_frame_equal(unchanged, mixed)
+
+
+def test_orders_are_not_swapped_on_the_columns_of_a_sum() -> None:
+    rows = pd.DataFrame({"fare": [10.0, 8.0], "tip": [1.0, 2.0], "total": [5.0, 10.0]})
+    total = SumOf("total", ("fare", "tip"))
+    order = GreaterThan("fare", "total")  # total ≥ fare
+    money = Schema(tuple(ColumnSchema(n, ColumnKind.NUMERICAL, decimals=2) for n in rows.columns))
+    repaired = rules.repair(rows, (order, total), rows, money)
+    # The total is recomputed (11, 10); the fare keeps its value, not the old total's.
+    assert repaired.to_numpy().tolist() == [[10.0, 1.0, 11.0], [8.0, 2.0, 10.0]]
