@@ -347,7 +347,7 @@ def dcr_figure(histogram: DcrHistogram) -> go.Figure:
     return _layout(
         figure,
         "Distance to the closest training row",
-        "distance to the closest training row (scaled numbers, category mismatches)",
+        "mixed-type distance (scaled numbers, category mismatches)",
         "share of rows",
     )
 
