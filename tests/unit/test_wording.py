@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synth_core import Table
 from synth_core.data.checks import table_problems
 from synth_core.data.convert import shown
 from synth_core.evaluate.fidelity.significance import _verdict
@@ -75,3 +76,20 @@ def test_anonymeters_weak_attack_warning_is_in_plain_words() -> None:
     words = anonymeter_words(raw)
     assert "1.2% of its guesses right, 2.3% for the baseline" in words
     assert "0.0123456" not in words
+
+
+def test_privacy_progress_only_moves_forward(insurance: Table) -> None:
+    from synth_core.evaluate.privacy.report import privacy_report
+    from synth_core.generate.spec import GenerationSpec
+    from synth_core.generate.synthesize import synthesize
+
+    result = synthesize(insurance, GenerationSpec(generator="cart", rows=300))
+    seen: list[float] = []
+    privacy_report(
+        result.train,
+        result.data,
+        result.schema,
+        result.holdout,
+        progress=lambda fraction, message, losses=None: seen.append(fraction),
+    )
+    assert seen == sorted(seen)

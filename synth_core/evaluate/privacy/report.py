@@ -395,7 +395,7 @@ def privacy_report(
             "and the membership-inference attack are not computed."
         )
     else:
-        progress(0.5, "Comparing with the holdout (DCR share)")
+        progress(0.3, "Comparing with the holdout (DCR share)")
         share_result = measure_dcr_share(
             encoder, train, holdout, encoded_queries, rng, training_neighbours
         )
