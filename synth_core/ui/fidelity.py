@@ -241,15 +241,15 @@ def validity_view(report: FidelityReport) -> None:
 
 def rules_view(report: FidelityReport) -> None:
     """Every rule found in the real rows with the share of synthetic rows that break it."""
-    checks = report.rules.checks if report.rules is not None else ()
     st.caption(
         "Rules the real training rows keep (order between columns, a column determined by "
         "another, sums, bounds, combinations that never occur, columns missing together), found "
         "by searching the data, and how often the synthetic rows break them, worst first."
     )
-    if not checks:
+    if report.rules is None or not report.rules.checks:
         st.info("No rule was found in the real rows.")
         return
+    checks = report.rules.checks
     rows = [
         {
             "rule": c.rule,
@@ -262,7 +262,7 @@ def rules_view(report: FidelityReport) -> None:
         for c in checks
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
-    broken = [c for c in checks if c.violations]
+    broken = report.rules.broken
     if not broken:
         st.success(f"The synthetic rows keep all {len(checks)} rules.")
     else:
@@ -273,5 +273,4 @@ def rules_view(report: FidelityReport) -> None:
     for c in broken[:10]:
         with st.expander(f"{c.rule}: {c.violations:,} synthetic rows ({c.synthetic_share:.1%})"):
             st.dataframe(c.examples, hide_index=True)
-    assert report.rules is not None
     st.caption(f"Searched: {report.rules.searched}.")

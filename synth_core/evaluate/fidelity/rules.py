@@ -8,7 +8,6 @@ break it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ import pandas as pd
 from synth_core.data.schema import Schema
 from synth_core.generate import constraints as rules
 from synth_core.generate.discover import Discovery, Found, discover
+from synth_core.jsonable import plain
 
 EXAMPLES = 5
 
@@ -49,7 +49,7 @@ class RuleCheck:
             "synthetic_share": self.synthetic_share,
             "violations": self.violations,
             "examples": [
-                {k: (v if v is None else _plain(v)) for k, v in row.items()}
+                {k: plain(str(v) if isinstance(v, pd.Timestamp) else v) for k, v in row.items()}
                 for row in examples.to_dict("records")
             ],
         }
@@ -71,14 +71,6 @@ class RulesReport:
             "searched": self.searched,
             "rows_real": self.rows_real,
         }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return str(value)
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def check(found: Found, real: pd.DataFrame, synthetic: pd.DataFrame) -> RuleCheck:
@@ -115,8 +107,3 @@ def check_rules(
     ]
     checks.sort(key=lambda c: (-c.synthetic_share, c.real_share, c.rule))
     return RulesReport(tuple(checks), discovery.searched, discovery.rows)
-
-
-def worst(report: RulesReport, count: int = 3) -> Sequence[RuleCheck]:
-    """The rules the synthetic rows break most often (those they break at all)."""
-    return report.broken[:count]
