@@ -239,7 +239,7 @@ def _found_rules(
     spec: GenerationSpec, train: pd.DataFrame, schema: Schema, dp: bool
 ) -> tuple[tuple[Constraint, ...], str]:
     """The rules every training row keeps (spec.rules = auto), other than the user's own."""
-    if spec.rules is RulesSetting.NONE:
+    if spec.rules == RulesSetting.NONE:  # a plain "none" too
         return (), ""
     if dp:
         return (), (
@@ -482,7 +482,7 @@ def _draw_accepted(
     kept: list[pd.DataFrame] = []
     have, drawn = 0, 0
     limit = min(max(REJECTION_FACTOR * n, 10_000), MAX_DRAWN)
-    batch = max(n, 1_000)
+    batch = n  # all at once when most rows pass (keeps a generator's balanced draws whole)
     while have < n and drawn < limit:
         rows = _coerce(model, generator.sample(batch))
         drawn += batch

@@ -69,7 +69,7 @@ def _load() -> None:
     discovery = state.discovery(table, spec.holdout_fraction, spec.seed)
     found = {r.constraint for r in discovery.exact}
     for constraint in found:
-        kept = spec.rules is RulesSetting.AUTO or constraint in spec.constraints
+        kept = spec.rules == RulesSetting.AUTO or constraint in spec.constraints
         values[conditions.rule_key(constraint)] = kept
     st.session_state.update(values)
     state.set_constraints(tuple(c for c in spec.constraints if c not in found))

@@ -301,3 +301,45 @@ def test_the_dp_generator_keeps_no_rule_found_in_the_data() -> None:
     model = fit(table, spec)
     assert model.rules == ()
     assert any("not kept under differential privacy" in n for n in model.notes)
+
+
+@pytest.mark.parametrize("name", [n for n in ("ctgan", "tvae", "copulagan") if n in GENERATORS])
+def test_preparing_data_reports_each_column(name: str) -> None:
+    """ctgan's data preparation (minutes on wide tables) reports each column it learns to
+    encode and encodes, in order, before the first epoch."""
+    df, schema = _training()
+    seen: list[tuple[float, str]] = []
+    generator = create(name, params_for(name))
+    generator.fit(df, schema, 0, lambda fraction, message, *_: seen.append((fraction, message)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions)
+    preparing = [m for _, m in seen if m.startswith("Preparing data: ")]
+    learnt = [m for m in preparing if "learning how to encode" in m]
+    encoded = [m for m in preparing if m.startswith("Preparing data: encoding column")]
+    assert len(learnt) == len(encoded) >= 6  # the constant column is left out before ctgan
+    assert learnt[0].endswith(f"(1 of {len(learnt)})")
+    assert "'income'" in " ".join(encoded)
+    first_epoch = next(i for i, (_, m) in enumerate(seen) if m.startswith("Epoch 1"))
+    assert seen.index(next(s for s in seen if s[1] == encoded[-1])) < first_epoch
+
+
+@pytest.mark.skipif("ctgan" not in GENERATORS, reason="SDV is not installed")
+def test_sdvs_printed_performance_alert_becomes_a_note() -> None:
+    """SDV prints (does not warn) that CTGAN will encode a table to over 1,000 columns; the note
+    carries it to the page, widest column first."""
+    rng = np.random.default_rng(0)
+    rows = 1_100
+    df = pd.DataFrame(
+        {
+            "code": [f"K{i:04d}" for i in rng.permutation(rows)],  # 1,100 categories
+            "value": rng.normal(size=rows),
+        }
+    )
+    schema = Schema(
+        (ColumnSchema("code", ColumnKind.CATEGORICAL), ColumnSchema("value", ColumnKind.NUMERICAL))
+    )
+    generator = create("ctgan", {"epochs": 1, "batch_size": 500})
+    generator.fit(df, schema, 0, no_progress)
+    alerts = [n for n in generator.notes if n.startswith("SDV's PerformanceAlert")]
+    assert len(alerts) == 1
+    assert "(1,111 estimated encoded columns: 'code' 1,100, 'value' 11)" in alerts[0]

@@ -28,6 +28,7 @@ def test_generators_lists_names_params_and_licences(capsys: pytest.CaptureFixtur
         "max_depth",
         "order",
         "smoothing",
+        "balanced",
         "reject_copies",
     }
 

@@ -6,12 +6,14 @@ tree leaf the synthetic row falls into. The first column is drawn from its margi
 
 Drawing real values leaf by leaf copies real rows: with leaves of 5 rows, 3.4% of insurance's
 synthetic rows were a training row (the holdout shares 0.25%) and 57% of them sat closer to a
-training row than to a holdout row. Three guards, as synthpop offers, bring that near the level
-of unseen real rows (README, "Generators"): leaves of at least 25 rows; numbers and dates
-smoothed with a kernel whose width comes from the leaf's own donors (synthpop's "density"
-smoothing), except spikes many rows share (0 mm of rain, 0 children: no one is singled out by
-those), then rounded like the real values (or snapped to the uneven grid they are measured on);
-and a row equal to a training row that occurs once is drawn again."""
+training row than to a holdout row. Guards, as synthpop offers, bring that to the level of
+unseen real rows (README, "Generators"): leaves of at least 40 rows; numbers and dates smoothed
+with a kernel whose width comes from the leaf's own donors (synthpop's "density" smoothing),
+except spikes many rows share (0 mm of rain, 0 children: no one is singled out by those), then
+rounded like the real values (or snapped to the uneven grid they are measured on); and a row
+equal to a training row that occurs once is drawn again. Larger leaves cost fidelity, which
+balanced draws win back: the rows of a leaf use its donors as evenly as possible instead of
+independently, so the synthetic shares do not wander from the real ones by chance."""
 
 from __future__ import annotations
 
@@ -50,18 +52,45 @@ class _LeafDonors:
     counts: np.ndarray
     bandwidths: np.ndarray | None = None  # per node: kernel width of the leaf's donor values
 
-    def draw(self, predictors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return self.draw_with_leaves(predictors, rng)[0]
+    def draw(self, predictors: np.ndarray, rng: np.random.Generator, balanced: bool) -> np.ndarray:
+        return self.draw_with_leaves(predictors, rng, balanced)[0]
 
     def draw_with_leaves(
-        self, predictors: np.ndarray, rng: np.random.Generator
+        self, predictors: np.ndarray, rng: np.random.Generator, balanced: bool
     ) -> tuple[np.ndarray, np.ndarray]:
         leaves = self.tree.apply(predictors)  # type: ignore[attr-defined]
-        picks = self.starts[leaves] + np.floor(
-            rng.random(len(leaves)) * self.counts[leaves]
-        ).astype(np.int64)
+        if balanced:
+            picks = balanced_picks(leaves, self.starts, self.counts, rng)
+        else:
+            picks = self.starts[leaves] + np.floor(
+                rng.random(len(leaves)) * self.counts[leaves]
+            ).astype(np.int64)
         drawn: np.ndarray = self.sorted_targets[picks]
         return drawn, leaves
+
+
+def balanced_picks(
+    groups: np.ndarray, starts: np.ndarray, counts: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """A donor for each row (an index into donors stored group by group: group g's are
+    ``starts[g]`` to ``starts[g] + counts[g] - 1``), every group's donors used as evenly as
+    possible: the group's rows, in random order, take its donors in a random order, cycling. So
+    m rows of a group with c donors use each donor m // c or m // c + 1 times, where independent
+    draws would use some of them twice as often and others not at all. Each row's donor is still
+    uniform over its group's donors."""
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((rng.random(len(groups)), groups))
+    grouped = groups[order]
+    first = np.r_[True, grouped[1:] != grouped[:-1]]
+    rank = np.arange(len(grouped)) - np.maximum.accumulate(
+        np.where(first, np.arange(len(grouped)), 0)
+    )
+    owner = np.repeat(np.arange(len(counts)), counts)
+    shuffled = np.lexsort((rng.random(len(owner)), owner))  # each group's donors, shuffled
+    picks = np.empty(len(groups), dtype=np.int64)
+    picks[order] = shuffled[starts[grouped] + rank % counts[grouped]]
+    return picks
 
 
 @dataclass
@@ -144,17 +173,22 @@ class CartGenerator:
 
     def sample(self, n: int) -> pd.DataFrame:
         """``n`` rows; with reject_copies, a row equal to a training row that occurs once is
-        drawn again (up to 20 times; the note says if any remain)."""
+        drawn again (up to 20 times; the note says if any remain), first keeping its value of
+        the first column."""
         if self._rng is None:
             raise GeneratorError("Fit the generator before sampling from it.")
-        rows = self._draw(n, self._rng)
+        rows, first = self._draw(n, self._rng)
         if not self._unique_rows or n == 0:
             return rows
-        for _ in range(_REDRAWS):
+        for attempt in range(_REDRAWS):
             copies = np.flatnonzero(np.isin(_row_keys(rows), list(self._unique_rows)))
             if copies.size == 0:
                 return rows
-            again = self._draw(copies.size, self._rng)
+            # Keep the first column (and its balance) for half the attempts, if it is not all.
+            keep = attempt < _REDRAWS // 2 and len(self._models) > 1
+            again, first[copies] = self._draw(
+                copies.size, self._rng, first[copies] if keep else None
+            )
             again.index = rows.index[copies]
             rows.iloc[copies] = again
         left = int(np.isin(_row_keys(rows), list(self._unique_rows)).sum())
@@ -167,14 +201,22 @@ class CartGenerator:
                 self.notes.append(note)
         return rows
 
-    def _draw(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    def _draw(
+        self, n: int, rng: np.random.Generator, first: np.ndarray | None = None
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """``n`` rows, and the first column's drawn values as encoded (given ``first``, those
+        are kept: a redrawn row keeps its place in the balanced first column)."""
         predictors = np.empty((n, 0))
         columns: dict[str, pd.Series] = {}
-        for model in self._models:
-            encoded = self._sample_column(model, predictors, n, rng)
+        for position, model in enumerate(self._models):
+            if position == 0 and first is not None:
+                encoded = first
+            else:
+                encoded = self._sample_column(model, predictors, n, rng)
             columns[model.name] = self._decode(model, encoded)
             predictors = np.column_stack([predictors, encoded])
-        return pd.DataFrame({name: columns[name] for name in self._columns})
+        frame = pd.DataFrame({name: columns[name] for name in self._columns})
+        return frame, predictors[:, 0]
 
     def _visit_order(self, data: pd.DataFrame, schema: Schema) -> list[str]:
         names = list(data.columns)
@@ -274,19 +316,26 @@ class CartGenerator:
         self, model: _ColumnModel, predictors: np.ndarray, n: int, rng: np.random.Generator
     ) -> np.ndarray:
         widths = np.full(n, model.bandwidth)
+        balanced = bool(self.params["balanced"])
         if model.marginal is not None:
-            drawn = model.marginal[rng.integers(0, len(model.marginal), n)]
+            size = len(model.marginal)
+            picks = (
+                balanced_picks(np.zeros(n, dtype=np.int64), np.zeros(1, np.int64), np.r_[size], rng)
+                if balanced
+                else rng.integers(0, size, n)
+            )
+            drawn = model.marginal[picks]
         elif model.discrete:
             assert model.values is not None
-            drawn = model.values.draw(predictors, rng).astype(np.float64)
+            drawn = model.values.draw(predictors, rng, balanced).astype(np.float64)
         else:
             assert model.values is not None
-            values, leaves = model.values.draw_with_leaves(predictors, rng)
+            values, leaves = model.values.draw_with_leaves(predictors, rng, balanced)
             drawn = values.astype(np.float64)
             if model.values.bandwidths is not None:
                 widths = model.values.bandwidths[leaves]
             if model.missing is not None:
-                drawn[model.missing.draw(predictors, rng).astype(bool)] = np.nan
+                drawn[model.missing.draw(predictors, rng, balanced).astype(bool)] = np.nan
         if model.discrete:
             return np.where(drawn == _MISSING_CODE, np.nan, drawn)
         if self.params["smoothing"]:
@@ -477,10 +526,10 @@ CART = GeneratorInfo(
             "min_samples_leaf",
             "Smallest leaf (rows)",
             ParamType.INT,
-            25,
+            40,
             "Each synthetic value is drawn from a leaf with at least this many real rows. "
             "Larger leaves copy less detail from individual rows (more private, less faithful). "
-            "The default was 5 before the copy guards.",
+            "The default was 5 before the copy guards, then 25 before balanced draws.",
             minimum=1,
             maximum=200,
             step=1,
@@ -513,12 +562,21 @@ CART = GeneratorInfo(
             "dates, so they are not copies of real ones; values many rows share are kept.",
         ),
         Param(
+            "balanced",
+            "Balanced draws",
+            ParamType.BOOL,
+            True,
+            "Use the real values of each tree leaf as evenly as possible rather than drawing "
+            "them independently, so chance alone does not skew the synthetic shares (a column's "
+            "categories come out in the real proportions). Off draws them independently.",
+        ),
+        Param(
             "reject_copies",
             "Redraw copies of training rows",
             ParamType.BOOL,
             True,
             "Draw a row again when it equals a training row that occurs once. Off, with "
-            "smoothing off and leaves of 5, gives the earlier behaviour.",
+            "smoothing and balanced draws off and leaves of 5, gives the earliest behaviour.",
         ),
     ),
     licence="BSD-3-Clause (scikit-learn); this adapter MIT",

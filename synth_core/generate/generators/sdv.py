@@ -6,8 +6,11 @@ training epoch (with the losses), and keep joblib from starting helper processes
 
 from __future__ import annotations
 
+import contextlib
+import io
 import random
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -138,10 +141,22 @@ def wide_columns_advice(widths: Mapping[str, int], label: str, rows: int) -> tup
 
 @contextmanager
 def _sdv_warnings(notes: list[str]) -> Iterator[None]:
-    """Record SDV's warnings; keep the ones that tell the user something as notes."""
-    with warnings.catch_warnings(record=True) as caught:
+    """Record SDV's warnings; keep the ones that tell the user something as notes. SDV prints
+    its PerformanceAlert (CTGAN on a table that encodes to over 1,000 columns) instead of
+    warning: that is caught from standard output and kept as a note too, so the page shows it;
+    anything else printed goes on to the log."""
+    printed = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(printed):
         warnings.simplefilter("always")
-        yield
+        try:
+            yield
+        finally:
+            text = printed.getvalue()
+            alert = performance_alert(text)
+            if alert and alert not in notes:
+                notes.append(alert)
+    if text and not alert:
+        sys.stdout.write(text)
     for warning in caught:
         message = str(warning.message).strip()
         boring = issubclass(
@@ -149,6 +164,28 @@ def _sdv_warnings(notes: list[str]) -> Iterator[None]:
         )
         if not boring and not _NOISE.search(message) and message not in notes:
             notes.append(message)
+
+
+def performance_alert(printed: str) -> str | None:
+    """SDV's printed PerformanceAlert in one line (its table of estimated encoded columns per
+    column, widest first), or None."""
+    if "PerformanceAlert:" not in printed:
+        return None
+    widths = []
+    for line in printed.splitlines():
+        match = re.fullmatch(r"(.+?)\s+(\d+)", line.strip())
+        if match and not line.startswith("PerformanceAlert"):
+            widths.append((match.group(1), int(match.group(2))))
+    widths.sort(key=lambda w: -w[1])
+    listed = ", ".join(f"'{name}' {width:,}" for name, width in widths[:5])
+    more = f" and {len(widths) - 5} more" if len(widths) > 5 else ""
+    total = sum(w for _, w in widths)
+    return (
+        f"SDV's PerformanceAlert: CTGAN will generate a large number of columns ({total:,} "
+        f"estimated encoded columns: {listed}{more}). SDV recommends preprocessing categorical "
+        "columns with many values or dropping columns that are not needed: on the Data page, "
+        "treat such columns as ID or leave them out."
+    )
 
 
 def _sdv_failure(exc: Exception, what: str) -> GeneratorError:
@@ -247,6 +284,51 @@ def _epoch_hook(on_epoch: Callable[[int, int], None]) -> Iterator[None]:
 
 
 @contextmanager
+def _preparation_hook(on_column: Callable[[str, str, int, int], None]) -> Iterator[None]:
+    """Progress through ctgan's data preparation (CTGAN, TVAE, CopulaGAN), which fits a mixture
+    model per number and a one-hot encoder per category, then encodes every column: minutes on
+    wide tables with nothing to show. ``on_column(stage, column, done, total)`` is called after
+    each column of each stage ("fit", "encode"); ctgan 0.12's DataTransformer works column by
+    column through these four methods (tested per upgrade). Encoding runs in this process
+    (joblib is sequential during training), so the calls come in order."""
+    from ctgan.data_transformer import DataTransformer
+
+    names = ("_fit_continuous", "_fit_discrete", "_transform_continuous", "_transform_discrete")
+    originals = {name: getattr(DataTransformer, name) for name in names}
+    counts = {"fit": 0, "encode": 0}
+    total = {"columns": 0}
+    original_fit = DataTransformer.fit
+
+    def fit(self: Any, raw_data: Any, discrete_columns: Any = ()) -> Any:
+        total["columns"] = int(getattr(raw_data, "shape", (0, 0))[1])
+        counts["fit"] = counts["encode"] = 0
+        return original_fit(self, raw_data, discrete_columns)
+
+    def tracked(name: str) -> Callable[..., Any]:
+        method, stage = originals[name], "fit" if name.startswith("_fit") else "encode"
+
+        def wrapper(self: Any, *args: Any) -> Any:
+            result = method(self, *args)
+            data = args[-1]
+            column = str(data.columns[0]) if hasattr(data, "columns") else "?"
+            counts[stage] += 1
+            on_column(stage, column, counts[stage], max(total["columns"], counts[stage]))
+            return result
+
+        return wrapper
+
+    DataTransformer.fit = fit
+    for name in names:
+        setattr(DataTransformer, name, tracked(name))
+    try:
+        yield
+    finally:
+        DataTransformer.fit = original_fit
+        for name, method in originals.items():
+            setattr(DataTransformer, name, method)
+
+
+@contextmanager
 def _single_threaded_training() -> Iterator[None]:
     """One torch thread (8 CTGAN epochs took 6.3 s instead of 17.4 s on 2 cores) and no joblib
     helper processes (ctgan's preprocessing leaves two ~400 MB helpers otherwise)."""
@@ -340,8 +422,17 @@ class SdvGenerator:
             self.losses.append(record)
             progress(0.05 + 0.95 * done / total, f"Epoch {done} of {total}: {text}", record)
 
+        def on_column(stage: str, column: str, done: int, total: int) -> None:
+            share = done / max(total, 1)
+            low = 0.03 if stage == "fit" else 0.04  # epochs start at 0.05
+            what = "learning how to encode" if stage == "fit" else "encoding"
+            progress(
+                low + 0.01 * share,
+                f"Preparing data: {what} column '{column}' ({done} of {total})",
+            )
+
         _seed_everything(seed)
-        with _single_threaded_training(), _epoch_hook(on_epoch):
+        with _single_threaded_training(), _preparation_hook(on_column), _epoch_hook(on_epoch):
             synthesizer.fit({_TABLE: numpy_dtypes(data)})
 
     def reset_sampling(self, seed: int) -> None:
