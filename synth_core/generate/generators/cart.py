@@ -80,14 +80,15 @@ def balanced_picks(
     uniform over its group's donors."""
     if len(groups) == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((rng.random(len(groups)), groups))
+    # Sorting group + U(0, 1) shuffles within groups (one float key sorts faster than lexsort).
+    order = np.argsort(groups + rng.random(len(groups)))
     grouped = groups[order]
     first = np.r_[True, grouped[1:] != grouped[:-1]]
     rank = np.arange(len(grouped)) - np.maximum.accumulate(
         np.where(first, np.arange(len(grouped)), 0)
     )
     owner = np.repeat(np.arange(len(counts)), counts)
-    shuffled = np.lexsort((rng.random(len(owner)), owner))  # each group's donors, shuffled
+    shuffled = np.argsort(owner + rng.random(len(owner)))  # each group's donors, shuffled
     picks = np.empty(len(groups), dtype=np.int64)
     picks[order] = shuffled[starts[grouped] + rank % counts[grouped]]
     return picks
