@@ -357,3 +357,18 @@ def test_workers_do_not_run_the_apps_script_again(
     job = JobRegistry().start("me", "count", Task(_count_slowly, (2,)))
     assert job.wait(120).status is JobStatus.SUCCEEDED
     assert not marker.exists()
+
+
+def _compiled_at_start(progress: ProgressFn) -> int:
+    from anonymeter.neighbors.mixed_types_kneighbors import _nearest_neighbors
+
+    return len(_nearest_neighbors.signatures)
+
+
+def test_jobs_start_with_anonymeters_search_compiled() -> None:
+    """numba compiles Anonymeter's neighbour search on its first call in a process (~6 s of
+    every Privacy page job); the worker server compiles it once, and forked jobs inherit it."""
+    pytest.importorskip("anonymeter")
+    job = JobRegistry().start("me", "compiled", Task(_compiled_at_start, ()))
+    assert job.wait(300).status is JobStatus.SUCCEEDED
+    assert job.result() >= 1

@@ -25,7 +25,7 @@ import pandas as pd
 from synth_core._progress import ProgressFn, no_progress
 from synth_core.data.convert import as_float
 from synth_core.data.distance import distance_columns
-from synth_core.data.schema import ColumnKind, Schema
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.errors import SynthCoreError
 
 ATTACKS = 500
@@ -157,6 +157,36 @@ def _make_singling_out_reproducible(seed: int) -> None:
 
     ordered.reproducible = True  # type: ignore[attr-defined]
     module.univariate_singling_out_queries = ordered
+
+
+def compile_attacks() -> None:
+    """Run the three attacks once on a tiny mixed table: Anonymeter's nearest-neighbour search
+    is compiled by numba on its first call (~6 s), in every new process. The worker server
+    calls this once (synth_core.evaluate.privacy.compiled), so jobs forked from it start
+    compiled. Without Anonymeter: nothing to do."""
+    try:
+        import anonymeter  # noqa: F401
+    except ImportError:
+        return
+    rng = np.random.default_rng(0)
+    rows = 60
+    frame = pd.DataFrame(
+        {
+            "number": rng.normal(size=rows),
+            "category": rng.choice(["a", "b", "c"], rows).astype(object),
+            "count": pd.array(rng.integers(0, 5, rows), dtype="Int64"),
+            "day": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 30, rows), "D"),
+        }
+    )
+    schema = Schema(
+        (
+            ColumnSchema("number", ColumnKind.NUMERICAL),
+            ColumnSchema("category", ColumnKind.CATEGORICAL),
+            ColumnSchema("count", ColumnKind.NUMERICAL, integer=True, decimals=0),
+            ColumnSchema("day", ColumnKind.DATETIME),
+        )
+    )
+    attack_risks(frame.iloc[:20], frame.iloc[20:40], frame.iloc[40:], schema, attacks=10)
 
 
 def attack_risks(
