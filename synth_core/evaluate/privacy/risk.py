@@ -160,12 +160,14 @@ def _make_singling_out_reproducible(seed: int) -> None:
 
 
 def compile_attacks() -> None:
-    """Run the three attacks once on a tiny mixed table: Anonymeter's nearest-neighbour search
-    is compiled by numba on its first call (~6 s), in every new process. The worker server
-    calls this once (synth_core.evaluate.privacy.compiled), so jobs forked from it start
-    compiled. Without Anonymeter: nothing to do."""
+    """Run the linkability and inference attacks once on a tiny mixed table: Anonymeter's
+    nearest-neighbour search is compiled by numba on its first call (~6 s), in every new
+    process. The worker server calls this once (synth_core.evaluate.privacy.compiled), so jobs
+    forked from it start compiled. Not the singling-out attack: it runs polars, whose thread
+    pool does not survive a fork (a forked job then hung in its first polars call). Without
+    Anonymeter: nothing to do."""
     try:
-        import anonymeter  # noqa: F401
+        from anonymeter.evaluators import InferenceEvaluator, LinkabilityEvaluator
     except ImportError:
         return
     rng = np.random.default_rng(0)
@@ -186,7 +188,31 @@ def compile_attacks() -> None:
             ColumnSchema("day", ColumnKind.DATETIME),
         )
     )
-    attack_risks(frame.iloc[:20], frame.iloc[20:40], frame.iloc[40:], schema, attacks=10)
+    names = list(frame.columns)
+    ori, syn, control = (
+        _plain(part.reset_index(drop=True), schema, names)
+        for part in (frame.iloc[:20], frame.iloc[20:40], frame.iloc[40:])
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        LinkabilityEvaluator(
+            ori=ori,
+            syn=syn,
+            control=control,
+            n_attacks=10,
+            aux_cols=(names[:2], names[2:]),
+            n_neighbors=NEIGHBOURS,
+        ).evaluate(n_jobs=1)
+        for secret in ("number", "category"):
+            InferenceEvaluator(
+                ori=ori,
+                syn=syn,
+                control=control,
+                aux_cols=[c for c in names if c != secret],
+                secret=secret,
+                regression=secret == "number",
+                n_attacks=10,
+            ).evaluate(n_jobs=1)
 
 
 def attack_risks(
