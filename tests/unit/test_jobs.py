@@ -372,3 +372,23 @@ def test_jobs_start_with_anonymeters_search_compiled() -> None:
     job = JobRegistry().start("me", "compiled", Task(_compiled_at_start, ()))
     assert job.wait(300).status is JobStatus.SUCCEEDED
     assert job.result() >= 1
+
+
+def _attack(progress: ProgressFn) -> float:
+    from synth_core import read_table
+    from synth_core.evaluate.privacy.risk import attack_risks
+    from synth_core.generate.spec import GenerationSpec
+    from synth_core.generate.synthesize import synthesize
+
+    result = synthesize(read_table(SAMPLES / "insurance.csv"), GenerationSpec("cart", rows=200))
+    risks = attack_risks(result.train, result.data, result.holdout, result.schema, attacks=50)
+    return risks.singling_out.value
+
+
+def test_all_three_attacks_finish_in_a_worker() -> None:
+    """The singling-out attack runs polars, whose thread pool does not survive a fork: the
+    worker server must not have started it (a forked Privacy job hung in its first polars
+    call when the server ran that attack to compile Anonymeter)."""
+    pytest.importorskip("anonymeter")
+    job = JobRegistry().start("me", "attacks", Task(_attack, ()))
+    assert job.wait(120).status is JobStatus.SUCCEEDED
