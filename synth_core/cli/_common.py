@@ -73,9 +73,17 @@ def token_options(args: argparse.Namespace, options: ReadOptions | None = None) 
     )
 
 
-def add_json(parser: argparse.ArgumentParser, what: str, required: bool = True) -> None:
-    """``--json PATH`` in every command that writes JSON ('-' for stdout)."""
-    parser.add_argument("--json", type=Path, required=required, metavar="OUT.json", help=what)
+def add_json(
+    parser: argparse.ArgumentParser, what: str, required: bool = True, bare: bool = False
+) -> None:
+    """``--json PATH`` in every command that writes JSON ('-' for stdout); with ``bare``, a
+    ``--json`` without a path means stdout too."""
+    if bare:
+        parser.add_argument(
+            "--json", type=Path, nargs="?", const=Path("-"), metavar="OUT.json", help=what
+        )
+    else:
+        parser.add_argument("--json", type=Path, required=required, metavar="OUT.json", help=what)
 
 
 def read_real(path: Path, args: argparse.Namespace) -> Table:

@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from synth_core._progress import no_progress
-from synth_core.cli._common import add_tokens, key_value, progress_bar, read_real, score, write_json
+from synth_core.cli._common import (
+    add_json,
+    add_tokens,
+    key_value,
+    progress_bar,
+    read_real,
+    score,
+    write_json,
+)
 from synth_core.errors import SynthCoreError
 from synth_core.experiments.generator_choice import (
     DEFAULT_BUDGET_SECONDS,
@@ -49,7 +57,7 @@ def add(commands: Any) -> None:
         help="override a column kind",
     )
     add_tokens(compare)
-    compare.add_argument("--json", type=Path, required=True, metavar="OUT.json")
+    add_json(compare, "the comparison ('-' for stdout)")
 
 
 def run(args: argparse.Namespace) -> int:

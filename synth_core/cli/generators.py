@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from synth_core.cli._common import write_json
+from synth_core.cli._common import add_json, write_json
 from synth_core.generate.generators import infos
 
 
 def add(commands: Any) -> None:
     listing = commands.add_parser("generators", help="list the generators and their parameters")
-    listing.add_argument(
-        "--json",
-        type=Path,
-        nargs="?",
-        const=Path("-"),
-        metavar="OUT.json",
-        help="JSON instead of text, to a file or (no file, or '-') to stdout",
-    )
+    add_json(listing, "JSON instead of text, to a file or (no file, or '-') to stdout", bare=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from synth_core.cli._common import add_kinds, add_tokens, read_real, write_json
+from synth_core.cli._common import add_json, add_kinds, add_tokens, read_real, write_json
 from synth_core.generate.discover import discover
 
 
@@ -21,14 +21,7 @@ def add(commands: Any) -> None:
     rules.add_argument("input", type=Path, help="CSV file (optionally .gz)")
     add_kinds(rules, "override a column kind (as in generate)")
     add_tokens(rules)
-    rules.add_argument(
-        "--json",
-        type=Path,
-        nargs="?",
-        const=Path("-"),
-        metavar="OUT.json",
-        help="also write JSON, to a file or (no file, or '-') to stdout",
-    )
+    add_json(rules, "also write JSON, to a file or (no file, or '-') to stdout", bare=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,16 +18,20 @@ pytestmark = pytest.mark.browser
 WAIT_MS = 120_000
 
 
+def _upload(page: Page, server: str, path: Path, preview: str) -> None:
+    """Open the app, upload ``path`` as a CSV and wait for its preview line."""
+    page.goto(server)
+    page.get_by_text("What was read").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Upload a CSV", exact=True).click()
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text(preview).wait_for(timeout=WAIT_MS)
+
+
 def test_upload_generate_fidelity_download(
     server: str, browser: BrowserSession, tmp_path: Path
 ) -> None:
     page = browser.page
-    page.goto(server)
-    page.get_by_text("What was read").wait_for(timeout=WAIT_MS)
-
-    page.get_by_text("Upload a CSV", exact=True).click()
-    page.locator("input[type=file]").set_input_files(str(SAMPLES / "penguins.csv"))
-    page.get_by_text("penguins.csv (").wait_for(timeout=WAIT_MS)
+    _upload(page, server, SAMPLES / "penguins.csv", "penguins.csv (")
     page.get_by_text("Preview (344 rows × 7 columns)").wait_for(timeout=WAIT_MS)
     page.screenshot(path=str(tmp_path / "data.png"))
 
@@ -292,11 +296,7 @@ def test_rules_found_in_the_data_are_suggested_and_checked(
     source = tmp_path / "taxi.csv"
     source.write_bytes(taxi_csv(400))
     page = browser.page
-    page.goto(server)
-    page.get_by_text("What was read").wait_for(timeout=WAIT_MS)
-    page.get_by_text("Upload a CSV", exact=True).click()
-    page.locator("input[type=file]").set_input_files(str(source))
-    page.get_by_text("Preview (400 rows × 12 columns)").wait_for(timeout=WAIT_MS)
+    _upload(page, server, source, "Preview (400 rows × 12 columns)")
 
     page.get_by_role("link", name="Generate").first.click()
     page.get_by_text("Rules found in your data (13 of 13 kept)").click()
@@ -327,11 +327,7 @@ def test_sixty_columns_keep_every_label_in_the_figures(
     source.write_bytes(sixty_columns_csv())
     page = browser.page
     page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(server)
-    page.get_by_text("What was read").wait_for(timeout=WAIT_MS)
-    page.get_by_text("Upload a CSV", exact=True).click()
-    page.locator("input[type=file]").set_input_files(str(source))
-    page.get_by_text("Preview (300 rows × 60 columns)").wait_for(timeout=WAIT_MS)
+    _upload(page, server, source, "Preview (300 rows × 60 columns)")
     page.get_by_role("link", name="Generate").first.click()
     page.get_by_role("button", name="Generate").click()
     page.get_by_text("Synthetic rows (300)").wait_for(timeout=WAIT_MS)
