@@ -26,7 +26,7 @@ import itertools
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,7 @@ from synth_core.generate.constraints import (
     MissingTogether,
     SumOf,
     ValueRange,
+    holds,
     to_dict,
 )
 
@@ -64,6 +65,7 @@ _FINGERPRINT = 8  # rows the subset search compares first
 class RuleKind:
     ORDER = "order"
     GAP = "gap"
+    COPY = "copy"
     DEPENDENCY = "dependency"
     COMBINATIONS = "combinations"
     SUM = "sum"
@@ -153,11 +155,26 @@ def discover(frame: pd.DataFrame, schema: Schema) -> Discovery:
     sums, searched = _sums(frame, [c for c in numeric if c.kind is ColumnKind.NUMERICAL])
     found += sums
     found += _missing(frame, [*numeric, *categorical], categorical)
+    found = _recounted(found, frame)
     words = (
         f"{len(numeric)} numeric or date columns compared in pairs, {len(categorical)} "
         f"categorical columns in pairs, sums: {searched}"
     )
     return Discovery(tuple(found), len(frame), words, time.perf_counter() - started)
+
+
+def _recounted(found: Sequence[Found], frame: pd.DataFrame) -> list[Found]:
+    """Each rule counted again on every row with the check generation uses
+    (``constraints.holds``), so a rule listed as holding in every row is never broken by a real
+    row (the search's own shortcuts, a sample or a looser first test, cannot leak into what is
+    reported); a rule past the allowed exceptions is dropped."""
+    out = []
+    for rule in found:
+        broken = int((~holds(rule.constraint, frame, frame)).sum())
+        if broken > MAX_EXCEPTIONS * rule.rows:
+            continue
+        out.append(rule if broken == rule.exceptions else replace(rule, exceptions=broken))
+    return out
 
 
 # -- bounds -----------------------------------------------------------------------------------
@@ -215,6 +232,11 @@ def _orders(frame: pd.DataFrame, columns: Sequence[ColumnSchema]) -> list[Found]
             sign = ">" if strict else "≥"
             if low.kind is ColumnKind.DATETIME:
                 text = f"{high.name} is {'after' if strict else 'never before'} {low.name}"
+            elif _zero_one(lows) and _zero_one(highs):  # an implication, not an equality
+                text = (
+                    f"{low.name} is 1 only where {high.name} is 1 (an implication, not an "
+                    f"equality: {high.name} {sign} {low.name})"
+                )
             else:
                 text = f"{high.name} {sign} {low.name}"
             out.append(
@@ -222,6 +244,10 @@ def _orders(frame: pd.DataFrame, columns: Sequence[ColumnSchema]) -> list[Found]
             )
             break
     return out
+
+
+def _zero_one(values: np.ndarray) -> bool:
+    return bool(np.isin(values, (0.0, 1.0)).all())
 
 
 def _order_by_chance(lows: np.ndarray, highs: np.ndarray, broken: int) -> float:
@@ -237,21 +263,27 @@ def _order_by_chance(lows: np.ndarray, highs: np.ndarray, broken: int) -> float:
 
 
 def _constant_gap(x: np.ndarray, y: np.ndarray, a: ColumnSchema, b: ColumnSchema) -> Found | None:
+    """``b`` = ``a`` + a constant in every row: whole numbers exactly, decimals and dates within
+    half of their finest unit (the differences of rounded values are whole units, so that is
+    float noise, never a unit off). Two equal columns are a copy."""
     difference = y - x
-    if np.ptp(difference) > 2 * _tolerance((a, b), y) or np.all(x == x[0]):
+    tolerance = _tolerance((a, b), np.concatenate([x, y]))
+    if np.ptp(difference) > tolerance or np.all(x == x[0]):
         return None
     gap = float(np.median(difference))
     if gap < 0:
         a, b, gap = b, a, -gap
+    kind = RuleKind.GAP
     if a.kind is ColumnKind.DATETIME:
         seconds = gap / 1e9
         text = f"{b.name} is always {_duration(seconds)} after {a.name}"
-        gap = seconds
-    elif gap == 0:
-        text = f"{b.name} equals {a.name}"
+        gap, tolerance = seconds, tolerance / 1e9
+    elif abs(gap) <= tolerance:
+        gap, kind = 0.0, RuleKind.COPY
+        text = f"{b.name} is a copy of {a.name} (equal in every row)"
     else:
         text = f"{b.name} = {a.name} + {_number(gap)}"
-    return Found(FixedGap(a.name, b.name, gap), RuleKind.GAP, text, len(x), 0)
+    return Found(FixedGap(a.name, b.name, gap, tolerance), kind, text, len(x), 0)
 
 
 def _duration(seconds: float) -> str:
@@ -263,15 +295,21 @@ def _duration(seconds: float) -> str:
 
 
 def _tolerance(columns: Sequence[ColumnSchema], values: np.ndarray) -> float:
-    """Half a unit of the finest rounding among the columns: half a second for dates, else
-    from the decimals read (1e-9 of the largest value when they are unknown)."""
+    """How far two values may differ and still count as equal: float noise for whole numbers
+    (compared exactly), half of the finest unit for decimals (values rounded to d decimals
+    differ by whole units of 10^-d) and half a second for dates (in nanoseconds); 1e-9 of the
+    largest value when the decimals are unknown."""
     if any(c.kind is ColumnKind.DATETIME for c in columns):
         return 0.5e9  # nanoseconds
+    scale = float(np.nanmax(np.abs(values))) if values.size else 1.0
+    noise = 1e-9 * max(scale, 1.0)
     digits = [0 if c.integer else c.decimals for c in columns]
     if any(d is None for d in digits):
-        scale = float(np.nanmax(np.abs(values))) if values.size else 1.0
-        return 1e-9 * max(scale, 1.0)
-    return 0.5 * 10.0 ** -max(d for d in digits if d is not None) * 1.0001
+        return noise
+    finest = max(d for d in digits if d is not None)
+    if finest == 0:
+        return noise
+    return 0.5 * 10.0**-finest
 
 
 # -- dependencies and combinations ------------------------------------------------------------
@@ -513,7 +551,7 @@ def _sum_rule(
     if n < MIN_SUPPORT:
         return None
     column_set = [columns[total], *(columns[i] for i in parts)]
-    tolerance = _tolerance(column_set, full[checked, total]) * (len(parts) + 1)
+    tolerance = _tolerance(column_set, full[checked, total])
     difference = np.abs(full[checked][:, list(parts)].sum(axis=1) - full[checked, total])
     broken = int((difference > tolerance).sum())
     if broken > MAX_EXCEPTIONS * n:

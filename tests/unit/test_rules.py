@@ -141,7 +141,7 @@ def test_a_constant_gap_is_found_in_dates_and_numbers() -> None:
         "price_with_fee = price + 25",
     }
     gap = next(r.constraint for r in found(frame).rules if r.kind == "gap")
-    assert gap == FixedGap("check_in", "check_out", 86_400.0)
+    assert gap == FixedGap("check_in", "check_out", 86_400.0, 0.5)
 
 
 def test_dependencies_need_support_repeats_and_no_exceptions() -> None:
@@ -501,3 +501,65 @@ def test_orders_are_not_swapped_on_the_columns_of_a_sum() -> None:
     repaired = rules.repair(rows, (order, total), rows, money)
     # The total is recomputed (11, 10); the fare keeps its value, not the old total's.
     assert repaired.to_numpy().tolist() == [[10.0, 1.0, 11.0], [8.0, 2.0, 10.0]]
+
+
+# -- rules that are true (issue 23) -----------------------------------------------------------
+
+
+def test_whole_numbers_one_apart_are_not_equal_and_an_implication_is_an_order() -> None:
+    """0/1 columns whose difference is 0 or 1 were reported as "b = a + 0"; a count off by one
+    in some rows as a sum. Whole numbers are compared exactly."""
+    rng = np.random.default_rng(0)
+    recid = (rng.random(2_000) < 0.48).astype(int)
+    violent = recid * (rng.random(2_000) < 0.24)
+    priors = rng.negative_binomial(1, 0.22, 2_000)
+    # priors_count = violent + priors_count_2 holds only where violent is 0: no sum.
+    frame = pd.DataFrame(
+        {
+            "is_recid": recid,
+            "is_violent_recid": violent,
+            "priors_count": priors,
+            "priors_count_2": priors,
+        }
+    )
+    discovery = found(frame)
+    assert texts(discovery) == {
+        "is_violent_recid is 1 only where is_recid is 1 (an implication, not an equality: "
+        "is_recid ≥ is_violent_recid)",
+        "priors_count_2 is a copy of priors_count (equal in every row)",
+    }
+    assert discovery.rules and all(r.exact for r in discovery.rules)
+
+
+def test_decimals_one_unit_apart_are_not_a_constant_gap() -> None:
+    rng = np.random.default_rng(1)
+    low = rng.integers(100, 900, 500) / 100
+    frame = pd.DataFrame({"low": low, "high": np.round(low + 2 + rng.choice([0, 0.01], 500), 2)})
+    assert not [r for r in found(frame).rules if r.kind in ("gap", "copy")]
+
+
+@pytest.fixture(scope="module")
+def compas() -> Table:
+    from tests.real_like import compas_csv
+
+    return read_table(compas_csv(3_000))
+
+
+def test_compas_like_table_gets_only_true_rules_and_every_rule_holds_in_every_real_row(
+    compas: Table,
+) -> None:
+    discovery = discover(compas.df, compas.schema)
+    kept = texts(discovery)
+    assert "decile_score.1 is a copy of decile_score (equal in every row)" in kept
+    assert "priors_count.1 is a copy of priors_count (equal in every row)" in kept
+    assert any(t.startswith("is_violent_recid is 1 only where is_recid is 1") for t in kept)
+    assert any(t.startswith("two_year_recid is 1 only where is_recid is 1") for t in kept)
+    # The planted near-agreements (event ~ is_recid in 90% of rows) are no rule at all.
+    assert not [r for r in discovery.rules if r.kind in ("sum", "gap")]
+    assert not [t for t in kept if "event" in t]
+    for rule in discovery.rules:
+        broken = ~rules.holds(rule.constraint, compas.df, compas.df)
+        assert int(broken.sum()) == rule.exceptions, rule.text
+    # What generation checks first: the real rows break none of the kept rules.
+    schema = Schema(tuple(c for c in compas.schema if c.kind not in (ColumnKind.ID, ColumnKind.PII)))
+    rules.validate(discovery.constraints(), schema, compas.df)

@@ -1,0 +1,293 @@
+"""Tables shaped like public ones that did silent harm with the defaults (issue 23), built here
+with their traps and no real person in them:
+
+- ``compas_csv``: a recidivism table. 0/1 columns where one implies another
+  (``is_violent_recid`` ≤ ``is_recid``), others that mostly agree with it (``two_year_recid``,
+  ``event``), two copies of a count (``priors_count``, ``priors_count.1``) and of a score, people's
+  names under ``first``/``last``/``name`` and a date of birth.
+- ``taxi_csv``: seaborn's taxis shape: trips over a month, minutes long (median ~11), a speed of
+  ~10 mph, total = fare + tip + tolls, zones in boroughs.
+- ``bike_csv``: hourly bike rentals: ``weekday``, ``mnth`` and ``yr`` derived from ``dteday``
+  (0 = Sunday, 0 = 2011), ``cnt`` = ``casual`` + ``registered``.
+- ``credit_csv``: German credit: ``telephone`` is ``yes``/``none``, ``other_debtors`` and
+  ``installment_plan`` hold a category literally named ``none``.
+- ``legislators_csv``: ID columns filled only for some rows (``lis_id`` for senators only), a
+  zero-padded text ID and whole-number IDs.
+
+Each builder takes the number of rows and a seed, and returns CSV bytes as such files are written.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from faker import Faker
+
+
+def compas_frame(rows: int = 7_214, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    male = rng.random(rows) < 0.81
+    first = [
+        (fake.first_name_male() if m else fake.first_name_female()).lower() for m in male
+    ]
+    last = [fake.last_name().lower() for _ in range(rows)]
+    screening = pd.Timestamp("2013-01-01") + pd.to_timedelta(rng.integers(0, 730, rows), "D")
+    age = np.clip(rng.gamma(4.0, 8.5, rows) + 18, 18, 96).astype(int)
+    dob = screening - pd.to_timedelta(age * 365.25 + rng.integers(0, 365, rows), "D")
+    priors = np.minimum(rng.negative_binomial(1, 0.22, rows), 38)
+    juvenile = np.minimum(rng.poisson(0.1, rows), 5)
+    risk = -0.6 + 0.12 * priors - 0.03 * (age - 35) + 0.4 * (juvenile > 0)
+    is_recid = (rng.random(rows) < 1 / (1 + np.exp(-risk))).astype(int)
+    # Violent reoffending implies reoffending: is_violent_recid <= is_recid in every row.
+    is_violent = (is_recid == 1) & (rng.random(rows) < 0.237)
+    # Reoffending within two years: most reoffenders (97% agreement), never without is_recid.
+    two_year = (is_recid == 1) & (rng.random(rows) < 0.935)
+    # The survival-analysis event: agrees with is_recid in ~90% of rows, both ways.
+    flip = rng.random(rows) < 0.10
+    event = np.where(flip, 1 - is_recid, is_recid)
+    decile = np.clip(np.round(1 + 9 / (1 + np.exp(-(risk + rng.normal(0, 0.8, rows))))), 1, 10)
+    decile = decile.astype(int)
+    score_text = np.where(decile <= 4, "Low", np.where(decile <= 7, "Medium", "High"))
+    race = rng.choice(
+        ["African-American", "Caucasian", "Hispanic", "Other", "Asian", "Native American"],
+        rows,
+        p=[0.51, 0.34, 0.088, 0.052, 0.005, 0.005],
+    )
+    jail_in = screening - pd.to_timedelta(rng.integers(0, 3, rows), "D")
+    jail_in = jail_in + pd.to_timedelta(rng.integers(0, 86_400, rows), "s")
+    jail_out = jail_in + pd.to_timedelta(np.round(rng.lognormal(10.5, 1.3, rows)), "s")
+    end = np.where(is_recid == 1, rng.integers(1, 730, rows), rng.integers(400, 1186, rows))
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, rows + 1),
+            "name": [f"{f} {s}" for f, s in zip(first, last, strict=True)],
+            "first": first,
+            "last": last,
+            "compas_screening_date": screening.strftime("%Y-%m-%d"),
+            "sex": np.where(male, "Male", "Female"),
+            "dob": dob.strftime("%Y-%m-%d"),
+            "age": age,
+            "age_cat": np.where(
+                age < 25, "Less than 25", np.where(age > 45, "Greater than 45", "25 - 45")
+            ),
+            "race": race,
+            "juv_fel_count": juvenile,
+            "decile_score": decile,
+            "priors_count": priors,
+            "c_jail_in": jail_in.strftime("%Y-%m-%d %H:%M:%S"),
+            "c_jail_out": jail_out.strftime("%Y-%m-%d %H:%M:%S"),
+            "c_charge_degree": rng.choice(["F", "M"], rows, p=[0.65, 0.35]),
+            "is_recid": is_recid,
+            "is_violent_recid": is_violent.astype(int),
+            "decile_score.1": decile,
+            "score_text": score_text,
+            "priors_count.1": priors,
+            "start": np.where(rng.random(rows) < 0.8, 0, rng.integers(1, 30, rows)),
+            "end": end,
+            "event": event,
+            "two_year_recid": two_year.astype(int),
+        }
+    )
+
+
+def compas_csv(rows: int = 7_214, seed: int = 0) -> bytes:
+    return compas_frame(rows, seed).to_csv(index=False).encode()
+
+
+ZONES = {
+    "Midtown Center": "Manhattan",
+    "Upper East Side North": "Manhattan",
+    "Union Sq": "Manhattan",
+    "Lenox Hill West": "Manhattan",
+    "Clinton East": "Manhattan",
+    "East Village": "Manhattan",
+    "Murray Hill": "Manhattan",
+    "Astoria": "Queens",
+    "LaGuardia Airport": "Queens",
+    "JFK Airport": "Queens",
+    "Williamsburg (North Side)": "Brooklyn",
+    "Park Slope": "Brooklyn",
+    "Mott Haven/Port Morris": "Bronx",
+}
+
+
+def taxi_frame(rows: int = 6_433, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    pickup = pd.Timestamp("2019-03-01") + pd.to_timedelta(rng.integers(0, 31 * 86_400, rows), "s")
+    minutes = np.clip(rng.lognormal(np.log(10.9), 0.6, rows), 1.0, 110.0)
+    speed = np.clip(rng.lognormal(np.log(10.0), 0.35, rows), 2.0, 40.0)  # mph
+    distance = np.round(minutes / 60 * speed, 2)
+    dropoff = pickup + pd.to_timedelta(np.round(minutes * 60), "s")
+    fare = np.round(2.5 + 2.5 * distance + 0.5 * minutes / 2, 1)
+    card = rng.random(rows) < 0.72
+    tip = np.where(card, np.round(fare * rng.uniform(0.1, 0.3, rows), 2), 0.0)
+    tolls = np.where(rng.random(rows) < 0.05, 5.76, 0.0)
+    total = np.round(fare + tip + tolls + 3.3, 2)
+    pick_zone = rng.choice(list(ZONES), rows)
+    drop_zone = rng.choice(list(ZONES), rows)
+    return pd.DataFrame(
+        {
+            "pickup": pickup.strftime("%Y-%m-%d %H:%M:%S"),
+            "dropoff": dropoff.strftime("%Y-%m-%d %H:%M:%S"),
+            "passengers": rng.choice([0, 1, 1, 1, 1, 2, 3, 5, 6], rows),
+            "distance": distance,
+            "fare": fare,
+            "tip": tip,
+            "tolls": tolls,
+            "total": total,
+            "color": np.where(rng.random(rows) < 0.87, "yellow", "green"),
+            "payment": np.where(card, "credit card", "cash"),
+            "pickup_zone": pick_zone,
+            "dropoff_zone": drop_zone,
+            "pickup_borough": [ZONES[z] for z in pick_zone],
+            "dropoff_borough": [ZONES[z] for z in drop_zone],
+        }
+    )
+
+
+def taxi_csv(rows: int = 6_433, seed: int = 0) -> bytes:
+    return taxi_frame(rows, seed).to_csv(index=False).encode()
+
+
+def bike_frame(rows: int = 17_379, seed: int = 0) -> pd.DataFrame:
+    """Hourly rentals over 2011-2012 (rows drawn from every day and hour when fewer are asked)."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2011-01-01", "2012-12-31", freq="D")
+    slots = len(days) * 24
+    picked = np.sort(rng.choice(slots, min(rows, slots), replace=False))
+    day = days[picked // 24]
+    hour = picked % 24
+    weekday = (day.dayofweek.to_numpy() + 1) % 7  # 0 = Sunday, as the UCI file
+    holiday = np.isin(day.strftime("%m-%d"), ["01-01", "07-04", "12-25", "11-11", "09-05"])
+    workingday = ((weekday >= 1) & (weekday <= 5) & ~holiday).astype(int)
+    month = day.month.to_numpy()
+    season = np.select([month <= 3, month <= 6, month <= 9], [1, 2, 3], 4)
+    temp = np.clip(0.5 - 0.3 * np.cos((month - 1) / 12 * 2 * np.pi) + rng.normal(0, 0.08, len(day)), 0.02, 1)
+    weather = rng.choice([1, 2, 3, 4], len(day), p=[0.66, 0.26, 0.079, 0.001])
+    peak = np.exp(-((hour - 8) ** 2) / 4) + np.exp(-((hour - 17.5) ** 2) / 6)
+    base = (20 + 250 * peak * workingday + 120 * np.exp(-((hour - 14) ** 2) / 16) * (1 - workingday))
+    base = base * (0.6 + temp) * (1 + 0.6 * (day.year.to_numpy() == 2012)) / weather
+    registered = rng.poisson(base * 0.8)
+    casual = rng.poisson(base * (0.1 + 0.4 * (1 - workingday)))
+    return pd.DataFrame(
+        {
+            "instant": np.arange(1, len(day) + 1),
+            "dteday": day.strftime("%Y-%m-%d"),
+            "season": season,
+            "yr": (day.year.to_numpy() - 2011),
+            "mnth": month,
+            "hr": hour,
+            "holiday": holiday.astype(int),
+            "weekday": weekday,
+            "workingday": workingday,
+            "weathersit": weather,
+            "temp": np.round(temp, 2),
+            "hum": np.round(np.clip(rng.normal(0.63, 0.19, len(day)), 0, 1), 2),
+            "casual": casual,
+            "registered": registered,
+            "cnt": casual + registered,
+        }
+    )
+
+
+def bike_csv(rows: int = 17_379, seed: int = 0) -> bytes:
+    return bike_frame(rows, seed).to_csv(index=False).encode()
+
+
+def credit_frame(rows: int = 1_000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    amount = np.round(rng.lognormal(7.8, 0.75, rows)).astype(int)
+    duration = rng.choice([6, 9, 12, 15, 18, 24, 30, 36, 42, 48, 60], rows)
+    return pd.DataFrame(
+        {
+            "checking_status": rng.choice(
+                ["<0", "0<=X<200", ">=200", "no checking"], rows, p=[0.27, 0.27, 0.06, 0.4]
+            ),
+            "duration": duration,
+            "credit_history": rng.choice(
+                ["critical/other existing credit", "existing paid", "delayed previously",
+                 "no credits/all paid", "all paid"],
+                rows,
+                p=[0.29, 0.53, 0.09, 0.04, 0.05],
+            ),
+            "purpose": rng.choice(
+                ["radio/tv", "new car", "furniture/equipment", "used car", "business",
+                 "education", "repairs", "other"],
+                rows,
+                p=[0.28, 0.23, 0.18, 0.10, 0.10, 0.05, 0.02, 0.04],
+            ),
+            "credit_amount": amount,
+            "other_debtors": rng.choice(
+                ["none", "co-applicant", "guarantor"], rows, p=[0.907, 0.041, 0.052]
+            ),
+            "age": np.clip(rng.gamma(6, 6, rows) + 19, 19, 75).astype(int),
+            "installment_plan": rng.choice(
+                ["none", "bank", "stores"], rows, p=[0.814, 0.139, 0.047]
+            ),
+            "housing": rng.choice(["own", "rent", "for free"], rows, p=[0.71, 0.18, 0.11]),
+            "telephone": rng.choice(["none", "yes"], rows, p=[0.596, 0.404]),
+            "foreign_worker": rng.choice(["yes", "no"], rows, p=[0.963, 0.037]),
+            "class": rng.choice(["good", "bad"], rows, p=[0.7, 0.3]),
+        }
+    )
+
+
+def credit_csv(rows: int = 1_000, seed: int = 0) -> bytes:
+    return credit_frame(rows, seed).to_csv(index=False).encode()
+
+
+STATES = ["CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "WY", "VT", "AK", "DE"]
+
+
+def legislators_frame(rows: int = 537, seed: int = 0) -> pd.DataFrame:
+    """Members of Congress: 100 senators (with a Senate ID), the rest representatives; THOMAS
+    IDs (zero-padded text) for the longer-serving ~42%, C-SPAN IDs for about half."""
+    rng = np.random.default_rng(seed)
+    fake = Faker("en_US")
+    fake.seed_instance(seed + 1)
+    senators = min(100, rows // 5)
+    senate = np.zeros(rows, dtype=bool)
+    senate[rng.choice(rows, senators, replace=False)] = True
+    gender = np.where(rng.random(rows) < 0.27, "F", "M")
+    first = [fake.first_name_female() if g == "F" else fake.first_name_male() for g in gender]
+    last = [fake.last_name() for _ in range(rows)]
+    birthday = pd.Timestamp("1935-01-01") + pd.to_timedelta(rng.integers(0, 55 * 365, rows), "D")
+    thomas = np.where(
+        rng.random(rows) < np.where(senate, 0.6, 0.38),
+        [f"{k:05d}" for k in rng.choice(np.arange(1, 2_300), rows, replace=False)],
+        "",
+    )
+    cspan = np.where(
+        rng.random(rows) < 0.5, rng.choice(np.arange(1_000, 1_100_000), rows, replace=False), -1
+    )
+    lis = [f"S{k}" for k in rng.choice(np.arange(150, 420 + rows), rows, replace=False)]
+    govtrack = rng.choice(np.arange(300_000, 413_000), rows, replace=False)
+    frame = pd.DataFrame(
+        {
+            "last_name": last,
+            "first_name": first,
+            "full_name": [f"{f} {s}" for f, s in zip(first, last, strict=True)],
+            "birthday": birthday.strftime("%Y-%m-%d"),
+            "gender": gender,
+            "type": np.where(senate, "sen", "rep"),
+            "state": rng.choice(STATES, rows),
+            "district": np.where(senate, -1, rng.integers(0, 53, rows)),
+            "senate_class": np.where(senate, rng.integers(1, 4, rows), -1),
+            "party": rng.choice(["Democrat", "Republican", "Independent"], rows, p=[0.49, 0.5, 0.01]),
+            "bioguide_id": [f"{s[0].upper()}{k:06d}" for s, k in zip(last, rng.choice(
+                np.arange(1, 1_000_000), rows, replace=False), strict=True)],
+            "thomas_id": thomas,
+            "lis_id": np.where(senate, lis, ""),
+            "govtrack_id": govtrack,
+            "cspan_id": cspan,
+        }
+    )
+    for column in ("district", "senate_class", "cspan_id"):
+        frame[column] = frame[column].astype(object).where(frame[column] >= 0, "")
+    return frame
+
+
+def legislators_csv(rows: int = 537, seed: int = 0) -> bytes:
+    return legislators_frame(rows, seed).to_csv(index=False).encode()
