@@ -29,16 +29,14 @@ def compas_frame(rows: int = 7_214, seed: int = 0) -> pd.DataFrame:
     fake = Faker("en_US")
     fake.seed_instance(seed)
     male = rng.random(rows) < 0.81
-    first = [
-        (fake.first_name_male() if m else fake.first_name_female()).lower() for m in male
-    ]
+    first = [(fake.first_name_male() if m else fake.first_name_female()).lower() for m in male]
     last = [fake.last_name().lower() for _ in range(rows)]
     screening = pd.Timestamp("2013-01-01") + pd.to_timedelta(rng.integers(0, 730, rows), "D")
     age = np.clip(rng.gamma(4.0, 8.5, rows) + 18, 18, 96).astype(int)
     dob = screening - pd.to_timedelta(age * 365.25 + rng.integers(0, 365, rows), "D")
     priors = np.minimum(rng.negative_binomial(1, 0.22, rows), 38)
     juvenile = np.minimum(rng.poisson(0.1, rows), 5)
-    risk = -0.6 + 0.12 * priors - 0.03 * (age - 35) + 0.4 * (juvenile > 0)
+    risk = -0.1 + 0.12 * priors - 0.03 * (age - 35) + 0.4 * (juvenile > 0)
     is_recid = (rng.random(rows) < 1 / (1 + np.exp(-risk))).astype(int)
     # Violent reoffending implies reoffending: is_violent_recid <= is_recid in every row.
     is_violent = (is_recid == 1) & (rng.random(rows) < 0.237)
@@ -164,10 +162,12 @@ def bike_frame(rows: int = 17_379, seed: int = 0) -> pd.DataFrame:
     workingday = ((weekday >= 1) & (weekday <= 5) & ~holiday).astype(int)
     month = day.month.to_numpy()
     season = np.select([month <= 3, month <= 6, month <= 9], [1, 2, 3], 4)
-    temp = np.clip(0.5 - 0.3 * np.cos((month - 1) / 12 * 2 * np.pi) + rng.normal(0, 0.08, len(day)), 0.02, 1)
+    temp = np.clip(
+        0.5 - 0.3 * np.cos((month - 1) / 12 * 2 * np.pi) + rng.normal(0, 0.08, len(day)), 0.02, 1
+    )
     weather = rng.choice([1, 2, 3, 4], len(day), p=[0.66, 0.26, 0.079, 0.001])
     peak = np.exp(-((hour - 8) ** 2) / 4) + np.exp(-((hour - 17.5) ** 2) / 6)
-    base = (20 + 250 * peak * workingday + 120 * np.exp(-((hour - 14) ** 2) / 16) * (1 - workingday))
+    base = 20 + 250 * peak * workingday + 120 * np.exp(-((hour - 14) ** 2) / 16) * (1 - workingday)
     base = base * (0.6 + temp) * (1 + 0.6 * (day.year.to_numpy() == 2012)) / weather
     registered = rng.poisson(base * 0.8)
     casual = rng.poisson(base * (0.1 + 0.4 * (1 - workingday)))
@@ -207,14 +207,27 @@ def credit_frame(rows: int = 1_000, seed: int = 0) -> pd.DataFrame:
             ),
             "duration": duration,
             "credit_history": rng.choice(
-                ["critical/other existing credit", "existing paid", "delayed previously",
-                 "no credits/all paid", "all paid"],
+                [
+                    "critical/other existing credit",
+                    "existing paid",
+                    "delayed previously",
+                    "no credits/all paid",
+                    "all paid",
+                ],
                 rows,
                 p=[0.29, 0.53, 0.09, 0.04, 0.05],
             ),
             "purpose": rng.choice(
-                ["radio/tv", "new car", "furniture/equipment", "used car", "business",
-                 "education", "repairs", "other"],
+                [
+                    "radio/tv",
+                    "new car",
+                    "furniture/equipment",
+                    "used car",
+                    "business",
+                    "education",
+                    "repairs",
+                    "other",
+                ],
                 rows,
                 p=[0.28, 0.23, 0.18, 0.10, 0.10, 0.05, 0.02, 0.04],
             ),
@@ -275,9 +288,15 @@ def legislators_frame(rows: int = 537, seed: int = 0) -> pd.DataFrame:
             "state": rng.choice(STATES, rows),
             "district": np.where(senate, -1, rng.integers(0, 53, rows)),
             "senate_class": np.where(senate, rng.integers(1, 4, rows), -1),
-            "party": rng.choice(["Democrat", "Republican", "Independent"], rows, p=[0.49, 0.5, 0.01]),
-            "bioguide_id": [f"{s[0].upper()}{k:06d}" for s, k in zip(last, rng.choice(
-                np.arange(1, 1_000_000), rows, replace=False), strict=True)],
+            "party": rng.choice(
+                ["Democrat", "Republican", "Independent"], rows, p=[0.49, 0.5, 0.01]
+            ),
+            "bioguide_id": [
+                f"{s[0].upper()}{k:06d}"
+                for s, k in zip(
+                    last, rng.choice(np.arange(1, 1_000_000), rows, replace=False), strict=True
+                )
+            ],
             "thomas_id": thomas,
             "lis_id": np.where(senate, lis, ""),
             "govtrack_id": govtrack,

@@ -133,6 +133,8 @@ class FixedGap:
         return (self.low, self.high)
 
     def describe(self) -> str:
+        if self.gap == 0:
+            return f"{self.high} equals {self.low}"
         return f"{self.high} = {self.low} + {self.gap:g}"
 
     def _gap(self, values: pd.Series) -> Any:
@@ -431,29 +433,60 @@ def holds(constraint: Constraint, df: pd.DataFrame, real: pd.DataFrame) -> np.nd
 def repair(
     df: pd.DataFrame, constraints: Sequence[Constraint], real: pd.DataFrame, schema: Schema
 ) -> pd.DataFrame:
+    """Rows made to follow the constraints that say how (see ``repair_counted``)."""
+    return repair_counted(df, constraints, real, schema)[0]
+
+
+def repair_counted(
+    df: pd.DataFrame, constraints: Sequence[Constraint], real: pd.DataFrame, schema: Schema
+) -> tuple[pd.DataFrame, dict[Constraint, np.ndarray]]:
     """Rows made to follow the constraints that say how: a determined column filled from its
     source, a total recomputed from its parts (rounded like the real totals), a gap re-applied,
     missing values aligned, a combination the real rows lack redrawn from the real ones, and
-    two values of an order that came out crossed swapped. Ranges are left to rejection."""
+    two values of an order that came out crossed swapped. Ranges are left to rejection.
+
+    Also, per constraint that repaired anything, how many of its values it changed in each row
+    (so the notes can say what each rule did to the rows that are kept)."""
+    changed: dict[Constraint, np.ndarray] = {}
+
+    def step(constraint: Constraint, before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+        cells = _changed_cells(before, after, constraint.columns)
+        if cells.any():
+            changed[constraint] = changed.get(constraint, 0) + cells
+        return after
+
     for combination in constraints:
         if isinstance(combination, FixedCombinations):
-            df = combination.repair_with(df, real)
+            df = step(combination, df, combination.repair_with(df, real))
     determined = {c: c.mapping(real) for c in constraints if isinstance(c, Determines)}
     for _ in determined:  # enough passes for a chain A → B → C in any order
         for dependency, mapping in determined.items():
-            df = dependency.repair_with(df, real, mapping)
+            df = step(dependency, df, dependency.repair_with(df, real, mapping))
     for constraint in constraints:
         if isinstance(constraint, SumOf):
-            df = constraint.repair(df, schema[constraint.total].decimals)
+            df = step(constraint, df, constraint.repair(df, schema[constraint.total].decimals))
         elif isinstance(constraint, (FixedGap, MissingTogether, MissingOnlyWhen)):
-            df = constraint.repair(df)
+            df = step(constraint, df, constraint.repair(df))
     # Orders last, and not on the columns of a sum or a gap: swapping a total with its fare
     # would undo the sum (and "total ≥ fare" holds once the total is recomputed anyway).
     tied = {n for c in constraints if isinstance(c, (SumOf, FixedGap)) for n in c.columns}
     for order in constraints:
         if isinstance(order, GreaterThan) and not tied & set(order.columns):
-            df = _swap_crossed(df, order)
-    return df
+            df = step(order, df, _swap_crossed(df, order))
+    return df, changed
+
+
+def _changed_cells(before: pd.DataFrame, after: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Per row, how many of ``columns`` differ (two missing values are equal)."""
+    if before is after:
+        return np.zeros(len(before), dtype=np.int64)
+    count = np.zeros(len(before), dtype=np.int64)
+    for name in dict.fromkeys(columns):
+        old, new = before[name], after[name]
+        same = (old.astype(object) == new.astype(object)).fillna(False).to_numpy(dtype=bool)
+        same |= (old.isna() & new.isna()).to_numpy(dtype=bool)
+        count += ~same
+    return count
 
 
 def _swap_crossed(df: pd.DataFrame, order: GreaterThan) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from synth_core.generate.protect.pii import PiiAction, consistent_people, fake_c
 from synth_core.generate.protect.quality import CAP as QUALITY_CAP
 from synth_core.generate.protect.quality import QualityFilter, QualityStats
 from synth_core.generate.protect.similarity import FilterStats, SimilarityFilter
+from synth_core.generate.screen import SCREEN_ROWS, Skipped, screen
 from synth_core.generate.spec import (
     MIN_ROWS,
     GenerationSpec,
@@ -46,7 +47,7 @@ CHUNK_ROWS = 100_000
 # drawing this many times the rows asked for (and at most MAX_DRAWN rows).
 REJECTION_FACTOR = 200
 MAX_DRAWN = 5_000_000
-_FIT_SHARE = (0.02, 1.0)  # of fit(): splitting first, then the generator
+_FIT_SHARE = (0.02, 0.985)  # of fit(): splitting first, then the generator, then checks
 _INT64_FLOAT_LIMIT = float(2**63 - 2**10)  # the largest float below 2**63
 
 
@@ -70,11 +71,15 @@ class FittedModel:
     similarity_filter: SimilarityFilter | None = None
     quality_filter: QualityFilter | None = None
     rules: tuple[Constraint, ...] = ()  # found in the training rows and kept (spec.rules)
+    skipped: tuple[Skipped, ...] = ()  # rules not applied: they would distort a column
 
     @property
     def constraints(self) -> tuple[Constraint, ...]:
-        """What every synthetic row follows: the user's constraints and the rules kept."""
-        return tuple(dict.fromkeys((*self.spec.constraints, *self.rules)))
+        """What every synthetic row follows: the user's constraints and the rules kept, less
+        the ones screening left out."""
+        left_out = {s.constraint for s in self.skipped}
+        every = dict.fromkeys((*self.spec.constraints, *self.rules))
+        return tuple(c for c in every if c not in left_out)
 
     @property
     def output_schema(self) -> Schema:
@@ -226,6 +231,7 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
         similarity_filter=_fit_filter(spec, train, holdout, model_schema, progress),
         rules=kept,
     )
+    model = _screened(model, progress)
     if spec.quality_filter is None:
         return model
     progress(0.995, "Training the quality filter's real-versus-synthetic classifier")
@@ -233,6 +239,23 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
     calibration = _coerce(model, generator.sample(min(len(fit_data), QUALITY_CAP)))
     quality = QualityFilter.fit(fit_data, calibration, model_schema, spec.quality_filter, spec.seed)
     return replace(model, quality_filter=quality)
+
+
+def _screened(model: FittedModel, progress: ProgressFn) -> FittedModel:
+    """The model with the rules whose enforcement would distort a column left out (tried on
+    a draw of the model's own rows; see ``synth_core.generate.screen``). Not under differential
+    privacy: comparing with the real columns would read the real rows outside the budget."""
+    constraints = model.constraints
+    if not constraints or registry.get(model.spec.generator).kind is GeneratorKind.DP:
+        return model
+    progress(0.993, "Trying the rules on the model's rows")
+    model.generator.reset_sampling(model.spec.seed + 2)
+    draw = _coerce(model, model.generator.sample(min(len(model.train), SCREEN_ROWS)))
+    names = model.model_schema.names
+    _, skipped = screen(constraints, draw, model.train[names], model.model_schema)
+    if not skipped:
+        return model
+    return replace(model, skipped=skipped, notes=(*model.notes, *(s.describe() for s in skipped)))
 
 
 def _found_rules(
@@ -305,6 +328,10 @@ class _Run:
     quality: QualityFilter | None
     similarity_stats: FilterStats = field(default_factory=FilterStats)
     quality_stats: QualityStats = field(default_factory=QualityStats)
+    repaired: dict[int, int] = field(default_factory=dict)  # values changed, per constraint
+    repaired_rows: dict[int, int] = field(default_factory=dict)  # rows with a change
+    rejected: dict[int, int] = field(default_factory=dict)  # drawn rows that broke it
+    rows_out: int = 0
 
     @classmethod
     def start(cls, model: FittedModel, seed: int, quality_filter: bool = True) -> _Run:
@@ -327,11 +354,51 @@ class _Run:
         self.quality_stats += stats
         return kept
 
+    def delivered(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Rows that reach the user: what the rules changed in them is counted, and the
+        columns that carried those counts are dropped."""
+        hidden = [c for c in rows.columns if isinstance(c, str) and c.startswith(_REPAIRS)]
+        for name in hidden:
+            index = int(name[len(_REPAIRS) :])
+            counts = rows[name].fillna(0).to_numpy()
+            self.repaired[index] = self.repaired.get(index, 0) + int(counts.sum())
+            self.repaired_rows[index] = self.repaired_rows.get(index, 0) + int((counts > 0).sum())
+        self.rows_out += len(rows)
+        return rows.drop(columns=hidden)
+
+    def rules_note(self) -> str:
+        """What each rule did to the rows, in words (nothing when no rule changed a value or
+        sent a row back)."""
+        constraints = self.model.constraints
+        parts = [
+            f"'{constraints[i].describe()}' changed {count:,} values in {self.repaired_rows[i]:,} "
+            f"of {self.rows_out:,} rows"
+            for i, count in sorted(self.repaired.items(), key=lambda item: -item[1])
+            if count
+        ]
+        redrawn = [
+            f"'{constraints[i].describe()}' ({count:,})"
+            for i, count in sorted(self.rejected.items(), key=lambda item: -item[1])
+            if count
+        ]
+        words = []
+        if parts:
+            words.append("Rules kept by repair: " + "; ".join(parts) + ".")
+        if redrawn:
+            words.append(
+                "Drawn rows that still broke a rule were drawn again: " + ", ".join(redrawn) + "."
+            )
+        return " ".join(words)
+
     def note(self) -> str:
         similarity, quality = self.model.similarity_filter, self.quality
-        notes = [similarity.note(self.similarity_stats) if similarity is not None else ""]
+        notes = [self.rules_note()]
+        notes.append(similarity.note(self.similarity_stats) if similarity is not None else "")
         notes.append(quality.note(self.quality_stats) if quality is not None else "")
         return " ".join(n for n in notes if n)
+
+
+_REPAIRS = "\x00repairs:"  # hidden columns: values each constraint changed in the row
 
 
 def _check_constraint_columns(
@@ -417,7 +484,7 @@ def _sample_requests(
         produced.append(len(part))
         notes.append(note)
     progress(0.9, "Restoring IDs, personal data and constant columns")
-    data = _restore(run.model, pd.concat(parts, ignore_index=True), seed, 0)
+    data = _restore(run.model, run.delivered(pd.concat(parts, ignore_index=True)), seed, 0)
     return data, notes, tuple(coverage(requests, produced, run.model.train))
 
 
@@ -433,8 +500,16 @@ def synthesize(
 
 def _keep(run: _Run, rows: pd.DataFrame, request: RowRequest | None) -> pd.DataFrame:
     model = run.model
-    rows = rules.repair(rows, model.constraints, model.train, model.model_schema)
-    ok = rules.satisfied(rows, model.constraints, model.train)
+    constraints = model.constraints
+    rows, changed = rules.repair_counted(rows, constraints, model.train, model.model_schema)
+    ok = pd.Series(True, index=rows.index)
+    for index, constraint in enumerate(constraints):
+        holds = rules.holds(constraint, rows, model.train)
+        if not holds.all():
+            run.rejected[index] = run.rejected.get(index, 0) + int((~holds).sum())
+            ok &= holds
+        if constraint in changed:
+            rows[f"{_REPAIRS}{index}"] = changed[constraint]
     if request is not None:
         ok &= request.matches(rows)
     keep = ok.to_numpy()
@@ -519,7 +594,7 @@ def _chunks(
     while written < rows:
         n = min(chunk_rows, rows - written)
         drawn, note = _draw(run, n, None, no_progress)
-        yield _restore(run.model, drawn, seed, written), note
+        yield _restore(run.model, run.delivered(drawn), seed, written), note
         written += n
         progress(written / rows, f"{written:,} of {rows:,} rows")
         if len(drawn) < n:

@@ -4,6 +4,7 @@ evaluation, in recipes and on the command line."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -528,7 +529,8 @@ def test_whole_numbers_one_apart_are_not_equal_and_an_implication_is_an_order() 
         "is_recid ≥ is_violent_recid)",
         "priors_count_2 is a copy of priors_count (equal in every row)",
     }
-    assert discovery.rules and all(r.exact for r in discovery.rules)
+    assert discovery.rules
+    assert all(r.exact for r in discovery.rules)
 
 
 def test_decimals_one_unit_apart_are_not_a_constant_gap() -> None:
@@ -561,5 +563,39 @@ def test_compas_like_table_gets_only_true_rules_and_every_rule_holds_in_every_re
         broken = ~rules.holds(rule.constraint, compas.df, compas.df)
         assert int(broken.sum()) == rule.exceptions, rule.text
     # What generation checks first: the real rows break none of the kept rules.
-    schema = Schema(tuple(c for c in compas.schema if c.kind not in (ColumnKind.ID, ColumnKind.PII)))
+    schema = Schema(
+        tuple(c for c in compas.schema if c.kind not in (ColumnKind.ID, ColumnKind.PII))
+    )
     rules.validate(discovery.constraints(), schema, compas.df)
+
+
+def test_screening_leaves_out_a_rule_whose_repair_would_collapse_a_column() -> None:
+    """A false 'is_violent_recid equals is_recid' repaired on a model's rows would set the
+    rarer column to the other's values; screening measures that and leaves the rule out."""
+    from synth_core.generate.screen import screen
+
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"is_recid": (rng.random(3_000) < 0.48).astype(int)})
+    real["is_violent_recid"] = real["is_recid"] * (rng.random(3_000) < 0.24)
+    real["priors"] = rng.poisson(3, 3_000)
+    real["priors_copy"] = real["priors"]
+    draw = real.sample(frac=1.0, random_state=1, replace=True).reset_index(drop=True)
+    draw["priors_copy"] = rng.poisson(3, len(draw))  # a model that learnt the copy loosely
+    schema = Schema(tuple(ColumnSchema(c, ColumnKind.NUMERICAL, integer=True) for c in real))
+    false_rule = FixedGap("is_recid", "is_violent_recid", 0.0)
+    copy = FixedGap("priors", "priors_copy", 0.0)
+    kept, skipped = screen([false_rule, copy], draw, real, schema)
+    assert kept == (copy,)
+    assert [s.constraint for s in skipped] == [false_rule]
+    assert skipped[0].column == "is_violent_recid"
+    assert "'is_violent_recid' away from the real column" in skipped[0].describe()
+
+
+def test_the_notes_count_what_each_rule_changed_in_the_rows_delivered(taxi: Table) -> None:
+    result = synthesize(taxi, GenerationSpec(generator="cart", rows=500, seed=0))
+    note = next(n for n in result.notes if n.startswith("Rules kept by repair"))
+    # Every count is of the 500 rows delivered, never of rows drawn and thrown away.
+    counts = [int(m.replace(",", "")) for m in re.findall(r"in ([\d,]+) of 500 rows", note)]
+    assert counts
+    assert all(0 < c <= 500 for c in counts)
+    assert "'total = fare + tip + tolls' changed" in note

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from synth_core.data.marginals import ks_distance, total_variation
 from synth_core.evaluate.fidelity.prepare import PreparedColumn
 
 _THREADS = 2
 _DENSE_CELLS = 1_000_000  # larger two-way tables are counted sparsely
 CORRELATION_THRESHOLD = 0.5
 ASSOCIATION_THRESHOLD = 0.3
-_REGULARIZATION = 1e-6  # SDMetrics' count for categories only the synthetic data has
 
 
 @dataclass(frozen=True)
@@ -60,47 +60,6 @@ class Quality:
     pair_trends: float | None  # None when no pair meets the thresholds
     shapes: tuple[ShapeScore, ...]
     pairs: tuple[PairScore, ...]
-
-
-def _cdf_at_own_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of a sorted sample and the empirical CDF there (at the last tie)."""
-    last = np.empty(values.size, dtype=bool)
-    last[:-1] = values[1:] != values[:-1]
-    last[-1] = True
-    positions = np.flatnonzero(last)
-    return values[positions], (positions + 1) / values.size
-
-
-def ks_distance(real_sorted: np.ndarray, synthetic_sorted: np.ndarray) -> float:
-    """Two-sample KS distance from sorted samples; equal to scipy's ks_2samp statistic.
-
-    Like scipy, the CDFs are compared at every observed value; each side's own CDF is read off
-    its sorted order at its distinct values, so only those are searched in the other sample.
-    """
-    real_points, real_cdf = _cdf_at_own_values(real_sorted)
-    synth_points, synth_cdf = _cdf_at_own_values(synthetic_sorted)
-    synth_at_real = (
-        np.searchsorted(synthetic_sorted, real_points, side="right") / synthetic_sorted.size
-    )
-    real_at_synth = np.searchsorted(real_sorted, synth_points, side="right") / real_sorted.size
-    return float(
-        max(np.max(np.abs(real_cdf - synth_at_real)), np.max(np.abs(real_at_synth - synth_cdf)))
-    )
-
-
-def total_variation(real_codes: np.ndarray, synthetic_codes: np.ndarray, n_codes: int) -> float:
-    """Total variation distance of category shares, missing values left out, with SDMetrics'
-    regularisation: a category only the synthetic data has counts 1e-6 times in the real data."""
-    real_counts = np.bincount(real_codes[real_codes >= 0], minlength=n_codes).astype(np.float64)
-    synth_counts = np.bincount(synthetic_codes[synthetic_codes >= 0], minlength=n_codes).astype(
-        np.float64
-    )
-    unseen = (real_counts == 0) & (synth_counts > 0)
-    real_counts[unseen] += _REGULARIZATION
-    keep = (real_counts > 0) | (synth_counts > 0)
-    real_share = real_counts[keep] / real_counts.sum()
-    synth_share = synth_counts[keep] / synth_counts.sum()
-    return float(0.5 * np.abs(real_share - synth_share).sum())
 
 
 def column_shape(column: PreparedColumn) -> ShapeScore:

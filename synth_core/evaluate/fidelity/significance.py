@@ -14,8 +14,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from synth_core.data.marginals import ks_distance, total_variation
 from synth_core.evaluate.fidelity.prepare import PreparedColumn
-from synth_core.evaluate.fidelity.quality import ks_distance, total_variation
 
 SIGNIFICANCE_LEVEL = 0.05
 _EXACT_KS_LIMIT = 1_000_000  # n_real * n_synthetic up to which scipy's exact p-value is used

@@ -1,0 +1,92 @@
+"""Rules tried on a fitted model's own rows before they touch the user's: a rule whose
+enforcement (repair, then rejection of rows that still break it) would move one of its columns
+away from the real column by more than chance is not applied, and the notes say so.
+
+A rule found in every real row is true of the real rows, so enforcing it should bring the
+synthetic rows closer to them. When it does the opposite, either the model makes rows the rule
+cannot mend without distorting a column (a 0/1 target set to 0 in every row by a false sum was
+what happened before rules were recounted exactly), or the rule is true by accident of the
+sample. Either way, keeping the rule would change the user's data in a way nobody asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from synth_core.data.marginals import chance_distance, column_distance
+from synth_core.data.schema import ColumnKind, Schema
+from synth_core.generate import constraints as rules
+from synth_core.generate.constraints import Constraint, ValueRange
+
+SCREEN_ROWS = 5_000  # rows of the model drawn to try the rules on
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A rule left out, and the column it would have pushed away from the real one."""
+
+    constraint: Constraint
+    column: str
+    before: float  # distance of the model's rows to the real column
+    after: float  # the same after the rule was enforced on them
+    allowed: float  # how much of that change chance explains
+
+    def describe(self) -> str:
+        if self.after != self.after:  # NaN: no row kept the rule
+            return (
+                f"The rule '{self.constraint.describe()}' was not applied: none of "
+                f"{SCREEN_ROWS:,} rows drawn from the model keeps it, so enforcing it would "
+                "throw away almost everything the model makes."
+            )
+        return (
+            f"The rule '{self.constraint.describe()}' was not applied: enforcing it would move "
+            f"'{self.column}' away from the real column (distance {self.before:.3f} before, "
+            f"{self.after:.3f} after; chance explains up to {self.allowed:.3f} more), so it "
+            "would change your data more than it mends it."
+        )
+
+
+def screen(
+    constraints: Sequence[Constraint], draw: pd.DataFrame, real: pd.DataFrame, schema: Schema
+) -> tuple[tuple[Constraint, ...], tuple[Skipped, ...]]:
+    """The constraints to apply and the ones left out, each tried alone on ``draw`` (rows of
+    the fitted model, before any rule) against the ``real`` training rows. Value ranges are
+    always applied (dropping a value outside the real range only brings a column closer)."""
+    kept: list[Constraint] = []
+    skipped: list[Skipped] = []
+    for constraint in constraints:
+        if isinstance(constraint, ValueRange) or draw.empty:
+            kept.append(constraint)
+            continue
+        repaired = rules.repair(draw, [constraint], real, schema)
+        enforced = repaired[rules.holds(constraint, repaired, real)]
+        worst = _worst(constraint, draw, enforced, real, schema)
+        if worst is None:
+            kept.append(constraint)
+        else:
+            skipped.append(worst)
+    return tuple(kept), tuple(skipped)
+
+
+def _worst(
+    constraint: Constraint,
+    draw: pd.DataFrame,
+    enforced: pd.DataFrame,
+    real: pd.DataFrame,
+    schema: Schema,
+) -> Skipped | None:
+    if enforced.empty:
+        return Skipped(constraint, constraint.columns[0], 0.0, float("nan"), 0.0)
+    allowed = chance_distance(len(real), len(enforced))
+    worst: Skipped | None = None
+    for name in dict.fromkeys(constraint.columns):
+        continuous = schema[name].kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME)
+        before = column_distance(real[name], draw[name], continuous)
+        after = column_distance(real[name], enforced[name], continuous)
+        if after - before > allowed and (
+            worst is None or after - before > worst.after - worst.before
+        ):
+            worst = Skipped(constraint, name, before, after, allowed)
+    return worst
