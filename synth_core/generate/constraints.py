@@ -309,6 +309,189 @@ class MissingOnlyWhen:
         return out
 
 
+DATE_PARTS = ("year", "quarter", "month", "weekday", "day", "hour")
+_PART_WORDS = {
+    "year": "year",
+    "quarter": "quarter",
+    "month": "month",
+    "weekday": "day of the week",
+    "day": "day of the month",
+    "hour": "hour",
+}
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def date_part(values: pd.Series, part: str) -> pd.Series:
+    """One part of each date (weekday 0 = Monday), missing where the date is."""
+    dates = pd.to_datetime(values, errors="coerce")
+    accessor = dates.dt
+    parts = {
+        "year": accessor.year,
+        "quarter": accessor.quarter,
+        "month": accessor.month,
+        "weekday": accessor.dayofweek,
+        "day": accessor.day,
+        "hour": accessor.hour,
+    }[part]
+    return parts.astype("Int64")
+
+
+def part_name(part: str, value: int) -> str:
+    """A part's value in words: 'Monday', 'March', 'Q2', '2012', '14:00'."""
+    if part == "weekday":
+        return _WEEKDAYS[int(value)]
+    if part == "month":
+        return _MONTHS[int(value) - 1]
+    if part == "quarter":
+        return f"Q{int(value)}"
+    if part == "hour":
+        return f"{int(value):02d}:00"
+    return str(int(value))
+
+
+@dataclass(frozen=True)
+class DatePart:
+    """``column`` follows a part of the date in ``date``: a weekday, month or year column
+    stored beside the date it was taken from (0 = Sunday, 1 = January, 0 = 2011: the pairs are
+    those of the real rows). Kept by moving the date to the nearest one whose part agrees with
+    the column (dates that follow it closely move with it), so the column keeps the relations
+    the generator learnt for it."""
+
+    date: str
+    part: str
+    column: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.date, self.column)
+
+    def describe(self) -> str:
+        return f"{self.column} follows the {_PART_WORDS.get(self.part, self.part)} of {self.date}"
+
+    def mapping(self, real: pd.Series | pd.DataFrame) -> pd.Series:
+        """The column's most common value for each value of the part, in the real rows."""
+        frame = real if isinstance(real, pd.DataFrame) else real.to_frame()
+        pairs = pd.DataFrame(
+            {"part": date_part(frame[self.date], self.part), "value": frame[self.column]}
+        ).dropna()
+        counts = pairs.astype(object).groupby(["part", "value"], sort=True).size()
+        best = counts.sort_values(ascending=False, kind="stable").reset_index()
+        return best.drop_duplicates("part").set_index("part")["value"]
+
+    def holds_with(self, df: pd.DataFrame, real: pd.DataFrame) -> pd.Series:
+        return self._holds(df, self.mapping(real))
+
+    def _holds(self, df: pd.DataFrame, mapping: pd.Series) -> pd.Series:
+        expected = date_part(df[self.date], self.part).astype(object).map(mapping)
+        value = df[self.column].astype(object)
+        ok = (value == expected).fillna(False) | expected.isna() | value.isna()
+        return ok.astype(bool)
+
+
+def _repair_dates(
+    df: pd.DataFrame,
+    parts: Sequence[DatePart],
+    real: pd.DataFrame,
+    followers: Sequence[str],
+) -> pd.DataFrame:
+    """Rows whose date disagrees with a column taken from it get the nearest date that agrees
+    with every such column (whole days first, within the real dates' range and up to a year
+    away, then hours within that day); ``followers`` (dates that follow this one closely)
+    move by as much. Rows with no such date are left to rejection."""
+    name = parts[0].date
+    mappings = [p.mapping(real) for p in parts]
+    broken = np.zeros(len(df), dtype=bool)
+    for part, mapping in zip(parts, mappings, strict=True):
+        broken |= ~part._holds(df, mapping).to_numpy()
+    if not broken.any():
+        return df
+    dates = pd.to_datetime(df[name], errors="coerce")
+    real_dates = pd.to_datetime(real[name], errors="coerce").dropna()
+    if real_dates.empty:
+        return df
+    low, high = real_dates.min().normalize(), real_dates.max().normalize() + pd.Timedelta(days=1)
+    day_level = [(p, m) for p, m in zip(parts, mappings, strict=True) if p.part != "hour"]
+    hour_level = [(p, m) for p, m in zip(parts, mappings, strict=True) if p.part == "hour"]
+    rows = np.flatnonzero(broken & dates.notna().to_numpy())
+    shift = np.zeros(len(df), dtype="timedelta64[ns]")
+    found = np.zeros(len(df), dtype=bool)
+
+    def agrees(
+        candidate: pd.Series, positions: np.ndarray, level: list[tuple[DatePart, pd.Series]]
+    ) -> np.ndarray:
+        ok = np.ones(len(positions), dtype=bool)
+        for part, mapping in level:
+            expected = date_part(candidate, part.part).astype(object).map(mapping).to_numpy()
+            value = df[part.column].iloc[positions].astype(object).to_numpy()
+            missing = pd.isna(value) | pd.isna(expected)
+            ok &= missing | (value == expected)
+        return ok
+
+    reach = 366 if any(p.part in ("year", "quarter", "month") for p, _ in day_level) else 31
+    remaining = rows
+    for step in _nearest_first(reach if day_level else 0):
+        if not len(remaining):
+            break
+        offset = np.timedelta64(step, "D")
+        candidate = pd.Series(dates.to_numpy()[remaining] + offset)
+        ok = agrees(candidate, remaining, day_level)
+        if day_level:  # stay within the real dates
+            ok &= ((candidate >= low) & (candidate < high)).to_numpy()
+        shift[remaining[ok]] = offset
+        found[remaining[ok]] = True
+        remaining = remaining[~ok]
+    if hour_level:
+        settled = rows[found[rows]]
+        base = dates.to_numpy()[settled] + shift[settled]
+        moved = np.zeros(len(settled), dtype=bool)
+        extra = np.zeros(len(settled), dtype="timedelta64[ns]")
+        for step in _nearest_first(23):
+            left = np.flatnonzero(~moved)
+            if not len(left):
+                break
+            offset = np.timedelta64(step, "h")
+            candidate = pd.Series(base[left] + offset)
+            ok = agrees(candidate, settled[left], hour_level)
+            day = pd.Series(base[left]).dt.normalize().to_numpy()
+            ok &= candidate.dt.normalize().to_numpy() == day
+            extra[left[ok]] = offset
+            moved[left[ok]] = True
+        shift[settled] += extra
+        found[settled] &= moved
+    changed = np.flatnonzero(found & (shift != np.timedelta64(0, "ns")))
+    if not len(changed):
+        return df
+    out = df.copy()
+    for column in (name, *followers):
+        values = pd.to_datetime(out[column], errors="coerce")
+        moved_values = pd.Series(values.to_numpy()[changed] + shift[changed])
+        out.loc[out.index[changed], column] = moved_values.astype(values.dtype).to_numpy()
+    return out
+
+
+def _nearest_first(reach: int) -> list[int]:
+    """0, -1, 1, -2, 2, ... up to ±reach."""
+    return [0] + [sign * k for k in range(1, reach + 1) for sign in (-1, 1)]
+
+
+def close_pair(real: pd.DataFrame, low: str, high: str) -> bool:
+    """Whether ``high`` follows ``low`` closely: the typical gap under a tenth of the lower
+    column's spread (a dropoff minutes after a pickup over a month of pickups), so that the gap,
+    not the second value, is what the rows are about."""
+    from synth_core.data.convert import as_float
+
+    start = as_float(real[low])
+    gap = as_float(real[high]) - start
+    present = ~np.isnan(gap)
+    if present.sum() < 2:
+        return False
+    return bool(np.median(gap[present]) < 0.1 * np.std(start[present]))
+
+
 Constraint = (
     GreaterThan
     | ValueRange
@@ -318,6 +501,7 @@ Constraint = (
     | SumOf
     | MissingTogether
     | MissingOnlyWhen
+    | DatePart
 )
 
 
@@ -389,6 +573,18 @@ def check(constraint: Constraint, schema: Schema) -> None:
     elif isinstance(constraint, MissingTogether):
         if len(set(constraint.columns)) < 2:
             raise ConstraintError("Missing together needs at least two columns.")
+    elif isinstance(constraint, DatePart):
+        if (
+            kinds[constraint.date] is not ColumnKind.DATETIME
+            or constraint.date == constraint.column
+        ):
+            raise ConstraintError(
+                f"'{constraint.describe()}' needs a date column and another column."
+            )
+        if constraint.part not in DATE_PARTS:
+            raise ConstraintError(
+                f"Unknown part of a date '{constraint.part}': use {', '.join(DATE_PARTS)}."
+            )
     else:
         names = {
             FixedCombinations: constraint.columns,
@@ -409,7 +605,7 @@ def _holds(constraint: Constraint, df: pd.DataFrame, real: pd.DataFrame) -> pd.S
         allowed = pd.MultiIndex.from_frame(real[columns].astype(object).drop_duplicates())
         found = pd.MultiIndex.from_frame(df[columns].astype(object)).isin(allowed)
         return pd.Series(found, index=df.index)
-    if isinstance(constraint, Determines):
+    if isinstance(constraint, (Determines, DatePart)):
         return constraint.holds_with(df, real)
     return constraint.holds(df)
 
@@ -467,6 +663,19 @@ def repair_counted(
             df = step(constraint, df, constraint.repair(df, schema[constraint.total].decimals))
         elif isinstance(constraint, (FixedGap, MissingTogether, MissingOnlyWhen)):
             df = step(constraint, df, constraint.repair(df))
+    by_date: dict[str, list[DatePart]] = {}
+    for constraint in constraints:
+        if isinstance(constraint, DatePart):
+            by_date.setdefault(constraint.date, []).append(constraint)
+    for name, parts in by_date.items():
+        followers = _followers(name, constraints, real)
+        before = df
+        df = _repair_dates(df, parts, real, followers)
+        for part in parts:
+            moved = _changed_cells(before, df, (name, *followers))
+            moved[part._holds(before, part.mapping(real)).to_numpy()] = 0
+            if moved.any():
+                changed[part] = changed.get(part, 0) + moved
     # Orders last, and not on the columns of a sum or a gap: swapping a total with its fare
     # would undo the sum (and "total ≥ fare" holds once the total is recomputed anyway).
     tied = {n for c in constraints if isinstance(c, (SumOf, FixedGap)) for n in c.columns}
@@ -474,6 +683,27 @@ def repair_counted(
         if isinstance(order, GreaterThan) and not tied & set(order.columns):
             df = step(order, df, _swap_crossed(df, order))
     return df, changed
+
+
+def _followers(date: str, constraints: Sequence[Constraint], real: pd.DataFrame) -> list[str]:
+    """Dates that follow ``date`` closely (orders and gaps after it, and after those): moved
+    with it when it is moved."""
+    out: list[str] = []
+    frontier = [date]
+    while frontier:
+        low = frontier.pop()
+        for c in constraints:
+            if (
+                isinstance(c, (GreaterThan, FixedGap))
+                and c.low == low
+                and c.high not in out
+                and c.high != date
+                and pd.api.types.is_datetime64_any_dtype(real[c.high].dtype)
+                and close_pair(real, c.low, c.high)
+            ):
+                out.append(c.high)
+                frontier.append(c.high)
+    return out
 
 
 def _changed_cells(before: pd.DataFrame, after: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -553,6 +783,13 @@ def to_dict(constraint: Constraint) -> dict[str, Any]:
         }
     if isinstance(constraint, MissingTogether):
         return {"type": "missing_together", "columns": list(constraint.columns)}
+    if isinstance(constraint, DatePart):
+        return {
+            "type": "date_part",
+            "date": constraint.date,
+            "part": constraint.part,
+            "column": constraint.column,
+        }
     if isinstance(constraint, MissingOnlyWhen):
         return {
             "type": "missing_only_when",
@@ -599,6 +836,8 @@ def from_dict(data: dict[str, Any]) -> Constraint:
             )
         if kind == "missing_together":
             return MissingTogether(tuple(str(c) for c in data["columns"]))
+        if kind == "date_part":
+            return DatePart(str(data["date"]), str(data["part"]), str(data["column"]))
         if kind == "missing_only_when":
             value = data["value"]
             if not isinstance(value, (str, bool, int, float)):
@@ -610,5 +849,6 @@ def from_dict(data: dict[str, Any]) -> Constraint:
         raise ConstraintError(f"The constraint {data!r} is incomplete: {exc}.") from None
     raise ConstraintError(
         f"Unknown constraint type {kind!r}: use greater_than, range, positive, "
-        "fixed_combinations, fixed_gap, determines, sum, missing_together or missing_only_when."
+        "fixed_combinations, fixed_gap, determines, sum, missing_together, missing_only_when "
+        "or date_part."
     )

@@ -37,6 +37,7 @@ from synth_core.data.convert import as_float
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.generate.constraints import (
     Constraint,
+    DatePart,
     Determines,
     FixedCombinations,
     FixedGap,
@@ -45,7 +46,9 @@ from synth_core.generate.constraints import (
     MissingTogether,
     SumOf,
     ValueRange,
+    date_part,
     holds,
+    part_name,
     to_dict,
 )
 
@@ -66,6 +69,7 @@ class RuleKind:
     ORDER = "order"
     GAP = "gap"
     COPY = "copy"
+    DATE_PART = "date part"
     DEPENDENCY = "dependency"
     COMBINATIONS = "combinations"
     SUM = "sum"
@@ -152,6 +156,7 @@ def discover(frame: pd.DataFrame, schema: Schema) -> Discovery:
     dependencies = _dependencies(frame, categorical)
     found += dependencies
     found += _combinations(frame, categorical, dependencies)
+    found += _date_parts(frame, [c for c in numeric if c.kind is ColumnKind.DATETIME], columns)
     sums, searched = _sums(frame, [c for c in numeric if c.kind is ColumnKind.NUMERICAL])
     found += sums
     found += _missing(frame, [*numeric, *categorical], categorical)
@@ -407,11 +412,22 @@ def _dependency(
     broken = _broken_rows(x, y, nx, ny)
     if broken > MAX_EXCEPTIONS * n:
         return None
-    # By chance: each repeated source value would keep one target with probability
-    # Σ p_t^k (k its rows); the product over source values must be below CHANCE.
     shares = np.bincount(y, minlength=ny) / n
     if shares.max() > 1 - 1e-12:
         return None  # a constant target
+    if _log_chance(x, shares, nx) >= math.log(CHANCE):
+        return None
+    # With exceptions: far fewer than unrelated columns would break (at least n·(1 − max p)).
+    if broken and broken > 0.01 * n * (1 - float(shares.max())):
+        return None
+    text = f"each {source.name} has one {target.name}"
+    return Found(Determines(source.name, target.name), RuleKind.DEPENDENCY, text, n, broken)
+
+
+def _log_chance(x: np.ndarray, shares: np.ndarray, nx: int) -> float:
+    """The log-probability that unrelated columns look like a dependency: each repeated source
+    value would keep one target with probability Σ p_t^k (k its rows, p_t the target shares),
+    multiplied over the source values."""
     positive = shares[shares > 0]
     sizes = np.bincount(x, minlength=nx)
     repeated = sizes[sizes >= 2]
@@ -419,13 +435,83 @@ def _dependency(
     for k, count in zip(*np.unique(repeated, return_counts=True), strict=True):
         # log Σ p^k without underflow (p^k vanishes for a value seen thousands of times)
         log_chance += float(count) * float(np.logaddexp.reduce(int(k) * np.log(positive)))
-    if log_chance >= math.log(CHANCE):
+    return log_chance
+
+
+# -- parts of a date ---------------------------------------------------------------------------
+
+MAX_PART_VALUES = 60  # a column with more values is not taken for a part of a date
+
+
+def _date_parts(
+    frame: pd.DataFrame, dates: Sequence[ColumnSchema], columns: Sequence[ColumnSchema]
+) -> list[Found]:
+    """Columns that are a part of a date column in every row, in their own coding: a weekday
+    (0 = Sunday), a month number or name, a year (0 = 2011), an hour. Each column is taken from
+    the first date column and the coarsest part that determines it (year, quarter, month,
+    weekday, day, hour), with the same test against chance as a dependency."""
+    out: list[Found] = []
+    taken: set[str] = set()
+    for date in dates:
+        parts = {part: date_part(frame[date.name], part) for part in _PARTS}
+        parts = {p: v for p, v in parts.items() if v.nunique(dropna=True) >= 2}
+        for column in columns:
+            if column.name == date.name or column.name in taken:
+                continue
+            if column.kind not in (
+                ColumnKind.NUMERICAL,
+                ColumnKind.CATEGORICAL,
+                ColumnKind.BOOLEAN,
+            ):
+                continue
+            if column.kind is ColumnKind.NUMERICAL and not column.integer:
+                continue
+            values = frame[column.name]
+            if not 2 <= values.nunique(dropna=True) <= MAX_PART_VALUES:
+                continue
+            y, ny = _codes(frame, column)
+            for part, part_values in parts.items():
+                x = part_values.fillna(-1).to_numpy(dtype=np.int64)
+                x = x - x[x >= 0].min() if (x >= 0).any() else x
+                x[part_values.isna().to_numpy()] = -1
+                found = _part_rule(date, part, column, x, y, ny, frame)
+                if found is not None:
+                    out.append(found)
+                    taken.add(column.name)
+                    break
+    return out
+
+
+_PARTS = ("year", "quarter", "month", "weekday", "day", "hour")
+
+
+def _part_rule(
+    date: ColumnSchema,
+    part: str,
+    column: ColumnSchema,
+    x: np.ndarray,
+    y: np.ndarray,
+    ny: int,
+    frame: pd.DataFrame,
+) -> Found | None:
+    both = (x >= 0) & (y >= 0)
+    n = int(both.sum())
+    if n < MIN_SUPPORT:
         return None
-    # With exceptions: far fewer than unrelated columns would break (at least n·(1 − max p)).
-    if broken and broken > 0.01 * n * (1 - float(shares.max())):
+    x, y = x[both], y[both]
+    nx = int(x.max()) + 1
+    if _broken_rows(x, y, nx, ny):
+        return None  # exact only: a date and its own weekday never disagree
+    shares = np.bincount(y, minlength=ny) / n
+    if shares.max() > 1 - 1e-12 or _log_chance(x, shares, nx) >= math.log(CHANCE):
         return None
-    text = f"each {source.name} has one {target.name}"
-    return Found(Determines(source.name, target.name), RuleKind.DEPENDENCY, text, n, broken)
+    rule = DatePart(date.name, part, column.name)
+    mapping = rule.mapping(frame)
+    shown = sorted((int(str(k)), v) for k, v in mapping.items())[:3]
+    pairs = ", ".join(f"{part_name(part, k)} → {v}" for k, v in shown)
+    more = ", …" if len(mapping) > 3 else ""
+    text = f"{rule.describe()} ({pairs}{more})"
+    return Found(rule, RuleKind.DATE_PART, text, n, 0)
 
 
 def _combinations(

@@ -27,6 +27,7 @@ from synth_core.generate import constraints as rules
 from synth_core.generate.conditions import LeafCoverage, RowRequest, coverage
 from synth_core.generate.conditions import validate as validate_requests
 from synth_core.generate.constraints import Constraint, GreaterThan
+from synth_core.generate.derived import Derived, find_gaps
 from synth_core.generate.discover import discover
 from synth_core.generate.generators import registry
 from synth_core.generate.generators.registry import Generator, GeneratorKind
@@ -72,6 +73,7 @@ class FittedModel:
     quality_filter: QualityFilter | None = None
     rules: tuple[Constraint, ...] = ()  # found in the training rows and kept (spec.rules)
     skipped: tuple[Skipped, ...] = ()  # rules not applied: they would distort a column
+    derived: Derived = field(default_factory=Derived)  # columns learnt in another form
 
     @property
     def constraints(self) -> tuple[Constraint, ...]:
@@ -203,19 +205,26 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
             f"The generator learnt from a random sample of {spec.max_fit_rows:,} of the "
             f"{len(train):,} training rows (the row cap for fitting)."
         )
-    kept, rule_note = _found_rules(
-        spec, train, model_schema, dp=registry.get(spec.generator).kind is GeneratorKind.DP
-    )
+    dp = registry.get(spec.generator).kind is GeneratorKind.DP
+    kept, rule_note = _found_rules(spec, train, model_schema, dp=dp)
     if rule_note:
         notes.append(rule_note)
+    derived = Derived()
+    if not dp:
+        derived = find_gaps((*spec.constraints, *kept), fit_data, model_schema)
+        notes.extend(gap.describe() for gap in derived.gaps)
     generator = registry.create(spec.generator, params)
     started = time.perf_counter()
     generator.fit(
-        fit_data.reset_index(drop=True),
-        model_schema,
+        derived.encode(fit_data).reset_index(drop=True),
+        derived.schema(model_schema),
         spec.seed,
         _scaled(progress, *_FIT_SHARE),
-        _learnt(spec.constraints, kept, fit_data),
+        tuple(
+            c
+            for c in _learnt(spec.constraints, kept, fit_data)
+            if not derived.ends & set(c.columns)
+        ),
     )
     model = FittedModel(
         generator=generator,
@@ -230,6 +239,7 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
         losses=tuple(generator.losses),
         similarity_filter=_fit_filter(spec, train, holdout, model_schema, progress),
         rules=kept,
+        derived=derived,
     )
     model = _screened(model, progress)
     if spec.quality_filter is None:
@@ -371,8 +381,7 @@ class _Run:
         sent a row back)."""
         constraints = self.model.constraints
         parts = [
-            f"'{constraints[i].describe()}' changed {count:,} values in {self.repaired_rows[i]:,} "
-            f"of {self.rows_out:,} rows"
+            _repair_words(constraints[i], count, self.repaired_rows[i], self.rows_out)
             for i, count in sorted(self.repaired.items(), key=lambda item: -item[1])
             if count
         ]
@@ -396,6 +405,15 @@ class _Run:
         notes.append(similarity.note(self.similarity_stats) if similarity is not None else "")
         notes.append(quality.note(self.quality_stats) if quality is not None else "")
         return " ".join(n for n in notes if n)
+
+
+def _repair_words(constraint: Constraint, values: int, rows: int, delivered: int) -> str:
+    if isinstance(constraint, rules.DatePart):
+        return (
+            f"'{constraint.describe()}' moved {constraint.date} (and dates that follow it) to "
+            f"the nearest date that agrees in {rows:,} of {delivered:,} rows"
+        )
+    return f"'{constraint.describe()}' changed {values:,} values in {rows:,} of {delivered:,} rows"
 
 
 _REPAIRS = "\x00repairs:"  # hidden columns: values each constraint changed in the row
@@ -620,6 +638,7 @@ def _conditioned(
 def _draw_request(run: _Run, request: RowRequest, progress: ProgressFn) -> tuple[pd.DataFrame, str]:
     info = registry.get(run.model.spec.generator)
     equals_only = request.equals and not any(_missing(v) for v in request.equals.values())
+    equals_only = equals_only and not run.model.derived.ends & set(request.equals)
     if info.conditional and equals_only:
         return _best_of(
             run, request.rows, lambda wanted: _conditioned(run, request, wanted, progress)
@@ -640,6 +659,7 @@ def _coerce(model: FittedModel, rows: pd.DataFrame) -> pd.DataFrame:
     A column with no missing value in the training rows gets none here either: a value a
     generator leaves empty (or that does not convert) is drawn from the column's other sampled
     values."""
+    rows = model.derived.decode(rows)
     columns = {}
     for name in model.model_schema.names:
         values = _restore_dtype(rows[name], model.train[name]).reset_index(drop=True)

@@ -1,0 +1,143 @@
+"""Columns a generator learns in another form, turned back after sampling: a date that follows
+another closely (a dropoff minutes after its pickup, a check-out days after the check-in) is
+learnt as the time between them, a number like any other.
+
+Drawn as two dates, such a pair loses what matters: a generator learns each date's spread over
+months and the two only loosely together, so a trip "after" its pickup lasted 149 minutes at
+the median instead of 11 (and swapping crossed pairs only hid it). Learnt as a gap, the trip's
+length is a column the generator models beside distance and fare, and the second date is the
+first plus that length."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.generate.constraints import Constraint, GreaterThan, close_pair
+
+_UNITS = ((86_400, "days"), (3_600, "hours"), (60, "minutes"), (1, "seconds"))
+
+
+@dataclass(frozen=True)
+class Gap:
+    """``end`` is learnt as a whole number of ``unit`` seconds after ``start``."""
+
+    start: str
+    end: str
+    unit: int
+
+    def describe(self) -> str:
+        words = dict(_UNITS)[self.unit]
+        return (
+            f"'{self.end}' is learnt as the time after '{self.start}' (in whole {words}), so "
+            "the time between them keeps its real distribution and its relations to the other "
+            "columns."
+        )
+
+
+@dataclass(frozen=True)
+class Derived:
+    """The columns learnt in another form (none by default)."""
+
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def ends(self) -> frozenset[str]:
+        return frozenset(g.end for g in self.gaps)
+
+    def schema(self, schema: Schema) -> Schema:
+        """The columns the generator learns: each gap's end as a whole number."""
+        ends = self.ends
+        return Schema(
+            tuple(
+                ColumnSchema(
+                    c.name,
+                    ColumnKind.NUMERICAL,
+                    integer=True,
+                    decimals=0,
+                    reason=f"learnt as the time after '{self._start(c.name)}'",
+                )
+                if c.name in ends
+                else c
+                for c in schema
+            )
+        )
+
+    def _start(self, end: str) -> str:
+        return next(g.start for g in self.gaps if g.end == end)
+
+    def encode(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Each gap's end replaced by the whole units after its start (missing with either)."""
+        if not self.gaps:
+            return frame
+        out = frame.copy()
+        for gap in self.gaps:
+            delta = pd.to_datetime(frame[gap.end]) - pd.to_datetime(frame[gap.start])
+            units = delta.dt.total_seconds() / gap.unit
+            out[gap.end] = units.round().astype("Int64")
+        return out
+
+    def decode(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Each gap's end as its start plus the gap, starts first (a chain a → b → c)."""
+        if not self.gaps:
+            return frame
+        out = frame.copy()
+        done: set[str] = set()
+        pending = list(self.gaps)
+        while pending:
+            ready = [g for g in pending if g.start not in self.ends or g.start in done]
+            for gap in ready:
+                start = pd.to_datetime(out[gap.start], errors="coerce")
+                units = pd.to_numeric(out[gap.end], errors="coerce").astype("float64")
+                out[gap.end] = start + pd.to_timedelta(units.round() * gap.unit, unit="s")
+                done.add(gap.end)
+            pending = [g for g in pending if g not in ready]
+        return out
+
+
+def find_gaps(constraints: Sequence[Constraint], train: pd.DataFrame, schema: Schema) -> Derived:
+    """The gaps to learn: for each date that an order keeps after another date closely
+    (``constraints.close_pair``) and that is present only where that date is, the closest such
+    start; the unit is the coarsest (day, hour, minute, second) every real gap is a whole
+    number of. Dates with fractions of a second between them are left as they are."""
+    dates = {c.name for c in schema if c.kind is ColumnKind.DATETIME}
+    chosen: dict[str, tuple[float, Gap]] = {}
+    for constraint in constraints:
+        if not isinstance(constraint, GreaterThan):
+            continue
+        start, end = constraint.low, constraint.high
+        if not {start, end} <= dates or not close_pair(train, start, end):
+            continue
+        first, second = pd.to_datetime(train[start]), pd.to_datetime(train[end])
+        if (second.notna() & first.isna()).any():
+            continue  # an end without its start could not be made from a gap
+        delta = (second - first).dropna().to_numpy(dtype="timedelta64[ns]").astype(np.int64)
+        if not len(delta):
+            continue
+        unit = next((u for u, _ in _UNITS if not (delta % (u * 1_000_000_000)).any()), None)
+        if unit is None:
+            continue
+        typical = float(np.median(delta))
+        if end not in chosen or typical < chosen[end][0]:
+            chosen[end] = (typical, Gap(start, end, unit))
+    gaps = _acyclic([gap for _, gap in chosen.values()])
+    return Derived(tuple(gaps))
+
+
+def _acyclic(gaps: list[Gap]) -> list[Gap]:
+    """Gaps whose chains of starts end at a date learnt as it is (ties in an order of equal
+    dates could otherwise loop)."""
+    by_end = {g.end: g for g in gaps}
+    kept = []
+    for gap in gaps:
+        seen, start = {gap.end}, gap.start
+        while start in by_end and start not in seen:
+            seen.add(start)
+            start = by_end[start].start
+        if start not in seen:
+            kept.append(gap)
+    return kept

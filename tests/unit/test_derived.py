@@ -1,0 +1,78 @@
+"""Relations a date column carries: a second date learnt as the gap after the first, and
+columns that are parts of a date (weekday, month, year) kept by moving the date."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth_core import read_table
+from synth_core.generate import constraints as rules
+from synth_core.generate.constraints import DatePart, GreaterThan
+from synth_core.generate.derived import Gap, find_gaps
+from synth_core.generate.discover import discover
+from tests.real_like import bike_csv, taxi_csv
+
+
+def test_a_close_order_of_two_dates_is_learnt_as_a_gap_and_comes_back_exactly() -> None:
+    taxi = read_table(taxi_csv(600))
+    derived = find_gaps([GreaterThan("pickup", "dropoff")], taxi.df, taxi.schema)
+    assert derived.gaps == (Gap("pickup", "dropoff", 1),)
+    encoded = derived.encode(taxi.df)
+    minutes = encoded["dropoff"].astype(float) / 60
+    assert minutes.median() == pytest.approx(10.9, abs=1.5)
+    assert derived.schema(taxi.schema)["dropoff"].kind.value == "numerical"
+    decoded = derived.decode(encoded)
+    assert (decoded["dropoff"] == taxi.df["dropoff"]).all()
+
+
+def test_whole_days_are_the_unit_of_dates_without_times_and_far_dates_are_no_gap() -> None:
+    rng = np.random.default_rng(0)
+    check_in = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, 300), "D")
+    frame = pd.DataFrame(
+        {
+            "born": pd.Timestamp("1950-01-01") + pd.to_timedelta(rng.integers(0, 9000, 300), "D"),
+            "check_in": check_in,
+            "check_out": check_in + pd.to_timedelta(rng.integers(1, 15, 300), "D"),
+        }
+    )
+    table = read_table(frame.to_csv(index=False).encode())
+    derived = find_gaps(
+        [GreaterThan("check_in", "check_out"), GreaterThan("born", "check_in")],
+        table.df,
+        table.schema,
+    )
+    assert derived.gaps == (Gap("check_in", "check_out", 86_400),)
+
+
+@pytest.fixture(scope="module")
+def bike():  # type: ignore[no-untyped-def]
+    return read_table(bike_csv(3_000))
+
+
+def test_parts_of_a_date_are_found_in_their_own_coding(bike) -> None:  # type: ignore[no-untyped-def]
+    found = {r.constraint for r in discover(bike.df, bike.schema).rules if r.kind == "date part"}
+    assert {
+        DatePart("dteday", "weekday", "weekday"),
+        DatePart("dteday", "month", "mnth"),
+        DatePart("dteday", "year", "yr"),
+    } <= found
+    rules_found = discover(bike.df, bike.schema).rules
+    text = next(r.text for r in rules_found if r.kind == "date part" and "weekday f" in r.text)
+    assert text.startswith("weekday follows the day of the week of dteday (Monday → 1,")
+
+
+def test_a_date_that_disagrees_with_its_weekday_moves_to_the_nearest_that_agrees(bike) -> None:  # type: ignore[no-untyped-def]
+    parts = [DatePart("dteday", "weekday", "weekday"), DatePart("dteday", "month", "mnth")]
+    rows = bike.df.head(200).copy()
+    rng = np.random.default_rng(1)
+    rows["weekday"] = rng.integers(0, 7, len(rows))  # a generator that did not learn it
+    repaired, changed = rules.repair_counted(rows, parts, bike.df, bike.schema)
+    for part in parts:
+        assert rules.holds(part, repaired, bike.df).all()
+    moved = (repaired["dteday"] - rows["dteday"]).abs()
+    assert moved.max() <= pd.Timedelta(days=6)  # a weekday is at most 3 days away, a month
+    assert (moved <= pd.Timedelta(days=3)).mean() > 0.9  # boundary may cost a few more
+    assert (repaired["weekday"] == rows["weekday"]).all()  # the column is not touched
+    assert int(changed[parts[0]].sum()) == int((moved > pd.Timedelta(0)).sum())
