@@ -13,7 +13,7 @@ st.caption(
     f"Synthetic rows ({report.rows_synthetic:,}) against the {report.rows_real:,} real training "
     "rows they were learnt from. ID and personal-data columns are not compared."
 )
-fidelity.summary(report)
+fidelity.summary(report, result)
 fidelity.detection(result, job_registry())
 
 columns, pairs, rules, validity, statistics = st.tabs(

@@ -55,6 +55,7 @@ from synth_core.evaluate.fidelity.evaluation import content_hash
 from synth_core.evaluate.fidelity.rules import RuleCheck
 from synth_core.evaluate.privacy.report import PrivacyReport
 from synth_core.evaluate.utility import UtilityReport
+from synth_core.generate import constraints
 from synth_core.jsonable import plain
 from synth_core.present import plots
 
@@ -264,12 +265,22 @@ def _recipe_section(recipe: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "quality_filter",
     )
     section: dict[str, Any] = {key: recipe[key] for key in keep if key in recipe}
-    section["constraints"] = [str(c) for c in recipe.get("constraints", ())]
+    section["constraints"] = [_constraint_words(c) for c in recipe.get("constraints", ())]
     section["conditional_requests"] = len(recipe.get("requests", ()))
     source = recipe.get("source") or {}
     if source.get("sha256"):
         section["source_file_sha256"] = source["sha256"]
     return plain(section)  # type: ignore[no-any-return]
+
+
+def _constraint_words(data: object) -> str:
+    """A recipe's constraint in words ("total = fare + tip"), not its JSON form."""
+    if not isinstance(data, Mapping):
+        return str(data)
+    try:
+        return constraints.from_dict(dict(data)).describe()
+    except SynthCoreError:
+        return str(data.get("type", "constraint"))
 
 
 def _fidelity_section(
@@ -287,6 +298,7 @@ def _fidelity_section(
         for name, values in full["columns"].items()
     }
     section = {
+        "verdict": full["verdict"],
         "overall": full["overall"],
         "column_shapes": full["column_shapes"],
         "pair_trends": full["pair_trends"],
@@ -349,6 +361,7 @@ def _rule_row(check: RuleCheck) -> dict[str, Any]:
         "real_share": check.real_share,
         "synthetic_share": check.synthetic_share,
         "violations": check.violations,
+        "gap": None if check.gap is None else check.gap.describe(),
     }
 
 
@@ -584,6 +597,7 @@ def _figures(report: Report, section: str, start: int) -> tuple[str, str, int]:
 def _cards(evaluation: Evaluation) -> str:
     fidelity, privacy, utility = evaluation.fidelity, evaluation.privacy, evaluation.utility
     cards = [
+        ("Fidelity verdict", _e(fidelity.verdict().level)),
         ("Fidelity score", _number(_finite(fidelity.quality.overall))),
         (
             "Detection ROC AUC",
@@ -640,7 +654,8 @@ def _fidelity_html(fidelity: FidelityReport) -> str:
         }
         for c in fidelity.columns
     ]
-    html = _table(rows) + "<h3>Columns</h3>" + _table(columns)
+    verdict = fidelity.verdict().text.replace("**", "")
+    html = f"<p>{_e(verdict)}</p>" + _table(rows) + "<h3>Columns</h3>" + _table(columns)
     if fidelity.rules is not None and fidelity.rules.checks:
         rules = [
             {
@@ -648,6 +663,7 @@ def _fidelity_html(fidelity: FidelityReport) -> str:
                 "real rows breaking it": f"{c.real_share:.1%}",
                 "synthetic rows breaking it": f"{c.synthetic_share:.1%}",
                 "synthetic rows": c.violations,
+                "between the columns": "" if c.gap is None else c.gap.describe(),
             }
             for c in fidelity.rules.checks
         ]

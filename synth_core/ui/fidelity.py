@@ -16,12 +16,14 @@ from synth_core.evaluate.fidelity.quality import (
     CORRELATION_THRESHOLD,
     Quality,
 )
+from synth_core.evaluate.fidelity.rules import RuleCheck
 from synth_core.generate.synthesize import SynthResult
 from synth_core.jobs import JobRegistry, Task
 from synth_core.present.plots import (
     association_figure,
     detection_figure,
     distribution_figure,
+    gap_figure,
     pair_figure,
     shapes_figure,
 )
@@ -49,8 +51,9 @@ def _words(score: float | None) -> str:
     return "high" if score >= 0.9 else "moderate" if score >= 0.8 else "low"
 
 
-def summary(report: FidelityReport) -> None:
-    """The overall score and its two parts, beside the holdout baseline."""
+def summary(report: FidelityReport, result: SynthResult) -> None:
+    """The verdict (score, detection and relations together), the overall score and its two
+    parts beside the holdout baseline."""
     q, base = report.quality, report.baseline
     left, middle, right = st.columns(3)
     delta = _baseline_delta(q.overall, base.overall if base else None)
@@ -67,6 +70,11 @@ def summary(report: FidelityReport) -> None:
         _baseline_delta(q.pair_trends, base.pair_trends if base else None),
         help="How well relations between related columns are kept",
     )
+    verdict = report.verdict(state.detection(result))
+    shown = st.success if verdict.level == "high" and not verdict.waiting else st.warning
+    if verdict.level == "high" and verdict.waiting:
+        shown = st.info
+    shown(verdict.text)
     st.write(_summary_words(q, base))
     if report.only_in_real or report.only_in_synthetic:
         st.warning(
@@ -83,7 +91,7 @@ def _baseline_delta(score: float | None, baseline: float | None) -> str | None:
 
 
 def _summary_words(q: Quality, base: Quality | None) -> str:
-    text = f"Quality is **{_words(q.overall)}**."
+    text = f"The quality score alone is {_words(q.overall)}."
     if q.pair_trends is None:
         text += (
             " Column Pair Trends does not apply: no pair of columns is related strongly enough "
@@ -273,4 +281,33 @@ def rules_view(report: FidelityReport) -> None:
     for c in broken[:10]:
         with st.expander(f"{c.rule}: {c.violations:,} synthetic rows ({c.synthetic_share:.1%})"):
             st.dataframe(c.examples, hide_index=True)
+    _gaps_view([c for c in checks if c.gap is not None])
     st.caption(f"Searched: {report.rules.searched}.")
+
+
+def _gaps_view(checks: list[RuleCheck]) -> None:
+    """Orders kept row by row can still lose what lies between their columns (a trip of 2.5
+    hours is after its pickup): the gap real beside synthetic, worst first."""
+    if not checks:
+        return
+    st.markdown("**Between ordered columns** (how far apart, not only in which order)")
+    gaps = sorted((c.gap for c in checks if c.gap is not None), key=lambda g: -g.ks)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "between": f"{g.low} → {g.high}",
+                    "unit": g.unit or "as the columns",
+                    "real median": f"{g.real[1]:,.3g}",
+                    "synthetic median": f"{g.synthetic[1]:,.3g}",
+                    "real 5–95%": f"{g.real[0]:,.3g} – {g.real[2]:,.3g}",
+                    "synthetic 5–95%": f"{g.synthetic[0]:,.3g} – {g.synthetic[2]:,.3g}",
+                    "KS distance": f"{g.ks:.3f}",
+                }
+                for g in gaps
+            ]
+        ),
+        hide_index=True,
+    )
+    for g in gaps[:3]:
+        st.plotly_chart(gap_figure(g), key=f"gap_{g.low}_{g.high}")

@@ -34,6 +34,7 @@ from synth_core.evaluate.fidelity.rules import RulesReport, check_rules
 from synth_core.evaluate.fidelity.significance import ColumnTest, column_test
 from synth_core.evaluate.fidelity.stats import StatRow, column_statistics, statistics_table
 from synth_core.evaluate.fidelity.validity import ColumnValidity, column_validity
+from synth_core.evaluate.fidelity.verdict import Verdict, verdict
 
 _CACHE_SIZE = 8
 
@@ -74,6 +75,11 @@ class FidelityReport:
     def statistics(self) -> tuple[StatRow, ...]:
         return tuple(row for column in self.columns for row in column.statistics)
 
+    def verdict(self, detection: Detection | None = None) -> Verdict:
+        """The headline: score, detection and relations together (``detection`` measured
+        separately, e.g. by the page's background job, replaces a missing one)."""
+        return verdict(self.quality, detection or self.detection, self.rules)
+
     def statistics_table(self) -> pd.DataFrame:
         return statistics_table(list(self.statistics))
 
@@ -93,6 +99,7 @@ class FidelityReport:
                 "column_shapes": _number(q.column_shapes),
                 "pair_trends": _number(q.pair_trends),
                 "detection_auc": _number(self.detection.auc) if self.detection else None,
+                "verdict": self.verdict().to_dict(),
                 "baseline": _quality_dict(self.baseline) if self.baseline else None,
                 "rows": {"real": self.rows_real, "synthetic": self.rows_synthetic},
                 "settings": {
