@@ -31,7 +31,13 @@ from synth_core.generate.derived import Derived, find_gaps
 from synth_core.generate.discover import discover
 from synth_core.generate.generators import registry
 from synth_core.generate.generators.registry import Generator, GeneratorKind
-from synth_core.generate.protect.pii import PiiAction, consistent_people, fake_column, new_ids
+from synth_core.generate.protect.pii import (
+    PiiAction,
+    case_like,
+    consistent_people,
+    fake_column,
+    new_ids,
+)
 from synth_core.generate.protect.quality import CAP as QUALITY_CAP
 from synth_core.generate.protect.quality import QualityFilter, QualityStats
 from synth_core.generate.protect.similarity import FilterStats, SimilarityFilter
@@ -692,7 +698,9 @@ def _restore(model: FittedModel, drawn: pd.DataFrame, seed: int, offset: int) ->
             if spec.pii_action is PiiAction.DROP:
                 continue
             assert column.pii_type is not None
-            columns[column.name] = fake_column(column.pii_type, every_real, n, column_seed)
+            columns[column.name] = fake_column(
+                column.pii_type, every_real, n, column_seed, column=column.name
+            )
         else:
             columns[column.name] = _constant(real, n, rng)
     faked = {
@@ -716,8 +724,27 @@ def _restore(model: FittedModel, drawn: pd.DataFrame, seed: int, offset: int) ->
             name: pd.concat([model.train[name], model.holdout[name]], ignore_index=True)
             for name in faked
         }
-        columns = consistent_people(columns, faked, sex, known, seed + offset)
+        birth = next(
+            (
+                c.name
+                for c in model.schema
+                if c.kind is ColumnKind.DATETIME
+                and c.name in columns
+                and _BIRTH & set(name_tokens(c.name))
+            ),
+            None,
+        )
+        birthdays = None
+        if birth is not None:
+            real_birth = pd.concat([model.train[birth], model.holdout[birth]], ignore_index=True)
+            birthdays = (columns[birth], real_birth)
+        columns = consistent_people(columns, faked, sex, known, seed + offset, birthdays)
+        for name in faked:
+            columns[name] = case_like(columns[name], known[name])
     return pd.DataFrame(columns)
+
+
+_BIRTH = frozenset({"dob", "birth", "born", "birthday", "birthdate", "bday"})
 
 
 def _restore_dtype(values: pd.Series, real: pd.Series) -> pd.Series:

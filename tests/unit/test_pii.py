@@ -178,3 +178,75 @@ def test_a_rows_fake_person_is_one_person() -> None:
     men = data.loc[data["sex"] == "M", "first_name"]
     assert women.isin(female).mean() > 0.95
     assert men.isin(male).mean() > 0.95
+
+
+def test_at_full_size_single_names_repeat_but_no_real_persons_whole_name_comes_back() -> None:
+    """A 7,214-row table of people holds almost every first name Faker makes: drawing first
+    names unlike every real one failed (issue 23). Single names may repeat; a real first and
+    last name together, or a real full name, never come back."""
+    from synth_core.generate.protect.pii import consistent_people
+    from tests.real_like import compas_frame
+
+    real = compas_frame(7_214)
+    n = len(real)
+    columns = {
+        "first": fake_column(PiiType.FIRST_NAME, real["first"], n, seed=1, column="first"),
+        "last": fake_column(PiiType.LAST_NAME, real["last"], n, seed=2, column="last"),
+        "name": fake_column(PiiType.NAME, real["name"], n, seed=3, column="name"),
+    }
+    faked = {"first": PiiType.FIRST_NAME, "last": PiiType.LAST_NAME, "name": PiiType.NAME}
+    known = {c: real[c] for c in faked}
+    people = consistent_people(columns, faked, None, known, seed=4)
+    lower = {c: people[c].str.lower() for c in faked}
+    assert lower["first"].isin(set(real["first"])).mean() > 0.5  # common names, shared
+    real_pairs = set(zip(real["first"], real["last"], strict=True))
+    pairs = set(zip(lower["first"], lower["last"], strict=True))
+    assert not pairs & real_pairs
+    assert not set(lower["name"]) & set(real["name"])
+    assert (lower["name"] == lower["first"] + " " + lower["last"]).all()
+
+
+def test_a_name_with_a_real_persons_date_of_birth_is_drawn_again() -> None:
+    from synth_core.generate.protect.pii import consistent_people
+
+    rng = np.random.default_rng(0)
+    births = pd.Series(pd.to_datetime(rng.choice(["1980-01-01", "1990-05-05"], 3_000)))
+    real_first = fake_column(PiiType.FIRST_NAME, pd.Series(["x"] * 10), 3_000, seed=9)
+    synthetic_births = pd.Series(pd.to_datetime(rng.choice(["1980-01-01", "1990-05-05"], 3_000)))
+    columns = {"first": fake_column(PiiType.FIRST_NAME, real_first, 3_000, seed=5)}
+    before = set(zip(columns["first"], synthetic_births, strict=True))
+    assert before & set(zip(real_first, births, strict=True))  # common names meet common dates
+    people = consistent_people(
+        columns,
+        {"first": PiiType.FIRST_NAME},
+        None,
+        {"first": real_first},
+        seed=6,
+        birth=(synthetic_births, births),
+    )
+    after = set(zip(people["first"], synthetic_births, strict=True))
+    assert not after & set(zip(real_first, births, strict=True))
+
+
+def test_when_fake_values_run_out_the_message_names_the_column(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from synth_core.generate.protect import pii
+
+    monkeypatch.setattr(pii, "_makers", lambda fake, one_line: {PiiType.EMAIL: lambda: "a@b.com"})
+    with pytest.raises(pii.PiiExhaustedError, match="'contact'") as raised:
+        fake_column(PiiType.EMAIL, pd.Series(["a@b.com"] * 5), 3, seed=0, column="contact")
+    assert raised.value.column == "contact"
+
+
+def test_names_are_written_in_the_real_columns_case() -> None:
+    from synth_core.generate.protect.pii import case_like
+
+    made = pd.Series(["Miguel Hernandez", None, "Ann Lee"], dtype=object)
+    assert case_like(made, pd.Series(["ann smith"] * 20)).tolist() == [
+        "miguel hernandez",
+        None,
+        "ann lee",
+    ]
+    assert case_like(made, pd.Series(["ANN SMITH"] * 20)).tolist()[0] == "MIGUEL HERNANDEZ"
+    assert case_like(made, pd.Series(["Ann Smith", "bob"] * 10)).tolist()[0] == "Miguel Hernandez"

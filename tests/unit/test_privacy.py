@@ -259,3 +259,25 @@ def test_no_personal_data_is_replayed_by_default(generator: str) -> None:
     unprotected = synthesize(table, replace(spec, privacy=PrivacySetting.NONE))
     replay = pii_replay(unprotected.train, unprotected.data, unprotected.schema).rows
     assert replay > 0
+
+
+def test_first_and_last_names_replay_a_person_only_together() -> None:
+    from synth_core.data.schema import ColumnKind, ColumnSchema, PiiType, Schema
+    from synth_core.evaluate.privacy.report import pii_replay
+
+    schema = Schema(
+        (
+            ColumnSchema("first", ColumnKind.PII, PiiType.FIRST_NAME),
+            ColumnSchema("last", ColumnKind.PII, PiiType.LAST_NAME),
+        )
+    )
+    real = pd.DataFrame({"first": ["Ann", "Bob", "Cy"], "last": ["Lee", "Ray", "Ng"]})
+    shuffled = pd.DataFrame({"first": ["ann", "Bob", "Cy"], "last": ["Ray", "Ng", "Lee"]})
+    replay = pii_replay(real, shuffled, schema)
+    assert replay.rows == 0
+    assert replay.columns == {"first + last": 0}
+    copied = pd.DataFrame({"first": ["ANN ", "Bob"], "last": ["lee", "Ng"]})
+    assert pii_replay(real, copied, schema).columns == {"first + last": 1}
+    alone = pii_replay(real[["first"]], shuffled[["first"]], Schema(schema.columns[:1]))
+    assert alone.rows == 0
+    assert "not counted" in alone.why["first"]

@@ -43,7 +43,7 @@ from synth_core.data.distance import (
     nearest,
     row_hashes,
 )
-from synth_core.data.schema import ColumnKind, Schema
+from synth_core.data.schema import ColumnKind, PiiType, Schema
 from synth_core.evaluate.privacy.dcr import Neighbours, estimate_share, share_of_closer
 from synth_core.evaluate.privacy.risk import MIN_CONTROL, AttackRisks, attack_risks
 from synth_core.generate.protect.pii import normal_text
@@ -275,17 +275,33 @@ def pii_replay(
 ) -> PiiReplay:
     """Synthetic rows holding a real value of a column that identifies people (personal data,
     IDs, mostly unique text of any kind), compared case- and space-insensitively; ``real`` may
-    be several tables (training rows and holdout). Only counts are kept, never the values."""
+    be several tables (training rows and holdout). Only counts are kept, never the values.
+
+    A first name or a surname alone identifies nobody (thousands of people share one), so those
+    columns count only together: a synthetic row replays a person when its first and last name
+    are a real row's pair (under the name 'first + last'). Without the other half, a lone first
+    or last name column is listed with why it is not counted."""
     reals = [real] if isinstance(real, pd.DataFrame) else list(real)
     columns = {
-        name: pd.concat([r[name].astype(object) for r in reals if name in r.columns])
+        name: pd.concat(
+            [r[name].astype(object) for r in reals if name in r.columns], ignore_index=True
+        )
         for name in schema.names
         if any(name in r.columns for r in reals)
     }
     counts: dict[str, int] = {}
     why = identifying_columns(pd.DataFrame(columns), schema)
+    halves = {
+        column.pii_type: column.name
+        for column in schema
+        if column.pii_type in (PiiType.FIRST_NAME, PiiType.LAST_NAME)
+        and column.name in why
+        and column.name in synthetic.columns
+    }
     hit = np.zeros(len(synthetic), dtype=bool)
     for name in list(why):
+        if name in halves.values():
+            continue
         if name not in synthetic.columns:
             del why[name]
             continue
@@ -294,6 +310,32 @@ def pii_replay(
         found = (values.isin(known) & synthetic[name].notna()).to_numpy()
         counts[name] = int(found.sum())
         hit |= found
+    if len(halves) == 2:
+        first, last = halves[PiiType.FIRST_NAME], halves[PiiType.LAST_NAME]
+        pair = f"{first} + {last}"
+
+        def pairs(frame_first: pd.Series, frame_last: pd.Series) -> pd.Series:
+            return (
+                normal_text(frame_first.astype(object))
+                + "\x1f"
+                + normal_text(frame_last.astype(object))
+            )
+
+        both = pd.DataFrame({"first": columns[first], "last": columns[last]}).dropna()
+        known = set(pairs(both["first"], both["last"]))
+        found = (
+            pairs(synthetic[first], synthetic[last]).isin(known)
+            & synthetic[first].notna()
+            & synthetic[last].notna()
+        ).to_numpy()
+        counts[pair] = int(found.sum())
+        why[pair] = "personal data (a first and last name together)"
+        hit |= found
+    for name in halves.values():
+        if len(halves) == 1:
+            why[name] = "a first or last name alone is shared by many people: not counted"
+        else:
+            del why[name]
     rows = int(hit.sum())
     return PiiReplay(counts, rows, Verdict.GREEN if rows == 0 else Verdict.RED, why)
 

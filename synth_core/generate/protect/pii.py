@@ -70,6 +70,26 @@ def _normal_one(value: str) -> str:
     return " ".join(value.strip().casefold().split())
 
 
+# Single names repeat across people: a real person's first name, or surname, alone identifies
+# nobody, and on a table of thousands of people the real column holds almost every name Faker
+# knows. What must never come back is a person's whole name (first and last together, a full
+# name, or a name with the date of birth): ``consistent_people`` checks those.
+SHARED_TYPES = frozenset({PiiType.FIRST_NAME, PiiType.LAST_NAME})
+
+
+class PiiExhaustedError(GeneratorError):
+    """Fake values unlike every real one could not be made for a column."""
+
+    def __init__(self, column: str, pii_type: PiiType) -> None:
+        self.column = column
+        super().__init__(
+            f"Could not make fake values for '{column}' ({pii_type.value}) unlike the real ones: "
+            f"the real column covers almost every value Faker makes of that kind. Leave "
+            f"'{column}' out (the Data page's column table, or choose 'drop' for personal data), "
+            "or mark it as another kind."
+        )
+
+
 def fake_column(
     pii_type: PiiType,
     real: pd.Series,
@@ -77,19 +97,22 @@ def fake_column(
     seed: int,
     progress: ProgressFn = no_progress,
     locale: str = "en_US",
+    column: str | None = None,
 ) -> pd.Series:
     """``n`` fake values of ``pii_type`` (Faker), missing as often as in ``real``.
 
     The values come from Faker's lists, never from ``real``: a fake value that happens to equal a
-    real one (ignoring case and spaces; e.g. a common name or a short email) is drawn again. Only
-    the missing rate and whether addresses are written on one line with a city are taken from
-    the real column.
+    real one (ignoring case and spaces; e.g. a short email) is drawn again, except single first
+    names and surnames (``SHARED_TYPES``), which may be common real names. Only the missing
+    rate and whether addresses are written on one line with a city are taken from the real
+    column.
     """
     missing_rate = float(real.isna().mean()) if len(real) else 0.0
     if pii_type in _SHAPED_TYPES:
         series = shaped_codes(real, n, seed)
     else:
-        series = _faker_values(pii_type, real, n, seed, progress, locale)
+        name = column if column is not None else str(real.name or pii_type.value)
+        series = _faker_values(pii_type, real, n, seed, progress, locale, name)
     if missing_rate > 0:
         series[np.random.default_rng(seed).random(n) < missing_rate] = np.nan
     return series
@@ -101,7 +124,13 @@ _SHAPED_TYPES = frozenset({PiiType.URL, PiiType.USER_NAME})
 
 
 def _faker_values(
-    pii_type: PiiType, real: pd.Series, n: int, seed: int, progress: ProgressFn, locale: str
+    pii_type: PiiType,
+    real: pd.Series,
+    n: int,
+    seed: int,
+    progress: ProgressFn,
+    locale: str,
+    column: str,
 ) -> pd.Series:
     from faker import Faker
 
@@ -110,7 +139,7 @@ def _faker_values(
     present = real.dropna().astype(str)
     one_line = bool(len(present)) and bool(present.str.contains(",").mean() > 0.5)
     make = _makers(fake, one_line)[pii_type]
-    avoid = set(normal_text(present))
+    avoid = set() if pii_type in SHARED_TYPES else set(normal_text(present))
     values = np.empty(n, dtype=object)
     for i in range(n):
         value = make()
@@ -119,10 +148,7 @@ def _faker_values(
                 break
             value = make()
         else:
-            raise GeneratorError(
-                f"Could not make {pii_type.value} values unlike the real ones: the real column "
-                "covers almost every value Faker makes. Drop the column instead."
-            )
+            raise PiiExhaustedError(column, pii_type)
         values[i] = value
         if i % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
             progress((i + 1) / n, f"Fake {pii_type.value} values: {i + 1:,} of {n:,}")
@@ -145,11 +171,17 @@ def consistent_people(
     sex: pd.Series | None,
     real: Mapping[str, pd.Series],
     seed: int,
+    birth: tuple[pd.Series, pd.Series] | None = None,
 ) -> dict[str, pd.Series]:
-    """One fake person per row: first names (and full names without first and last name
-    columns) drawn for the row's sex when the table has a sex or gender column, and a full name
-    made of the row's fake first and last names. ``faked`` maps the replaced columns to their
-    type; ``real`` holds their real values (a made value equal to a real one is not used)."""
+    """One fake person per row, and never a real person: first names (and full names without
+    first and last name columns) drawn for the row's sex when the table has a sex or gender
+    column; a surname drawn again where first and last name together are a real person's; a
+    full name made of the row's fake first and last names, never a real full name; and a name
+    drawn again where it is a real person's together with the date of birth.
+
+    ``faked`` maps the replaced columns to their type; ``real`` holds their real values (rows
+    aligned across columns); ``birth`` is the synthetic and the real date of birth, when the
+    table has one."""
     from faker import Faker
 
     out = dict(columns)
@@ -166,7 +198,7 @@ def consistent_people(
             if name is None or (pii_type is PiiType.NAME and PiiType.FIRST_NAME in by_type):
                 continue
             values = out[name].astype(object).tolist()
-            avoid = set(normal_text(real[name].dropna().astype(str)))
+            avoid = set() if pii_type in SHARED_TYPES else set(normal_text(real[name].dropna()))
             for row, (value, person) in enumerate(zip(values, sexes, strict=True)):
                 if person is None or value is None or value != value:  # NaN: missing
                     continue
@@ -177,6 +209,10 @@ def consistent_people(
     full, first, last = (
         by_type.get(t) for t in (PiiType.NAME, PiiType.FIRST_NAME, PiiType.LAST_NAME)
     )
+    if first is not None and last is not None:
+        out[last] = _unlike(
+            out[last], [out[first]], [real[first]], real[last], fake.last_name, (last, "name")
+        )
     if full is not None and first is not None and last is not None:
         whole = out[full].astype(object).copy()
         joined = out[first].astype(str) + " " + out[last].astype(str)
@@ -185,6 +221,73 @@ def consistent_people(
         usable &= ~normal_text(joined).isin(avoid)
         whole[usable] = joined[usable]
         out[full] = whole
+    if birth is not None:
+        synthetic_birth, real_birth = birth
+        for pii_type, make in (
+            (PiiType.NAME, fake.name),
+            (PiiType.FIRST_NAME, fake.first_name),
+            (PiiType.LAST_NAME, fake.last_name),
+        ):
+            name = by_type.get(pii_type)
+            if name is not None and (pii_type is PiiType.NAME or full is None):
+                out[name] = _unlike(
+                    out[name], [synthetic_birth], [real_birth], real[name], make, (name, "birth")
+                )
+    return out
+
+
+def case_like(values: pd.Series, real: pd.Series) -> pd.Series:
+    """``values`` written in the real column's case when nearly all real values share one
+    (a table of 'miguel hernandez' gets lower-case fake names, not 'Miguel Hernandez')."""
+    present = real.dropna().astype(str)
+    present = present[present.str.contains(r"[A-Za-z]")]
+    if len(present) < 10:
+        return values
+    text = values.astype(object)
+    known = text.notna()
+    for test, change in ((str.islower, str.lower), (str.isupper, str.upper)):
+        if present.map(test).mean() >= 0.95:
+            return text.where(~known, text.astype(str).map(change))
+    return values
+
+
+def _unlike(
+    values: pd.Series,
+    beside: list[pd.Series],
+    real_beside: list[pd.Series],
+    real: pd.Series,
+    make: Callable[[], str],
+    what: tuple[str, str],
+) -> pd.Series:
+    """``values`` with each one drawn again (``make``) where, together with the row's values
+    in ``beside``, it is a real row's combination (``real`` with ``real_beside``)."""
+
+    def keys(parts: list[pd.Series]) -> list[str]:
+        texts = [normal_text(p.astype(object).where(p.notna(), "\x00")).tolist() for p in parts]
+        return ["\x1f".join(row) for row in zip(*texts, strict=True)]
+
+    def aligned(series: pd.Series) -> pd.Series:
+        return series.reset_index(drop=True)
+
+    known = set(keys([aligned(real), *map(aligned, real_beside)]))
+    out = values.astype(object).reset_index(drop=True).copy()
+    rest = keys(list(map(aligned, beside))) if beside else [""] * len(out)
+    suffix = [f"\x1f{other}" if beside else "" for other in rest]
+    present = out.notna().to_numpy()
+    for row, (key, other) in enumerate(zip(keys([out]), suffix, strict=True)):
+        if not present[row] or key + other not in known:
+            continue
+        for _ in range(_REDRAWS):
+            candidate = make()
+            if _normal_one(candidate) + other not in known:
+                out.iloc[row] = candidate
+                break
+        else:
+            raise GeneratorError(
+                f"Could not make a value for '{what[0]}' that, with the row's other values, is "
+                "not a real person's: leave the column out on the Data page."
+            )
+    out.index = values.index
     return out
 
 
