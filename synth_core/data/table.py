@@ -42,21 +42,28 @@ class TokenSummary:
             word = spelling.lower()
             before = words.get(word)
             why = self.reasons.get(spelling, before.why if before else "")
+            shown = spelling if before is None or rows > before.spelling_rows else before.spelling
             words[word] = TokenWord(
-                word, rows + (before.rows if before else 0), spelling not in self.kept, why
+                word,
+                rows + (before.rows if before else 0),
+                spelling not in self.kept,
+                why,
+                shown,
+                max(rows, before.spelling_rows if before else 0),
             )
         return list(words.values())
 
 
 @dataclass(frozen=True)
 class TokenWord:
-    """One missing-value word in a column: its rows, whether it was read as missing, and why
-    not when it was kept as a value."""
+    """One missing-value word in a column: its rows, whether it was read as missing, and why."""
 
     word: str  # lower case
     rows: int
     missing: bool
-    why: str = ""
+    why: str = ""  # why it was read as missing, or kept as a value
+    spelling: str = ""  # as the file writes it most often ('N/A')
+    spelling_rows: int = 0
 
 
 @dataclass(frozen=True)

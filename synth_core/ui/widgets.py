@@ -180,10 +180,11 @@ def missing_tokens(table: Table) -> None:
     st.markdown("**Missing values per column**")
     st.caption(
         "Words like none, NA, N/A or null can be real answers (no other debtors, North America, "
-        "not applicable). Such a word is kept as a value in a text column that has no other "
-        "missing marker, unless a number, date or true/false column of the file uses it for "
-        "missing values; otherwise it is read as missing. Untick a box to keep the word as a "
-        "value, tick it to read it as missing."
+        "not applicable). Each column is decided on its own evidence: such a word is kept as a "
+        "value in a text column where it is common and the column has no other missing marker, "
+        "or where it is the column's second answer ('yes' / 'none'), unless a number, date or "
+        "true/false column of the file uses it for missing values. Tick a box to read the word "
+        "as missing, untick it to keep it as a value."
     )
     if empty:
         st.caption(
@@ -191,15 +192,31 @@ def missing_tokens(table: Table) -> None:
             + ", ".join(f"'{c}' x{n:,}" for c, n in empty.items())
             + "."
         )
+    if words:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "column": column,
+                        "word": word.spelling or word.word,
+                        "rows": word.rows,
+                        "read as": "missing" if word.missing else "a value",
+                        "why": word.why,
+                    }
+                    for column, word in words
+                ]
+            ),
+            hide_index=True,
+        )
     for column, word in words:
         key = f"token_{digest}_{column}_{word.word}"
         st.session_state.setdefault(key, word.missing)
         st.checkbox(
-            f"'{word.word}' in '{column}' ({word.rows:,} rows) is missing",
+            f"Read '{word.spelling or word.word}' in '{column}' ({word.rows:,} rows) as missing",
             key=key,
             on_change=_flip_token,
             args=(digest, column, word.word, key),
-            help=f"Kept as a value: {word.why}." if word.why else None,
+            help=word.why or None,
         )
 
 

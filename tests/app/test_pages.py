@@ -205,13 +205,13 @@ def _credit_csv(rows: int = 60) -> bytes:
 
 
 def _token_boxes(at: AppTest) -> dict[str, bool]:
-    return {c.label: c.value for c in at.checkbox if c.label.startswith("'")}
+    return {c.label: c.value for c in at.checkbox if c.label.startswith("Read '")}
 
 
 def test_missing_value_words_are_listed_per_column_and_one_click_flips_them() -> None:
     at = _upload(_app(), "credit.csv", _credit_csv())
-    none_label = "'none' in 'other_debtors' (40 rows) is missing"
-    na_label = "'na' in 'housing' (2 rows) is missing"
+    none_label = "Read 'none' in 'other_debtors' (40 rows) as missing"
+    na_label = "Read 'NA' in 'housing' (2 rows) as missing"
     assert _token_boxes(at) == {none_label: False, na_label: True}  # common answer vs rare NA
     table = at.session_state["base_table"][1]
     assert table.df["other_debtors"].notna().all()

@@ -313,3 +313,29 @@ def test_a_title_line_with_a_comma_is_skipped_but_a_short_header_is_not() -> Non
     assert table.report.skipped_lines == 1
     with pytest.raises(InputError, match="Line 2 has 3 fields but the header has 2"):
         csv_table("x,y\nr1,1,2\nr2,3,4\n")  # R's write.table header: no row-name column
+
+
+def test_a_yes_none_column_keeps_none_as_its_second_answer_and_flips_no_other_column() -> None:
+    """German credit: 'telephone' is yes/none. Read as true/false with 'none' missing, it had
+    one value, and because a true/false column used 'none' for missing values, 'none' became
+    missing in every other column too (907 'other_debtors' rows blank in the download)."""
+    from tests.real_like import credit_csv
+
+    table = read_table(credit_csv(1_000))
+    for column in ("other_debtors", "installment_plan", "telephone"):
+        assert table.schema[column].kind.value == "categorical", column
+        assert table.df[column].notna().all(), column
+        assert (table.df[column] == "none").mean() > 0.5, column
+    assert table.schema["foreign_worker"].kind.value == "boolean"
+    why = table.report.tokens["telephone"].reasons["none"]
+    assert "only other value is 'yes'" in why
+    assert "second answer" in why
+
+
+def test_every_word_read_as_missing_says_why() -> None:
+    raw = b"element,count,note\nNA,1,none\nK,NA,x\nNA,3,y\nK,4,\n"
+    table = read_table(raw)
+    reasons = {c: dict(s.reasons) for c, s in table.report.tokens.items()}
+    assert "number" in reasons["count"]["NA"] or "numerical" in reasons["count"]["NA"]
+    assert reasons["element"]["NA"] == "the 'count' column (not text) uses it for missing values"
+    assert reasons["note"]["none"] == "the column has other missing markers too"

@@ -122,25 +122,34 @@ def decide_tokens(
     file does not use the same token for missing values in a number, date or true/false column.
     Otherwise, and for every other token, it is read as missing. The user's keep_tokens /
     missing_tokens override this per column."""
-    first: dict[str, tuple[pd.Series, pd.Series, Converted]] = {}
+    first: dict[str, tuple[pd.Series, pd.Series, pd.Series, Converted]] = {}
     file_markers: dict[str, str] = {}  # token -> a non-text column using it for missing values
+    answers: dict[str, dict[str, str]] = {}  # column -> token kept as its second answer, why
     keep = _chosen(options.keep_tokens)
     force = _chosen(options.missing_tokens)
     for column_name in frame.columns:
         name = str(column_name)
         text = frame[column_name]
-        missing = missing_mask(text, tokens)
+        found = missing_mask(text, tokens)
         extra = force.get(name, set()) | force.get("*", set())
         if extra:  # the user's own missing-value spellings for this column
-            missing = missing | text.str.lower().isin(list(extra))
+            found = found | text.str.lower().isin(list(extra))
+        missing = found
+        lone = {
+            t: w for t, w in _second_answer(text, found).items() if not _matches(force, name, t)
+        }
+        if lone:  # 'yes' / 'none': two answers, not one answer and missing values
+            answers[name] = lone
+            missing = found & ~text.str.lower().isin(list(lone))
         converted = convert_column(name, text, missing)
-        first[name] = (text, missing, converted)
-        if converted.column.kind not in _TEXT_KINDS and missing.any():
+        first[name] = (text, found, missing, converted)
+        present = text[~missing].str.lower()
+        if converted.column.kind not in _TEXT_KINDS and missing.any() and present.nunique() >= 2:
             for token in pd.unique(text[missing].str.lower()):
                 file_markers.setdefault(str(token), name)
     decisions = {}
-    for name, (text, missing, converted) in first.items():
-        counts = text[missing].value_counts() if missing.any() else pd.Series(dtype=int)
+    for name, (text, found, missing, converted) in first.items():
+        counts = text[found].value_counts() if found.any() else pd.Series(dtype=int)
         by_token: dict[str, int] = {}
         for spelling, count in counts.items():
             key = str(spelling).lower()
@@ -148,7 +157,10 @@ def decide_tokens(
         kept: dict[str, str] = {}
         for token in by_token:
             common = by_token[token] >= COMMON_ANSWER_SHARE * len(text)
-            why = _keep_reason(
+            second = answers.get(name, {}).get(token)
+            if file_markers.get(token, name) != name:
+                second = None  # another column of the file uses it for missing values
+            why = second or _keep_reason(
                 token, by_token, converted, common and bool((~missing).any()), file_markers
             )
             if _matches(force, name, token):
@@ -157,18 +169,70 @@ def decide_tokens(
                 why = "kept as a value by you"
             if why is not None:
                 kept[token] = why
-        if kept:
-            lowered = text.str.lower()
-            missing = missing & ~lowered.isin(list(kept))
-            converted = convert_column(name, text, missing)
+        lowered = text.str.lower()
+        now_missing = found & ~lowered.isin(list(kept))
+        if not now_missing.equals(missing):
+            converted = convert_column(name, text, now_missing)
         missing_counts: Counter[str] = Counter(
             {str(k): int(v) for k, v in counts.items() if str(k).lower() not in kept}
         )
         values = {str(k): int(v) for k, v in counts.items() if str(k).lower() in kept}
         reasons = {str(k): kept[str(k).lower()] for k in values}
+        for spelling in missing_counts:
+            reasons[spelling] = _missing_reason(
+                spelling.lower(), by_token, converted, name, file_markers, len(text)
+            )
         summary = TokenSummary(dict(missing_counts), values, reasons)
         decisions[name] = _Decision(converted, missing_counts, summary)
     return decisions
+
+
+def _second_answer(text: pd.Series, found: pd.Series) -> dict[str, str]:
+    """A common answer-like token beside one other value (``telephone``: 'yes' / 'none') is that
+    column's second answer: read as missing, the column would hold one value and nothing to
+    learn, and it would be taken for a true/false column with 'none' missing."""
+    if not found.any():
+        return {}
+    present = text[~found].str.lower()
+    tokens = text[found].str.lower().value_counts()
+    answer = [t for t in tokens.index if t in ANSWER_TOKENS]
+    if present.nunique() != 1 or len(answer) != 1:
+        return {}
+    token = str(answer[0])
+    if tokens[token] < COMMON_ANSWER_SHARE * len(text):
+        return {}
+    other = str(text[~found].iloc[0])
+    return {
+        token: f"the column's only other value is '{other}': '{token}' is its second answer, "
+        "not a missing value"
+    }
+
+
+def _missing_reason(
+    token: str,
+    by_token: dict[str, int],
+    converted: Converted,
+    column: str,
+    file_markers: dict[str, str],
+    rows: int,
+) -> str:
+    """Why ``token`` was read as missing in its column, in words."""
+    if not token:
+        return "empty cells are always missing"
+    if token not in ANSWER_TOKENS:
+        return f"'{token}' is always a missing-value marker"
+    if converted.column.kind not in _TEXT_KINDS:
+        return (
+            f"the column holds {converted.column.kind.value} values: '{token}' is no answer there"
+        )
+    if by_token[token] < COMMON_ANSWER_SHARE * rows:
+        return f"rare ({by_token[token]:,} of {rows:,} rows): a missing marker, not an answer"
+    if len(by_token) > 1:
+        return "the column has other missing markers too"
+    marker = file_markers.get(token)
+    if marker is not None and marker != column:
+        return f"the {marker!r} column (not text) uses it for missing values"
+    return "it is the column's only value"
 
 
 def _keep_reason(
