@@ -1,6 +1,9 @@
 """Columns a generator learns in another form, turned back after sampling: a date that follows
 another closely (a dropoff minutes after its pickup, a check-out days after the check-in) is
-learnt as the time between them, a number like any other.
+learnt as the time between them, a number like any other; and a column the generator does not
+learn (an ID, replaced personal data, a constant) but that is empty in some rows is learnt as
+whether it is filled, so its new values go where rows like the real ones that have it are (a
+Senate ID for senators, not for every member of Congress).
 
 Drawn as two dates, such a pair loses what matters: a generator learns each date's spread over
 months and the two only loosely together, so a trip "after" its pickup lasted 149 minutes at
@@ -40,41 +43,70 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Filled:
+    """Whether ``column`` (not learnt itself) is filled, learnt as a true/false column ``flag``."""
+
+    column: str
+    flag: str
+    share: float  # of the training rows that have a value
+
+    def describe(self) -> str:
+        return f"'{self.column}' in {self.share:.0%} of rows"
+
+
+@dataclass(frozen=True)
 class Derived:
     """The columns learnt in another form (none by default)."""
 
     gaps: tuple[Gap, ...] = ()
+    filled: tuple[Filled, ...] = ()
 
     @property
     def ends(self) -> frozenset[str]:
         return frozenset(g.end for g in self.gaps)
 
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(f.flag for f in self.filled)
+
+    def flag_of(self, column: str) -> str | None:
+        return next((f.flag for f in self.filled if f.column == column), None)
+
     def schema(self, schema: Schema) -> Schema:
-        """The columns the generator learns: each gap's end as a whole number."""
+        """The columns the generator learns: each gap's end as a whole number, then the
+        filled flags."""
         ends = self.ends
-        return Schema(
-            tuple(
-                ColumnSchema(
-                    c.name,
-                    ColumnKind.NUMERICAL,
-                    integer=True,
-                    decimals=0,
-                    reason=f"learnt as the time after '{self._start(c.name)}'",
-                )
-                if c.name in ends
-                else c
-                for c in schema
+        learnt = tuple(
+            ColumnSchema(
+                c.name,
+                ColumnKind.NUMERICAL,
+                integer=True,
+                decimals=0,
+                reason=f"learnt as the time after '{self._start(c.name)}'",
             )
+            if c.name in ends
+            else c
+            for c in schema
         )
+        flags = tuple(
+            ColumnSchema(f.flag, ColumnKind.BOOLEAN, reason=f"whether '{f.column}' is filled")
+            for f in self.filled
+        )
+        return Schema(learnt + flags)
 
     def _start(self, end: str) -> str:
         return next(g.start for g in self.gaps if g.end == end)
 
-    def encode(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Each gap's end replaced by the whole units after its start (missing with either)."""
-        if not self.gaps:
+    def encode(self, frame: pd.DataFrame, source: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Each gap's end replaced by the whole units after its start (missing with either),
+        and a flag for each filled column (read from ``source``, the rows ``frame`` was taken
+        from, by index)."""
+        if not self.gaps and not self.filled:
             return frame
         out = frame.copy()
+        for filled in self.filled:
+            assert source is not None, "the filled flags are read from the table's rows"
+            out[filled.flag] = source.loc[frame.index, filled.column].notna().to_numpy()
         for gap in self.gaps:
             delta = pd.to_datetime(frame[gap.end]) - pd.to_datetime(frame[gap.start])
             units = delta.dt.total_seconds() / gap.unit
@@ -97,6 +129,23 @@ class Derived:
                 done.add(gap.end)
             pending = [g for g in pending if g not in ready]
         return out
+
+
+def find_filled(columns: Sequence[str], train: pd.DataFrame, taken: Sequence[str]) -> list[Filled]:
+    """A flag for each of ``columns`` that is empty in some training rows but not all (its
+    flag's name avoids the ``taken`` column names)."""
+    out = []
+    names = set(taken)
+    for column in columns:
+        share = float(train[column].notna().mean()) if len(train) else 0.0
+        if not 0.0 < share < 1.0:
+            continue
+        flag = f"{column} (filled)"
+        while flag in names:
+            flag += "_"
+        names.add(flag)
+        out.append(Filled(column, flag, share))
+    return out
 
 
 def find_gaps(constraints: Sequence[Constraint], train: pd.DataFrame, schema: Schema) -> Derived:

@@ -27,7 +27,7 @@ from synth_core.generate import constraints as rules
 from synth_core.generate.conditions import LeafCoverage, RowRequest, coverage
 from synth_core.generate.conditions import validate as validate_requests
 from synth_core.generate.constraints import Constraint, GreaterThan
-from synth_core.generate.derived import Derived, find_gaps
+from synth_core.generate.derived import Derived, find_filled, find_gaps
 from synth_core.generate.discover import discover
 from synth_core.generate.generators import registry
 from synth_core.generate.generators.registry import Generator, GeneratorKind
@@ -155,22 +155,54 @@ def _modelled_columns(
 ) -> tuple[list[ColumnSchema], list[str]]:
     protect = spec.privacy.protects_pii
     modelled: list[ColumnSchema] = []
-    notes: list[str] = []
+    ids: list[str] = []
+    personal: list[str] = []
+    constant: list[str] = []
     for column in table.schema:
         if column.kind is ColumnKind.ID:
-            notes.append(f"'{column.name}' is an ID column: it gets new unique IDs.")
+            ids.append(column.name)
         elif column.kind is ColumnKind.PII and protect:
-            verb = (
-                "replaced with fake values" if spec.pii_action is PiiAction.REPLACE else "dropped"
-            )
-            notes.append(f"'{column.name}' holds personal data ({column.pii_type}): {verb}.")
+            personal.append(f"'{column.name}' ({column.pii_type})")
         elif _is_constant(train[column.name]):
-            notes.append(f"'{column.name}' has at most one distinct value: it is copied as it is.")
+            constant.append(column.name)
         elif column.kind in MODELLED_KINDS:
             modelled.append(column)
         else:  # PII without protection is modelled like any text column
             modelled.append(ColumnSchema(column.name, ColumnKind.CATEGORICAL, reason=column.reason))
+    notes = []
+    if ids:
+        whole = any(pd.api.types.is_integer_dtype(train[name].dtype) for name in ids)
+        notes.append(
+            f"ID columns get new unique IDs, never a real one: {_quoted(ids)}"
+            + (
+                " (whole numbers are random numbers of the real width, so they do not give "
+                "away the real largest ID or the number of rows)."
+                if whole
+                else "."
+            )
+        )
+    if personal:
+        verb = "replaced with fake values" if spec.pii_action is PiiAction.REPLACE else "dropped"
+        notes.append(f"Personal data {verb}: {', '.join(personal)}.")
+    if constant:
+        notes.append(f"Columns with at most one distinct value, copied: {_quoted(constant)}.")
     return modelled, notes
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+def _made_here(table: Schema, model_schema: Schema, spec: GenerationSpec) -> list[str]:
+    """Columns made around the generator that it does not learn, whose empty cells it learns
+    instead: IDs, replaced personal data and constant columns."""
+    replaced = spec.privacy.protects_pii and spec.pii_action is PiiAction.REPLACE
+    return [
+        c.name
+        for c in table
+        if c.name not in model_schema
+        and (c.kind is not ColumnKind.PII or replaced or not spec.privacy.protects_pii)
+    ]
 
 
 def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) -> FittedModel:
@@ -215,14 +247,19 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
     kept, rule_note = _found_rules(spec, train, model_schema, dp=dp)
     if rule_note:
         notes.append(rule_note)
-    derived = Derived()
-    if not dp:
-        derived = find_gaps((*spec.constraints, *kept), fit_data, model_schema)
-        notes.extend(gap.describe() for gap in derived.gaps)
+    gaps = () if dp else find_gaps((*spec.constraints, *kept), fit_data, model_schema).gaps
+    filled = find_filled(_made_here(table.schema, model_schema, spec), train, table.schema.names)
+    derived = Derived(gaps, tuple(filled))
+    notes.extend(gap.describe() for gap in derived.gaps)
+    if derived.filled:
+        notes.append(
+            "Columns filled in some rows only get values in rows like the real rows that have "
+            f"one (learnt with the other columns): {', '.join(f.describe() for f in filled)}."
+        )
     generator = registry.create(spec.generator, params)
     started = time.perf_counter()
     generator.fit(
-        derived.encode(fit_data).reset_index(drop=True),
+        derived.encode(fit_data, train).reset_index(drop=True),
         derived.schema(model_schema),
         spec.seed,
         _scaled(progress, *_FIT_SHARE),
@@ -667,6 +704,9 @@ def _coerce(model: FittedModel, rows: pd.DataFrame) -> pd.DataFrame:
     values."""
     rows = model.derived.decode(rows)
     columns = {}
+    for flag in model.derived.flags:
+        columns[flag] = rows[flag].astype("boolean").fillna(False).astype(bool)
+        columns[flag] = columns[flag].reset_index(drop=True)
     for name in model.model_schema.names:
         values = _restore_dtype(rows[name], model.train[name]).reset_index(drop=True)
         empty = values.isna().to_numpy()
@@ -690,6 +730,9 @@ def _restore(model: FittedModel, drawn: pd.DataFrame, seed: int, offset: int) ->
         real = model.train[column.name]
         every_real = pd.concat([real, model.holdout[column.name]], ignore_index=True)
         column_seed = seed + 7919 * (position + 1) + offset
+        flag = model.derived.flag_of(column.name)
+        if flag is not None:  # every row gets a value; the flag empties some below
+            real, every_real = real.dropna(), every_real.dropna()
         if column.name in model.model_schema:
             columns[column.name] = drawn[column.name].reset_index(drop=True)
         elif column.kind is ColumnKind.ID:
@@ -703,6 +746,10 @@ def _restore(model: FittedModel, drawn: pd.DataFrame, seed: int, offset: int) ->
             )
         else:
             columns[column.name] = _constant(real, n, rng)
+        if flag is not None and column.name in columns:  # empty where the model says so
+            values = columns[column.name].copy()
+            values[~drawn[flag].to_numpy(dtype=bool)] = None
+            columns[column.name] = values
     faked = {
         c.name: c.pii_type
         for c in model.schema

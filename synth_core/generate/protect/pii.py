@@ -295,14 +295,20 @@ def new_ids(real: pd.Series, n: int, seed: int, offset: int = 0) -> pd.Series:
     """``n`` unique IDs shaped like the real ones, none equal to a real ID, for IDs of any
     length and alphabet (Python integers throughout: no value has to fit a machine integer).
 
-    Whole numbers continue after the largest real ID; codes like 'C00123' keep their prefix
-    and width; UUIDs stay UUIDs; anything else keeps the shapes of the real values (see
-    ``shaped_codes``). ``offset`` continues an earlier call (chunks of a large sample), so IDs
-    stay unique across calls with the same seed.
+    Whole numbers are random numbers of the real IDs' width (digits), more digits when the
+    width has too few free values; codes like 'C00123' keep their prefix and width with random
+    digits; UUIDs stay UUIDs; anything else keeps the shapes of the real values (see
+    ``shaped_codes``). New IDs never count up from the largest real one: that would give away
+    the real maximum and, with IDs numbered from 1, the real number of rows. ``offset``
+    continues an earlier call (chunks of a large sample), so IDs stay unique across calls with
+    the same seed.
     """
     present = real.dropna()
     if pd.api.types.is_integer_dtype(real.dtype):
-        return _next_integers(present, n, offset)
+        numbers = [int(v) for v in pd.unique(present)]
+        width = min(max((len(str(abs(v))) for v in numbers), default=4), _WIDEST)
+        made = _random_numbers(numbers, n, seed, offset, width, padded=False)
+        return pd.Series(made, dtype="Int64")
     text = present.astype(str)
     if len(text) and text.str.match(_UUID).all():
         rng = np.random.default_rng([seed, offset])
@@ -317,24 +323,99 @@ def new_ids(real: pd.Series, n: int, seed: int, offset: int = 0) -> pd.Series:
     if len(text) and parts["digits"].notna().all() and parts["prefix"].nunique() == 1:
         prefix = str(parts["prefix"].iloc[0])
         width = int(parts["digits"].str.len().max())
-        start = max(int(d) for d in pd.unique(parts["digits"])) + 1 + offset
-        return pd.Series([f"{prefix}{k:0{width}d}" for k in range(start, start + n)], dtype=object)
+        taken = [int(d) for d in pd.unique(parts["digits"])]
+        padded = bool(parts["digits"].str.startswith("0").any())  # 'S150', not 'S048'
+        digits = _random_numbers(taken, n, seed, offset, width, padded=padded)
+        return pd.Series([f"{prefix}{d:0{width}d}" for d in digits], dtype=object)
     return shaped_codes(text, n, seed, offset)
 
 
 _INT64_MAX = int(np.iinfo(np.int64).max)
+_WIDEST = 18  # digits: every such number fits a 64-bit integer
 
 
-def _next_integers(present: pd.Series, n: int, offset: int) -> pd.Series:
-    """Whole numbers after the largest real one; below the smallest when that would not fit a
-    64-bit integer (the column's type)."""
-    if not len(present):
-        start = 1 + offset
-    else:
-        start = int(present.max()) + 1 + offset
-        if start + n - 1 > _INT64_MAX:
-            start = int(present.min()) - offset - n
-    return pd.Series(np.arange(start, start + n, dtype=np.int64), dtype="Int64")
+def _random_numbers(
+    taken: list[int], n: int, seed: int, offset: int, width: int, padded: bool
+) -> list[int]:
+    """Rows ``offset`` .. ``offset + n - 1`` of a seeded random order of the numbers of
+    ``width`` digits (from 0 when ``padded``, as codes with leading zeros; else from 10^(w-1))
+    that are not ``taken``, shuffled within the call; a row past what a width holds takes the
+    next width. Distinct rows get distinct numbers in every call."""
+    made: list[int] = [0] * n
+    positions = np.arange(n)
+    rows = np.arange(offset, offset + n, dtype=np.int64)
+    size = width
+    while len(rows):
+        low = 0 if padded or size == 1 else 10 ** (size - 1)
+        order = _RangeCodes.of(low, 10**size - 1, seed, taken)
+        free = min(order.free, 2**62)
+        last = not padded and size >= _WIDEST  # whole numbers stay 64-bit
+        inside = (rows < free) | last
+        for position, value in zip(positions[inside], order.values(rows[inside]), strict=True):
+            made[int(position)] = value
+        positions, rows = positions[~inside], rows[~inside] - free
+        size += 1  # the rows this width cannot hold go to the next one
+    # Rows next to each other would otherwise step by the order's multiplier: shuffled within
+    # the call, the numbers stay distinct and show no pattern.
+    shuffle = np.random.default_rng([seed, offset, n]).permutation(n)
+    return [made[int(i)] for i in shuffle]
+
+
+@dataclass
+class _RangeCodes:
+    """The numbers low..high in a seeded random order without the taken ones: the r-th value
+    is low + E(k) for the r-th k whose value is not taken, E(x) = (a * x + b) mod size."""
+
+    low: int
+    size: int
+    multiplier: int
+    shift: int
+    skipped: list[int]
+
+    @classmethod
+    def of(cls, low: int, high: int, seed: int, taken: Iterable[int]) -> _RangeCodes:
+        size = high - low + 1
+        rng = random.Random(f"{seed}:{low}:{high}")
+        multiplier = rng.randrange(1, size) if size > 1 else 1
+        while math.gcd(multiplier, size) != 1:
+            multiplier += 1
+        shift = rng.randrange(size) if size > 1 else 0
+        inverse = pow(multiplier, -1, size) if size > 1 else 1
+        skipped = sorted(
+            (inverse * (number - low - shift)) % size for number in taken if low <= number <= high
+        )
+        return cls(low, size, multiplier, shift, skipped)
+
+    @property
+    def free(self) -> int:
+        return self.size - len(self.skipped)
+
+    def value(self, row: int) -> int:
+        return self.low + (self.multiplier * _nth_free(row, self.skipped) + self.shift) % self.size
+
+    def values(self, rows: np.ndarray) -> list[int]:
+        """``value`` of each row, vectorised while the products fit 64-bit integers."""
+        if self.size >= 2**31:
+            return [self.value(int(r)) for r in rows]
+        skipped = np.asarray(self.skipped, dtype=np.int64)
+        position = rows.astype(np.int64)
+        while True:  # the row-th k not skipped: k = row + (skipped k <= k), to a fixed point
+            moved = rows + np.searchsorted(skipped, position, side="right")
+            if np.array_equal(moved, position):
+                break
+            position = moved
+        numbers = self.low + (self.multiplier * position + self.shift) % self.size
+        return [int(v) for v in numbers]
+
+
+def _nth_free(row: int, skipped: list[int]) -> int:
+    """The row-th position not in ``skipped`` (sorted)."""
+    position = row
+    while True:  # the row-th k not skipped: k = row + (skipped k <= k)
+        before = bisect.bisect_right(skipped, position)
+        if row + before == position:
+            return position
+        position = row + before
 
 
 # A shape is a tuple of parts: a class ('A' upper-case letter, 'a' lower-case letter, '9' digit),
@@ -437,12 +518,7 @@ class _ShapeCodes:
         return self.size - len(self.skipped)
 
     def value(self, row: int) -> str:
-        position = row
-        while True:  # the row-th k not skipped: k = row + (skipped k <= k)
-            before = bisect.bisect_right(self.skipped, position)
-            if row + before == position:
-                break
-            position = row + before
+        position = _nth_free(row, self.skipped)
         return _render(self.shape, (self.multiplier * position + self.shift) % self.size)
 
 
