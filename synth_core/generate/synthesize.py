@@ -18,6 +18,7 @@ import pandas as pd
 
 from synth_core._progress import ProgressFn, no_progress
 from synth_core._progress import scaled as _scaled
+from synth_core.data.checks import link_columns
 from synth_core.data.convert import as_float
 from synth_core.data.detect import name_tokens
 from synth_core.data.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
@@ -186,6 +187,14 @@ def _modelled_columns(
         notes.append(f"Personal data {verb}: {', '.join(personal)}.")
     if constant:
         notes.append(f"Columns with at most one distinct value, copied: {_quoted(constant)}.")
+    links = link_columns(table)
+    if links:
+        notes.append(
+            f"{_quoted(list(links))} look like keys of other tables ("
+            + ", ".join(f"'{word}'" for word in links.values())
+            + "): this table is generated alone, so those links are not kept; synthetic values "
+            "point at no row of the other table's synthetic version."
+        )
     return modelled, notes
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from synth_core.data.checks import key_values
 from synth_core.data.io.reader import ReadOptions, read_table
 from synth_core.data.samples import SAMPLES
 from synth_core.data.schema import ColumnOverride, Schema
@@ -58,6 +59,8 @@ AUGMENTATION = "augmentation_reports"
 COLLAPSE = "collapse_result"
 COMPARISON = "generator_comparison"
 QUALITY_EFFECT = "quality_effect"
+KNOWN_KEYS = "known_keys"  # key columns of the tables read before in this session
+_KNOWN_TABLES = 5
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
         and read_options() == options
     ):
         return
+    _remember_keys()
     st.session_state[SOURCE] = new
     st.session_state[READ_OPTIONS] = options
     for key in (
@@ -156,6 +160,23 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
         FILE_SAMPLE,
     ):
         st.session_state.pop(key, None)
+
+
+def _remember_keys() -> None:
+    """The key columns of the table being left, so a table read next that points at them is
+    told so (a loans table whose account_id values are this table's keys)."""
+    cached = st.session_state.get(BASE_TABLE)
+    if cached is None:
+        return
+    known: dict[tuple[str, str], frozenset[str]] = dict(st.session_state.get(KNOWN_KEYS, {}))
+    known.update(key_values(cached[1]))
+    tables = list(dict.fromkeys(table for table, _ in known))[-_KNOWN_TABLES:]
+    st.session_state[KNOWN_KEYS] = {k: v for k, v in known.items() if k[0] in tables}
+
+
+def known_keys() -> dict[tuple[str, str], frozenset[str]]:
+    value: dict[tuple[str, str], frozenset[str]] = st.session_state.get(KNOWN_KEYS, {})
+    return value
 
 
 def base_table() -> Table:

@@ -225,7 +225,7 @@ def read_report(table: Table) -> None:
     left, right = st.columns([1, 1])
     left.table(pd.DataFrame(table.report.summary(), columns=["", "detected"]).set_index(""))
     with right:
-        problems = table_problems(table)
+        problems = table_problems(table, state.known_keys())
         if not problems:
             st.success("No problems found.")
         for problem in problems:

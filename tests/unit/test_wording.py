@@ -25,7 +25,45 @@ def test_values_in_messages_are_plain() -> None:
 def test_a_constant_column_is_named_with_its_plain_value() -> None:
     table = csv_table("a,b\n0,1\n0,2\n0,3\n")
     messages = [p.message for p in table_problems(table)]
-    assert "'a' has one value (0): it is copied as it is." in messages
+    assert "One value each, copied as it is: 'a' (0)." in messages
+
+
+def test_one_notice_for_all_personal_data_and_links_to_other_tables_are_named() -> None:
+    from synth_core import read_table
+    from tests.real_like import legislators_csv
+
+    table = read_table(legislators_csv(200))
+    personal = [p.message for p in table_problems(table) if "Personal data" in p.message]
+    assert len(personal) == 1
+    assert "'first_name' (first_name)" in personal[0]
+    # Other systems' IDs in a table without its own key are no link.
+    assert not [p for p in table_problems(table) if "key of another table" in p.message]
+
+    accounts = read_table(
+        b"account_id,district,opened\n"
+        + b"".join(f"{1000 + i},{i % 7},2020-01-{1 + i % 28:02d}\n".encode() for i in range(60))
+    )
+    accounts = type(accounts)(accounts.df, accounts.schema, _named(accounts.report, "accounts.csv"))
+    loans = read_table(
+        b"loan_id,account_id,amount\n"
+        + b"".join(f"{5000 + i},{1000 + 2 * i},{100 * i}\n".encode() for i in range(30))
+    )
+    loans = type(loans)(loans.df, loans.schema, _named(loans.report, "loans.csv"))
+    from synth_core.data.checks import key_values
+
+    named = [p.message for p in table_problems(loans)]
+    assert any(m.startswith("'account_id' looks like the key of another table") for m in named)
+    proven = [p.message for p in table_problems(loans, key_values(accounts))]
+    assert any(
+        m.startswith("Every value of 'account_id' occurs in 'account_id' of 'accounts'")
+        for m in proven
+    )
+
+
+def _named(report, name: str):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(report, source_name=name)
 
 
 def test_a_large_difference_the_test_cannot_confirm_is_not_called_no_difference() -> None:
