@@ -144,6 +144,76 @@ class Discovery:
         }
 
 
+@dataclass(frozen=True)
+class OrderChain:
+    """Order rules among one set of columns, said at once: 'a < b < c' when they order the
+    columns one after the other, else each pair."""
+
+    rules: tuple[Found, ...]
+
+    @property
+    def text(self) -> str:
+        columns: set[str] = {n for r in self.rules for n in r.columns}
+        below = dict.fromkeys(columns, 0)
+        for rule in self.rules:
+            assert isinstance(rule.constraint, GreaterThan)
+            below[rule.constraint.high] += 1
+        ordered = sorted(columns, key=lambda c: below[c])
+        if len(self.rules) == 1 or sorted(below.values()) != list(range(len(columns))):
+            return "; ".join(r.text for r in self.rules)
+        words = []
+        for low, high in itertools.pairwise(ordered):
+            rule = next(
+                r
+                for r in self.rules
+                if isinstance(r.constraint, GreaterThan)
+                and (r.constraint.low, r.constraint.high) == (low, high)
+            )
+            assert isinstance(rule.constraint, GreaterThan)
+            words.append("<" if rule.constraint.strict else "≤")
+        text = ordered[0]
+        for word, column in zip(words, ordered[1:], strict=True):
+            text += f" {word} {column}"
+        return text
+
+
+@dataclass(frozen=True)
+class RuleGroups:
+    """The rules that hold in every row, grouped for a person to review: those that change
+    values (copies, sums, gaps, determined columns, parts of a date, missing values,
+    combinations) first, then orders as chains, then bounds."""
+
+    changing: tuple[Found, ...]
+    orders: tuple[OrderChain, ...]
+    bounds: tuple[Found, ...]
+
+
+def group_rules(rules: Sequence[Found]) -> RuleGroups:
+    exact = [r for r in rules if r.exact]
+    orders = [r for r in exact if r.kind == RuleKind.ORDER]
+    bounds = tuple(r for r in exact if r.kind == RuleKind.BOUNDS)
+    changing = tuple(r for r in exact if r.kind not in (RuleKind.ORDER, RuleKind.BOUNDS))
+    # Connected sets of columns joined by orders, in the order they were found.
+    group_of: dict[str, int] = {}
+    groups: list[list[Found]] = []
+    for rule in orders:
+        touched = sorted({group_of[c] for c in rule.columns if c in group_of})
+        if not touched:
+            groups.append([rule])
+            index = len(groups) - 1
+        else:
+            index = touched[0]
+            groups[index].append(rule)
+            for other in touched[1:]:
+                groups[index].extend(groups[other])
+                groups[other] = []
+        for member in groups[index]:
+            for column in member.columns:
+                group_of[column] = index
+    chains = tuple(OrderChain(tuple(g)) for g in groups if g)
+    return RuleGroups(changing, chains, bounds)
+
+
 def discover(frame: pd.DataFrame, schema: Schema) -> Discovery:
     """The rules ``frame`` keeps (ID, personal-data and free-text columns are skipped)."""
     started = time.perf_counter()

@@ -19,6 +19,7 @@ from synth_core.generate import conditions
 from synth_core.generate import constraints as rules
 from synth_core.generate.conditions import RowRequest, ScenarioLevel
 from synth_core.generate.constraints import Constraint
+from synth_core.generate.discover import Found, group_rules
 from synth_core.ui import state
 from synth_core.ui.widgets import default, error_box
 
@@ -69,13 +70,17 @@ def rule_key(constraint: Constraint) -> str:
 
 
 def rules_editor(table: Table, holdout: float, seed: int, dp: bool) -> tuple[Constraint, ...]:
-    """Rules found in the training rows, each with a checkbox (on for rules that hold in every
-    row); the checked ones are kept as constraints."""
+    """Rules found in the training rows, grouped for review: the ones that change values (each
+    with a checkbox), orders as chains (one checkbox a chain), bounds in one table; all on for
+    rules that hold in every row. The ticked ones are kept as constraints."""
     found = state.discovery(table, holdout, seed)
     exact = found.exact
     near = [r for r in found.rules if not r.exact]
+    groups = group_rules(exact)
+    for rule in exact:
+        default(rule_key(rule.constraint), True)
     chosen = [
-        r.constraint for r in exact if not dp and st.session_state.get(rule_key(r.constraint), True)
+        r.constraint for r in exact if not dp and bool(st.session_state[rule_key(r.constraint)])
     ]
     title = f"Rules found in your data ({len(chosen)} of {len(exact)} kept)"
     with st.expander(title if exact else "Rules found in your data (none)"):
@@ -87,16 +92,43 @@ def rules_editor(table: Table, holdout: float, seed: int, dp: bool) -> tuple[Con
             )
         elif exact:
             st.caption(
-                f"Found in the {found.rows:,} training rows (the holdout is left out). Each rule "
-                "that holds in every row is kept "
-                "by default: synthetic rows are repaired where the rule says how (a determined "
-                "column filled in, a total recomputed) and otherwise drawn again. Untick a rule "
-                "to let the generator break it."
+                f"Found in the {found.rows:,} training rows (the holdout is left out) and counted "
+                "again on every row: each holds in all of them. Kept rules are tried on the "
+                "model's own rows first (one that would push a column away from the real one is "
+                "not applied, and the notes say so); then synthetic rows are repaired where a "
+                "rule says how and otherwise drawn again, and the notes count what each changed. "
+                "Untick a rule to let the generator break it."
             )
-        for rule in exact:
-            key = rule_key(rule.constraint)
-            default(key, True)
-            st.checkbox(f"{rule.text}  \n:grey[{rule.evidence()}]", key=key, disabled=dp)
+        if groups.changing:
+            st.markdown(
+                "**Rules that change values** (repairs: copies, sums, parts of a date, ...)"
+            )
+            for rule in groups.changing:
+                st.checkbox(
+                    f"{rule.text}  \n:grey[{rule.evidence()}]",
+                    key=rule_key(rule.constraint),
+                    disabled=dp,
+                    persist_state="session",
+                )
+        if groups.orders:
+            st.markdown("**Orders** (rows that break one are swapped or drawn again)")
+            for chain in groups.orders:
+                keys = [rule_key(r.constraint) for r in chain.rules]
+                widget = (
+                    "chain_" + hashlib.blake2b("|".join(keys).encode(), digest_size=8).hexdigest()
+                )
+                st.session_state[widget] = all(bool(st.session_state[k]) for k in keys)
+                st.checkbox(
+                    chain.text,
+                    key=widget,
+                    disabled=dp,
+                    on_change=_tick_all,
+                    args=(widget, tuple(keys)),
+                    help="; ".join(f"{r.text}: {r.evidence()}" for r in chain.rules),
+                )
+        if groups.bounds:
+            st.markdown("**Bounds** (values outside the real range are drawn again)")
+            _bounds_table(groups.bounds, dp)
         for rule in near:
             st.caption(
                 f"Not kept — {rule.text}: {rule.evidence()} (a kept rule must hold in every "
@@ -106,6 +138,36 @@ def rules_editor(table: Table, holdout: float, seed: int, dp: bool) -> tuple[Con
             st.caption("No order, sum, dependency, bound or missing-value rule was found.")
         st.caption(f"Searched: {found.searched} ({found.seconds:.2f} s).")
     return tuple(chosen)
+
+
+def _tick_all(widget: str, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        st.session_state[key] = bool(st.session_state[widget])
+
+
+def _bounds_table(bounds: tuple[Found, ...], dp: bool) -> None:
+    """Every bound in one table with a 'keep' column; edits go to each rule's key."""
+    keys = [rule_key(r.constraint) for r in bounds]
+    frame = pd.DataFrame(
+        {
+            "keep": [bool(st.session_state[k]) for k in keys],
+            "rule": [r.text for r in bounds],
+        }
+    )
+    edited = st.data_editor(
+        frame,
+        key="bounds_" + hashlib.blake2b("|".join(keys).encode(), digest_size=8).hexdigest(),
+        hide_index=True,
+        disabled=["rule"] if not dp else True,
+        column_config={"keep": st.column_config.CheckboxColumn("keep")},
+    )
+    changed = False
+    for key, keep in zip(keys, edited["keep"].tolist(), strict=True):
+        if bool(st.session_state[key]) != bool(keep):
+            st.session_state[key] = bool(keep)
+            changed = True
+    if changed:
+        st.rerun()
 
 
 def constraints_editor(table: Table) -> tuple[Constraint, ...]:

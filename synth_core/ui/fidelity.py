@@ -114,7 +114,9 @@ def detection(result: SynthResult, registry: JobRegistry) -> None:
         return
     found = state.detection(result)
     if found is None:
-        if not jobs.running(jobs.DETECTION) and jobs.DETECTION.error_key not in st.session_state:
+        slot = jobs.DETECTION
+        stopped = slot.error_key in st.session_state or slot.notice_key in st.session_state
+        if not jobs.running(slot) and not stopped:
             try:
                 jobs.start(
                     registry,

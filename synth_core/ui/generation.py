@@ -51,7 +51,6 @@ from synth_core.ui import jobs, state
 from synth_core.ui.widgets import default, error_box
 
 QUALITY_DEFAULT_KEEP = 50  # % (the issue's measurement: 25-50% keeps diversity losses small)
-MAX_DEFAULT_ROWS = 10_000
 ROWS_SUGGESTED = "rows_suggested"  # the row count last suggested for the current table
 PREVIEW_ROWS = 200
 
@@ -233,9 +232,9 @@ def estimate_note(
 
 def output_settings(table: Table) -> Output:
     """Rows, seed, holdout, PII protection and the fitting row cap."""
-    # The row count follows the current table (as many rows as it has, up to 10,000) unless
-    # the user (or a recipe) changed it.
-    suggested = min(len(table.df), MAX_DEFAULT_ROWS)
+    # The row count follows the current table (as many rows as it has, up to what is made in
+    # memory) unless the user (or a recipe) changed it.
+    suggested = min(len(table.df), MAX_SYNTHETIC_ROWS)
     if st.session_state.get("rows", suggested) == st.session_state.get(ROWS_SUGGESTED):
         st.session_state["rows"] = suggested
     st.session_state[ROWS_SUGGESTED] = suggested
@@ -247,7 +246,15 @@ def output_settings(table: Table) -> Output:
     rows = st.number_input(
         "Synthetic rows", 1, MAX_SYNTHETIC_ROWS, key="rows", persist_state="session"
     )
-    st.caption("For millions of rows, write them straight to a file on the Export page.")
+    st.caption(
+        f"The real table has {len(table.df):,} rows"
+        + (
+            f"; at most {MAX_SYNTHETIC_ROWS:,} are made in memory"
+            if len(table.df) > MAX_SYNTHETIC_ROWS
+            else ""
+        )
+        + ". For millions of rows, write them straight to a file on the Export page."
+    )
     seed = st.number_input(
         "Seed (same seed, same rows)", 0, 2**32 - 1, key="seed", persist_state="session"
     )

@@ -27,6 +27,11 @@ class JobSlot:
     def error_key(self) -> str:
         return f"{self.name}_error"
 
+    @property
+    def notice_key(self) -> str:
+        """A message that is no error (a cancel the user asked for)."""
+        return f"{self.name}_notice"
+
 
 GENERATION = JobSlot("generation", "Generation")
 DETECTION = JobSlot("detection", "Detection")
@@ -52,6 +57,9 @@ SLOTS = (
     REPORT,
     COMPARE,
 )
+state.scoped_to_table(*(slot.error_key for slot in SLOTS), *(slot.notice_key for slot in SLOTS))
+_OF_A_RESULT = (DETECTION, EXPORT, PRIVACY, UTILITY, AUGMENT, REPORT)
+state.scoped_to_result(*(s.error_key for s in _OF_A_RESULT), *(s.notice_key for s in _OF_A_RESULT))
 
 
 def running(slot: JobSlot) -> bool:
@@ -80,6 +88,7 @@ def start(registry: JobRegistry, slot: JobSlot, work: Task | Work) -> Job:
     """Start ``work`` for this session; raises JobError when the machine is busy."""
     job = registry.start(state.owner(), slot.name, work, context=state.snapshot())
     st.session_state.pop(slot.error_key, None)
+    st.session_state.pop(slot.notice_key, None)
     st.session_state[slot.id_key] = job.id
     return job
 
@@ -96,6 +105,8 @@ def panel(
     if job_id is None:
         if slot.error_key in st.session_state:
             st.error(st.session_state[slot.error_key])
+        elif slot.notice_key in st.session_state:
+            st.info(st.session_state[slot.notice_key])
         return
     job = registry.get(state.owner(), job_id)
     if job is None:  # the server restarted, or the job was forgotten
@@ -118,7 +129,7 @@ def panel(
         if view.status is JobStatus.SUCCEEDED:
             on_success(job.result())
         elif view.status is JobStatus.CANCELLED:
-            st.session_state[slot.error_key] = f"{slot.noun} was cancelled."
+            st.session_state[slot.notice_key] = f"{slot.noun} was cancelled, as you asked."
         else:
             st.session_state[slot.error_key] = view.error or f"{slot.noun} failed."
         registry.forget(state.owner(), job.id)

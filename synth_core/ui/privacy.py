@@ -30,7 +30,8 @@ def report_or_job(result: SynthResult, registry: JobRegistry) -> PrivacyReport |
     if found is not None:
         return found
     slot = jobs.PRIVACY
-    if not jobs.running(slot) and slot.error_key not in st.session_state:
+    stopped = slot.error_key in st.session_state or slot.notice_key in st.session_state
+    if not jobs.running(slot) and not stopped:
         try:
             jobs.start(
                 registry,

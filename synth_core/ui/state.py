@@ -61,6 +61,41 @@ COMPARISON = "generator_comparison"
 QUALITY_EFFECT = "quality_effect"
 KNOWN_KEYS = "known_keys"  # key columns of the tables read before in this session
 _KNOWN_TABLES = 5
+# Widget and message keys that belong to one table: a new table starts without them (a
+# generator tuned for the old table, its row counts, its conditions, its rules' checkboxes and
+# the messages of its jobs). Pages register their own with ``scoped_to_table``.
+_TABLE_KEYS: set[str] = {
+    "generator",
+    "rows",
+    "rows_suggested",
+    "more_rows",
+    "more_seed",
+    "file_rows",
+    "sampling_mode",
+    "fixed_columns",
+    "rebalance_column",
+    "tail_column",
+    "bounds_from_data",
+    UTILITY_CHOICE,
+    COMPARISON,
+    QUALITY_EFFECT,
+    AUGMENTATION,
+}
+_TABLE_PREFIXES = ("param_", "rule_", "fixed_value_", "rebalance_", "tail_", "scenario_")
+
+
+def scoped_to_table(*keys: str) -> None:
+    """Session keys that a new table clears (e.g. a background job's messages)."""
+    _TABLE_KEYS.update(keys)
+
+
+# Keys that belong to one synthetic table: a new result starts without them.
+_RESULT_KEYS: set[str] = {"more_rows", "more_seed"}
+
+
+def scoped_to_result(*keys: str) -> None:
+    """Session keys that a new synthetic table clears (e.g. a cancelled detection's notice)."""
+    _RESULT_KEYS.update(keys)
 
 
 @dataclass(frozen=True)
@@ -140,6 +175,10 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
     ):
         return
     _remember_keys()
+    if SOURCE in st.session_state and st.session_state[SOURCE].digest != new.digest:
+        for key in list(st.session_state):
+            if isinstance(key, str) and (key in _TABLE_KEYS or key.startswith(_TABLE_PREFIXES)):
+                del st.session_state[key]
     st.session_state[SOURCE] = new
     st.session_state[READ_OPTIONS] = options
     for key in (
@@ -228,7 +267,17 @@ def set_result(measured: Measured) -> None:
     """A new synthetic table (and the quality filter's effect, when it made it)."""
     st.session_state[RESULT] = measured.result
     st.session_state[QUALITY_EFFECT] = (measured.result, measured.effect)
-    for key in (FIDELITY, DETECTION, PRIVACY, UTILITY, AUGMENTATION, DOWNLOADS):
+    # "more_rows" and "more_seed" (sample again) start from the new result's size and seed.
+    for key in (
+        FIDELITY,
+        DETECTION,
+        PRIVACY,
+        UTILITY,
+        AUGMENTATION,
+        DOWNLOADS,
+        "more_rows",
+        "more_seed",
+    ):
         st.session_state.pop(key, None)
 
 

@@ -144,7 +144,8 @@ def test_generate_fidelity_export_flow(generator: str) -> None:
         "weather",
     ]
     assert not tests.isna().any().any()
-    assert len(at.get("plotly_chart")) == 5  # shapes, detection, column, heatmaps, pair
+    # shapes, detection, column, heatmaps, pair, and the gap of temp_max over temp_min
+    assert len(at.get("plotly_chart")) == 6
 
     at.switch_page("app_pages/export.py").run()
     assert not at.exception

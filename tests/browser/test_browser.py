@@ -135,7 +135,7 @@ def test_neural_training_shows_progress_cancels_and_stays_private(
     page.get_by_role("button", name="Cancel").wait_for(timeout=WAIT_MS)
     page.get_by_text(re.compile(r"Epoch \d+ of 2000")).wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Cancel").click()
-    page.get_by_text("Generation was cancelled.").wait_for(timeout=15_000)
+    page.get_by_text("Generation was cancelled, as you asked.").wait_for(timeout=15_000)
     assert page.get_by_role("button", name="Cancel").count() == 0
 
     _load_recipe(page, tmp_path / "quick.json", {"generator": "cart", "rows": 300})
@@ -218,7 +218,7 @@ def test_collapse_lab_short_run_then_a_cancelled_long_one(
     page.get_by_role("button", name="Run the lab").click()
     page.get_by_text(re.compile(r"replace: generation \d+ of 10")).first.wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Cancel").click()
-    page.get_by_text("The collapse lab was cancelled.").wait_for(timeout=30_000)
+    page.get_by_text("The collapse lab was cancelled, as you asked.").wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Cancel").count() == 0
     # The earlier results stay on the page.
     page.get_by_role("button", name="Download the results (JSON)").wait_for(timeout=WAIT_MS)
