@@ -15,6 +15,7 @@ jobs of sessions that are gone for good and frees results nobody collected."""
 
 from __future__ import annotations
 
+import bisect
 import logging
 import multiprocessing
 import os
@@ -65,7 +66,8 @@ _PRELOAD = [
 _SERVER_ONLY = ["synth_core.evaluate.privacy.compiled"]
 _SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 _JOIN_SECONDS = 10.0
-_ETA_MARKS = 20  # the ETA extrapolates the rate over the last reports
+_ETA_MARKS = 5  # reports that moved the fraction before an ETA is shown
+_ETA_HISTORY = 2_000  # advancing reports kept for the rate (thinned beyond)
 _POLL_SECONDS = 0.5  # how often a watcher reads its worker's memory while waiting for messages
 
 
@@ -84,6 +86,10 @@ class Task:
     function: Callable[..., Any]
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    # The time the work may take at most (a generator's own budget), which caps its ETA, and
+    # the time it is expected to take (the page's estimate), which the ETA starts from.
+    budget_seconds: float | None = None
+    expected_seconds: float | None = None
 
     def __call__(self, progress: ProgressFn) -> Any:
         return self.function(*self.args, progress=progress, **self.kwargs)
@@ -112,8 +118,17 @@ class JobView:
 class Job:
     """One unit of work. Its state is written by the worker thread or the process watcher."""
 
-    def __init__(self, owner: str, label: str, context: Any = None) -> None:
+    def __init__(
+        self,
+        owner: str,
+        label: str,
+        context: Any = None,
+        budget_seconds: float | None = None,
+        expected_seconds: float | None = None,
+    ) -> None:
         self.id = uuid.uuid4().hex
+        self.budget_seconds = budget_seconds
+        self.expected_seconds = expected_seconds
         self.owner = owner
         self.label = label
         self.context = context  # what the owner needs to show the result again (e.g. its table)
@@ -124,7 +139,9 @@ class Job:
         self._message = "Starting"
         self._losses: list[dict[str, float]] = []
         self._started = time.monotonic()
-        self._marks: list[tuple[float, float]] = []  # (time, fraction) of recent reports
+        self._marks: list[tuple[float, float]] = []  # (time, fraction) of advancing reports
+        self._rate: float | None = None  # seconds per unit of fraction
+        self._moves = 0  # reports that moved the fraction
         self._finished: float | None = None
         self._result: Any = None
         self._error: str | None = None
@@ -152,21 +169,60 @@ class Job:
 
     def _record(self, fraction: float, message: str, losses: Mapping[str, float] | None) -> None:
         with self._lock:
+            before = self._fraction
             self._fraction = max(self._fraction, min(max(fraction, 0.0), 1.0))
             self._message = message
-            self._marks = [*self._marks[-(_ETA_MARKS - 1) :], (time.monotonic(), self._fraction)]
+            if self._fraction > before:  # messages that move nothing say nothing of the rate
+                self._advance(time.monotonic(), self._fraction)
             if losses:
                 self._losses.append(dict(losses))
+
+    def _advance(self, now: float, fraction: float) -> None:
+        """A report moved the fraction: the rate over the later half of the work done so far
+        (an average over many reports, and a slow preparation stops counting once the epochs
+        have done as much)."""
+        self._moves += 1
+        self._marks.append((now, fraction))
+        if len(self._marks) > _ETA_HISTORY:
+            self._marks = self._marks[::2]
+        fractions = [f for _, f in self._marks]
+        start = min(bisect.bisect_left(fractions, fraction / 2), len(self._marks) - 2)
+        if start < 0:
+            return
+        t0, f0 = self._marks[start]
+        if fraction > f0 and now > t0:
+            self._rate = (now - t0) / (fraction - f0)
+
+    def _estimate(self, now: float, elapsed: float) -> float | None:
+        """Seconds left: the expected time (the estimate the job started with) weighed against
+        the rate of completed work, the latter more as more is done (weight: the square root
+        of the fraction done); counting down between reports, never past the time budget."""
+        if self._status is not JobStatus.RUNNING:
+            return None
+        observed = None
+        if self._moves >= _ETA_MARKS and self._rate is not None:
+            last, fraction = self._marks[-1]
+            observed = max((1.0 - fraction) * self._rate - (now - last), 0.0)
+        prior = None
+        if self.expected_seconds is not None:
+            prior = max(self.expected_seconds - elapsed, 0.0)
+        if observed is None and prior is None:
+            return None
+        if observed is None or prior is None:
+            eta = observed if prior is None else prior
+        else:
+            weight = self._fraction**0.5
+            eta = weight * observed + (1.0 - weight) * prior
+        assert eta is not None
+        if self.budget_seconds is not None:
+            eta = min(eta, max(self.budget_seconds - elapsed, 0.0))
+        return eta
 
     def view(self) -> JobView:
         with self._lock:
             end = self._finished if self._finished is not None else time.monotonic()
             elapsed = end - self._started
-            eta = None
-            if self._status is JobStatus.RUNNING and len(self._marks) >= _ETA_MARKS // 4:
-                (t0, f0), (t1, f1) = self._marks[0], self._marks[-1]
-                if f1 > f0 and t1 > t0:  # the recent rate, e.g. of the last epochs
-                    eta = max((1.0 - f1) * (t1 - t0) / (f1 - f0) - (end - t1), 0.0)
+            eta = self._estimate(end, elapsed)
             return JobView(
                 self.id,
                 self.label,
@@ -470,7 +526,9 @@ class JobRegistry:
                     f"{running} jobs are already running on this machine. Wait for one to finish "
                     "or cancel it, then try again."
                 )
-            job = Job(owner, label, context)
+            budget = work.budget_seconds if isinstance(work, Task) else None
+            expected = work.expected_seconds if isinstance(work, Task) else None
+            job = Job(owner, label, context, budget, expected)
             self._jobs[job.id] = job
             self._last_alive[owner] = self._clock()
         if self.processes and isinstance(work, Task):

@@ -310,3 +310,98 @@ def legislators_frame(rows: int = 537, seed: int = 0) -> pd.DataFrame:
 
 def legislators_csv(rows: int = 537, seed: int = 0) -> bytes:
     return legislators_frame(rows, seed).to_csv(index=False).encode()
+
+
+# -- what a user checks in the downloaded file ------------------------------------------------
+
+
+def _read(data: bytes) -> pd.DataFrame:
+    """A CSV as a user opens it: text as written, an empty cell as ''."""
+    import io
+
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def check_compas(real_csv: bytes, synthetic_csv: bytes) -> None:
+    """The target and its companions keep their shares (none erased to 0), the implication
+    holds, the duplicated count stays a copy, and nobody's whole name comes back."""
+    real, synthetic = _read(real_csv), _read(synthetic_csv)
+    for column in ("is_recid", "is_violent_recid", "two_year_recid", "event"):
+        share = synthetic[column].astype(int).mean()
+        assert abs(share - real[column].astype(int).mean()) < 0.05, (column, share)
+    assert (synthetic["is_violent_recid"].astype(int) <= synthetic["is_recid"].astype(int)).all()
+    assert (synthetic["priors_count"] == synthetic["priors_count.1"]).all()
+    assert (
+        synthetic["priors_count"].astype(int).std() > 0.5 * real["priors_count"].astype(int).std()
+    )
+    real_people = set(zip(real["first"].str.lower(), real["last"].str.lower(), strict=True))
+    made = set(zip(synthetic["first"].str.lower(), synthetic["last"].str.lower(), strict=True))
+    assert not real_people & made
+    assert not set(real["name"].str.lower()) & set(synthetic["name"].str.lower())
+
+
+def trip_minutes(frame: pd.DataFrame) -> pd.Series:
+    delta = pd.to_datetime(frame["dropoff"]) - pd.to_datetime(frame["pickup"])
+    return delta.dt.total_seconds() / 60
+
+
+def check_taxi(real_csv: bytes, synthetic_csv: bytes) -> None:
+    """Trips last as long as real ones (median, tail) at a realistic speed."""
+    real, synthetic = _read(real_csv), _read(synthetic_csv)
+    real_minutes, minutes = trip_minutes(real), trip_minutes(synthetic)
+    assert (minutes > 0).all()
+    assert abs(minutes.median() / real_minutes.median() - 1) < 0.25, minutes.median()
+    assert minutes.quantile(0.95) < 1.5 * real_minutes.quantile(0.95)
+    assert (minutes > 2 * real_minutes.max()).mean() < 0.01
+    speed = synthetic["distance"].astype(float) / (minutes / 60)
+    real_speed = real["distance"].astype(float) / (real_minutes / 60)
+    assert abs(speed.median() / real_speed.median() - 1) < 0.3, speed.median()
+
+
+def check_bike(real_csv: bytes, synthetic_csv: bytes) -> None:
+    """Weekday, month and year agree with the date in every row, as in the real file."""
+    synthetic = _read(synthetic_csv)
+    day = pd.to_datetime(synthetic["dteday"])
+    assert ((day.dt.dayofweek + 1) % 7 == synthetic["weekday"].astype(int)).all()
+    assert (day.dt.month == synthetic["mnth"].astype(int)).all()
+    assert (day.dt.year - 2011 == synthetic["yr"].astype(int)).all()
+    cnt = synthetic["casual"].astype(int) + synthetic["registered"].astype(int)
+    assert (cnt == synthetic["cnt"].astype(int)).all()
+
+
+def check_credit(real_csv: bytes, synthetic_csv: bytes) -> None:
+    """'none' is a category, written as 'none', never a blank cell."""
+    real, synthetic = _read(real_csv), _read(synthetic_csv)
+    for column in ("other_debtors", "installment_plan", "telephone"):
+        assert (synthetic[column] != "").all(), column
+        share = (synthetic[column] == "none").mean()
+        assert abs(share - (real[column] == "none").mean()) < 0.08, (column, share)
+    assert set(synthetic["telephone"]) == {"yes", "none"}
+
+
+def check_legislators(real_csv: bytes, synthetic_csv: bytes) -> None:
+    """Senate IDs for senators only, in the real share; new IDs never real and not counting up
+    from the real maximum."""
+    real, synthetic = _read(real_csv), _read(synthetic_csv)
+    for column in ("lis_id", "thomas_id", "cspan_id"):
+        share = (synthetic[column] != "").mean()
+        assert abs(share - (real[column] != "").mean()) < 0.08, (column, share)
+    senators = synthetic["type"] == "sen"
+    assert (synthetic.loc[~senators, "lis_id"] == "").mean() > 0.95
+    assert (synthetic.loc[senators, "lis_id"] != "").mean() > 0.95
+    for column in ("govtrack_id", "bioguide_id", "lis_id"):
+        made = set(synthetic[column]) - {""}
+        assert not made & set(real[column]), column
+    govtrack = synthetic["govtrack_id"].astype(int)
+    top = real["govtrack_id"].astype(int).max()
+    assert not set(range(top + 1, top + 11)) <= set(govtrack)  # not counting up from the max
+    assert synthetic["thomas_id"][synthetic["thomas_id"] != ""].str.len().eq(5).all()
+
+
+CASES = {
+    "compas": (compas_csv, check_compas),
+    "taxi": (taxi_csv, check_taxi),
+    "bike": (bike_csv, check_bike),
+    "credit": (credit_csv, check_credit),
+    "legislators": (legislators_csv, check_legislators),
+}

@@ -32,7 +32,13 @@ from synth_core.evaluate.fidelity import evaluate
 from synth_core.evaluate.privacy.report import Verdict, privacy_report
 from synth_core.evaluate.utility import quick_score
 from synth_core.generate.generators import registry
-from synth_core.generate.generators.registry import GeneratorInfo, GeneratorKind, ParamValue
+from synth_core.generate.generators.registry import (
+    GeneratorInfo,
+    GeneratorKind,
+    ParamValue,
+    TableShape,
+    table_shape,
+)
 from synth_core.generate.spec import GenerationSpec
 from synth_core.generate.synthesize import synthesize
 from synth_core.jsonable import plain
@@ -181,7 +187,7 @@ class GeneratorComparison:
         return payload
 
 
-def budget_params(info: GeneratorInfo, rows: int, columns: int, budget: float) -> dict[str, Any]:
+def budget_params(info: GeneratorInfo, shape: TableShape, budget: float) -> dict[str, Any]:
     """Parameters that fit ``info``'s training into ``budget`` seconds on this machine: a time
     budget where the generator has one, else as many epochs (up to its default) as its time
     estimate allows, at least one."""
@@ -192,7 +198,7 @@ def budget_params(info: GeneratorInfo, rows: int, columns: int, budget: float) -
         return {}
     default = int(info.defaults()["epochs"])
     epochs = default
-    while epochs > 1 and (info.estimate_seconds(rows, columns, {"epochs": epochs}) or 0) > budget:
+    while epochs > 1 and (info.estimate_seconds(shape, {"epochs": epochs}) or 0) > budget:
         epochs = max(1, int(epochs * 0.8))
     return {"epochs": epochs}
 
@@ -234,7 +240,8 @@ def compare_generators(
     trtr: float | None = None
     metric: str | None = None
     training_rows = holdout_rows = 0
-    columns = len(table.schema)
+    rows_for_fit = round(len(table.df) * (1 - settings.holdout_fraction))
+    shape = table_shape(table.df, table.schema, rows_for_fit)
     for position, info in enumerate(chosen):
         low, high = position / len(chosen), (position + 1) / len(chosen)
         report = scaled(progress, low, high)
@@ -242,8 +249,7 @@ def compare_generators(
         if not info.available:
             scores.append(Score(info.name, Status.UNAVAILABLE, reason=info.install_hint))
             continue
-        rows_for_fit = round(len(table.df) * (1 - settings.holdout_fraction))
-        params = budget_params(info, rows_for_fit, columns, settings.budget_seconds)
+        params = budget_params(info, shape, settings.budget_seconds)
         score, measured = _one(table, info, params, settings, report)
         scores.append(score)
         if measured is not None:

@@ -31,7 +31,7 @@ from synth_core.generate.constraints import Constraint, GreaterThan
 from synth_core.generate.derived import Derived, find_filled, find_gaps
 from synth_core.generate.discover import discover
 from synth_core.generate.generators import registry
-from synth_core.generate.generators.registry import Generator, GeneratorKind
+from synth_core.generate.generators.registry import Generator, GeneratorKind, table_shape
 from synth_core.generate.protect.pii import (
     PiiAction,
     case_like,
@@ -200,6 +200,19 @@ def _modelled_columns(
 
 def _quoted(names: Sequence[str]) -> str:
     return ", ".join(f"'{n}'" for n in names)
+
+
+def fit_estimate(table: Table, spec: GenerationSpec) -> float | None:
+    """Seconds fit() should take on this machine: the generator's own estimate on the columns
+    it will learn and the rows it will learn from (None when it has no estimate). The Generate
+    page shows it and the job's ETA starts from it."""
+    info = registry.get(spec.generator)
+    fraction = _holdout_fraction(len(table.df), spec.holdout_fraction)
+    rows = round(len(table.df) * (1 - fraction))
+    if spec.max_fit_rows is not None:
+        rows = min(rows, spec.max_fit_rows)
+    modelled, _ = _modelled_columns(table, table.df, spec)
+    return info.estimate_seconds(table_shape(table.df, Schema(tuple(modelled)), rows), spec.params)
 
 
 def _made_here(table: Schema, model_schema: Schema, spec: GenerationSpec) -> list[str]:

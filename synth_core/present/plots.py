@@ -152,19 +152,33 @@ def _step_histogram(summary: Histogram) -> go.Figure:
     return _layout(figure, title, summary.column, "share of rows")
 
 
+_LONG_LABEL = 12  # characters: longer category names are written beside horizontal bars
+
+
 def frequencies_figure(summary: Frequencies) -> go.Figure:
+    """Category shares, real beside synthetic: upright bars for a few short names; horizontal
+    bars, as tall as the categories need, when the names are long or many (angled under
+    upright bars, long names left the plot 60 px high)."""
     figure = go.Figure()
-    categories = list(summary.categories)
+    categories = [str(c) for c in summary.categories]
+    across = len(categories) > 8 or max((len(c) for c in categories), default=0) > _LONG_LABEL
     for label, shares, colour in (
         (REAL_LABEL, summary.real_share, REAL_COLOUR),
         (SYNTHETIC_LABEL, summary.synthetic_share, SYNTHETIC_COLOUR),
     ):
+        values = np.round(shares, 6).tolist()
         figure.add_trace(
-            go.Bar(x=categories, y=np.round(shares, 6).tolist(), name=label, marker_color=colour)
+            go.Bar(y=categories, x=values, orientation="h", name=label, marker_color=colour)
+            if across
+            else go.Bar(x=categories, y=values, name=label, marker_color=colour)
         )
     figure.update_layout(barmode="group")
-    figure.update_xaxes(type="category")
-    return _layout(figure, summary.column, summary.column, "share of rows")
+    if not across:
+        figure.update_xaxes(type="category")
+        return _layout(figure, summary.column, summary.column, "share of rows")
+    figure.update_yaxes(type="category", autorange="reversed")
+    height = _bars_height(2 * len(categories))
+    return _layout(figure, summary.column, "share of rows", summary.column, height=height)
 
 
 def association_figure(real: pd.DataFrame, synthetic: pd.DataFrame) -> go.Figure:

@@ -18,20 +18,16 @@ from synth_core.errors import ExportError, SynthCoreError
 from synth_core.experiments.filter_effect import FilterEffect, sample_measured, synthesize_measured
 from synth_core.generate.conditions import LeafCoverage, RowRequest
 from synth_core.generate.constraints import Constraint
-from synth_core.generate.generators import available, infos
+from synth_core.generate.generators import available, get, infos
 from synth_core.generate.generators.registry import (
     DEFAULT_GENERATOR,
     GeneratorInfo,
     Param,
     ParamType,
     ParamValue,
+    table_shape,
 )
-from synth_core.generate.generators.sdv import (
-    encoded_widths,
-    neural_estimate_seconds,
-    one_hot,
-    wide_columns_advice,
-)
+from synth_core.generate.generators.sdv import one_hot, wide_columns_advice
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.protect.similarity import FilterSettings
@@ -44,7 +40,12 @@ from synth_core.generate.spec import (
     PrivacySetting,
     RulesSetting,
 )
-from synth_core.generate.synthesize import MAX_SYNTHETIC_ROWS, SynthResult, sample_to_file
+from synth_core.generate.synthesize import (
+    MAX_SYNTHETIC_ROWS,
+    SynthResult,
+    fit_estimate,
+    sample_to_file,
+)
 from synth_core.jobs import JobRegistry, JobView, Task
 from synth_core.present import plots
 from synth_core.ui import jobs, state
@@ -195,31 +196,37 @@ def duration_words(seconds: float) -> str:
 def estimate_note(
     info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
 ) -> None:
-    """A plain-words training-time estimate for this table on this machine."""
+    """A plain-words training-time estimate for this table on this machine (the generator's
+    own estimate on the columns it will learn: the one the job's ETA starts from and the
+    comparison uses too)."""
+    spec = output.privacy.apply(
+        GenerationSpec(
+            generator=info.name,
+            params=params,
+            holdout_fraction=output.holdout,
+            pii_action=output.pii_action,
+            max_fit_rows=output.fit_cap,
+        ),
+        output.similarity,
+    )
     rows = output.training_rows(table)
-    columns = len(table.schema)
     if one_hot(info.name):
         # SDV's networks learn one column per category: what they see is the encoded width.
-        learnt = table.schema
-        if output.privacy is PrivacySetting.NONE:  # personal data is learnt like categories
-            learnt = Schema(
-                tuple(
-                    replace(c, kind=ColumnKind.CATEGORICAL) if c.kind is ColumnKind.PII else c
-                    for c in table.schema
-                )
+        learnt = Schema(
+            tuple(
+                replace(c, kind=ColumnKind.CATEGORICAL) if c.kind is ColumnKind.PII else c
+                for c in table.schema
+                if c.kind is not ColumnKind.PII or not spec.privacy.protects_pii
             )
-        widths = encoded_widths(table.df, learnt)
-        advice, refuse = wide_columns_advice(widths, info.label, rows)
+        )
+        widths = table_shape(table.df, learnt, rows).widths
+        advice, refuse = wide_columns_advice(dict(widths), info.label, rows)
         if refuse:
             st.error(f"{advice} Training is refused at this width.")
         elif advice:
             st.warning(advice)
     try:
-        if one_hot(info.name):
-            checked = info.validate(params)
-            seconds: float | None = neural_estimate_seconds(info.name, rows, widths, checked)
-        else:
-            seconds = info.estimate_seconds(rows, columns, params)
+        seconds = fit_estimate(table, spec)
     except SynthCoreError as exc:
         error_box(exc)
         return
@@ -397,7 +404,14 @@ def start_button(registry: JobRegistry, table: Table, spec: GenerationSpec | Non
     assert spec is not None
     try:
         spec.validate()
-        jobs.start(registry, jobs.GENERATION, Task(synthesize_measured, (table, spec)))
+        info = get(spec.generator)
+        task = Task(
+            synthesize_measured,
+            (table, spec),
+            budget_seconds=info.budget_seconds(spec.params),
+            expected_seconds=fit_estimate(table, spec),
+        )
+        jobs.start(registry, jobs.GENERATION, task)
     except SynthCoreError as exc:
         error_box(exc)
 
@@ -424,8 +438,12 @@ def result_preview(result: SynthResult) -> None:
         f"{result.model.fit_rows:,} training rows ({len(result.holdout):,} held out), "
         f"sampled in {result.sample_seconds:.1f} s."
     )
-    for note in result.notes:
-        st.info(note)
+    skipped = [s.describe() for s in result.model.skipped]
+    for warning in skipped:  # a rule found in the data and not applied: worth a look
+        st.warning(warning)
+    notes = [n for n in result.notes if n not in skipped]
+    if notes:
+        st.info("\n".join(f"- {note}" for note in notes))
     effect = state.quality_effect(result)
     if effect is not None:
         quality_effect(effect)

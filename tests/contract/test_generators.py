@@ -29,7 +29,12 @@ from synth_core.data.table import ReadReport, Table
 from synth_core.generate.conditions import RowRequest, rebalance
 from synth_core.generate.constraints import FixedCombinations, GreaterThan, ValueRange, holds
 from synth_core.generate.discover import discover
-from synth_core.generate.generators.registry import Generator, GeneratorInfo, GeneratorKind
+from synth_core.generate.generators.registry import (
+    Generator,
+    GeneratorInfo,
+    GeneratorKind,
+    TableShape,
+)
 from synth_core.generate.synthesize import fit, sample
 from tests.helpers import taxi_csv
 
@@ -212,11 +217,12 @@ def test_bad_params_raise_synth_core_errors(info: GeneratorInfo) -> None:
 
 @pytest.mark.parametrize("info", available(), ids=lambda i: i.name)
 def test_estimates_are_plain_numbers(info: GeneratorInfo) -> None:
-    estimate = info.estimate_seconds(10_000, 7, {})
+    shape = TableShape(10_000, 7)
+    estimate = info.estimate_seconds(shape, {})
     if info.kind is GeneratorKind.NEURAL:
         assert estimate is not None
         one_epoch = {k: v for k, v in params_for(info.name).items() if k.endswith("epochs")}
-        assert estimate > info.estimate_seconds(10_000, 7, one_epoch)  # type: ignore[operator]
+        assert estimate > info.estimate_seconds(shape, one_epoch)  # type: ignore[operator]
 
 
 def test_gan_batch_size_must_be_a_multiple_of_pac() -> None:

@@ -26,7 +26,7 @@ from synth_core.experiments.generator_choice import (
 )
 from synth_core.generate.constraints import Constraint
 from synth_core.generate.generators import registry
-from synth_core.generate.generators.registry import GeneratorInfo, GeneratorKind
+from synth_core.generate.generators.registry import GeneratorInfo, GeneratorKind, TableShape
 from tests.helpers import SAMPLES
 
 
@@ -89,11 +89,12 @@ def test_the_rule_prefers_the_hardest_to_detect_among_the_private_and_ties_to_th
 
 def test_budgets_give_neural_generators_epochs_that_fit() -> None:
     tvae, argn, cart = (registry.get(n) for n in ("tvae", "tabular_argn", "cart"))
-    assert budget_params(cart, 10_000, 7, 30) == {}
-    assert budget_params(argn, 10_000, 7, 30) == {"max_training_minutes": 0.5}
-    epochs = budget_params(tvae, 30_000, 15, 20)["epochs"]
+    assert budget_params(cart, TableShape(10_000, 7), 30) == {}
+    assert budget_params(argn, TableShape(10_000, 7), 30) == {"max_training_minutes": 0.5}
+    shape = TableShape(30_000, 15)
+    epochs = budget_params(tvae, shape, 20)["epochs"]
     assert 1 <= epochs < 100
-    assert (tvae.estimate_seconds(30_000, 15, {"epochs": epochs}) or 0) <= 20 or epochs == 1
+    assert (tvae.estimate_seconds(shape, {"epochs": epochs}) or 0) <= 20 or epochs == 1
 
 
 def test_a_comparison_measures_each_generator_and_survives_a_failing_one(broken: str) -> None:

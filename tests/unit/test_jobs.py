@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import threading
@@ -83,27 +84,47 @@ def test_jobs_belong_to_their_session_and_the_cap_holds() -> None:
     assert registry.get("alice", job.id) is None
 
 
-def test_eta_extrapolates_the_recent_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_eta_follows_completed_work_smoothly_and_counts_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 23: the live ETA jumped between 212 s and 5,403 s in two minutes (the rate of the
+    last reports swung between a slow preparation and quick epochs)."""
     clock = [100.0]
     monkeypatch.setattr(jobs_module.time, "monotonic", lambda: clock[0])
     job = jobs_module.Job("me", "eta")
     job._record(0.02, "preparing data", None)
     assert job.view().eta_seconds is None  # one report says nothing about the rate
-    clock[0] += 30.0  # slow preprocessing, then epochs of 2 s for 1% each
-    for epoch in range(1, 11):
+    for column in range(50):  # a slow preparation: 50 messages, 1 s each, one that moves
+        clock[0] += 1.0
+        job._record(0.02, f"Preparing data: encoding column {column}", None)
+    assert job.view().eta_seconds is None
+    shown = []
+    for epoch in range(1, 61):  # then epochs of 2 s for 1% each
         clock[0] += 2.0
         job._record(0.02 + 0.01 * epoch, f"Epoch {epoch}", {"epoch": epoch, "loss": 1.0})
-    view = job.view()
-    # The last 20 reports span 50 s for 10% (preprocessing included); after more epochs
-    # only the epochs count: 88% left at 1% per 2 s.
-    assert view.eta_seconds == pytest.approx(0.88 * 50.0 / 0.10)
-    for epoch in range(11, 31):
-        clock[0] += 2.0
-        job._record(0.02 + 0.01 * epoch, f"Epoch {epoch}", {"epoch": epoch, "loss": 1.0})
-    assert job.view().eta_seconds == pytest.approx(0.68 * 2.0 / 0.01)
+        eta = job.view().eta_seconds
+        if eta is not None:
+            shown.append(eta)
+    truth = 0.38 * 2.0 / 0.01  # 38% left at 1% per 2 s
+    assert shown[-1] == pytest.approx(truth, rel=0.01)  # the preparation no longer counts
+    assert all(b <= a * 1.05 for a, b in itertools.pairwise(shown))  # only comes down
+    assert max(shown) < 5 * (0.78 * 2.0 / 0.01)  # never wildly above the truth
     clock[0] += 5.0  # time since the last report counts down
-    assert job.view().eta_seconds == pytest.approx(0.68 * 2.0 / 0.01 - 5.0)
-    assert len(job.view().losses) == 30
+    assert job.view().eta_seconds == pytest.approx(shown[-1] - 5.0)
+    assert len(job.view().losses) == 60
+
+
+def test_the_eta_is_never_past_the_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [0.0]
+    monkeypatch.setattr(jobs_module.time, "monotonic", lambda: clock[0])
+    job = jobs_module.Job("me", "argn", budget_seconds=60.0)
+    for step in range(1, 7):  # a slow start: 1% per 4 s looks like 376 s left
+        clock[0] += 4.0
+        job._record(0.01 * step, f"Epoch {step}", None)
+    view = job.view()
+    assert view.eta_seconds == pytest.approx(60.0 - 24.0)
+    clock[0] += 100.0
+    assert job.view().eta_seconds == 0.0
 
 
 # Work for worker processes must be module-level (pickled by name).

@@ -9,9 +9,9 @@ import pytest
 
 from synth_core import read_table
 from synth_core.errors import GeneratorError
+from synth_core.generate.generators.registry import encoded_widths, table_shape
 from synth_core.generate.generators.sdv import (
     WIDE_LIMIT,
-    encoded_widths,
     neural_estimate_seconds,
     wide_columns_advice,
 )
@@ -48,8 +48,8 @@ def test_the_estimate_grows_with_the_encoded_width() -> None:
     narrow = read_table(wide_table(2000, 5).to_csv(index=False).encode())
     wide = read_table(wide_table(2000, 300).to_csv(index=False).encode())
     params = {"epochs": 10}
-    small = neural_estimate_seconds("ctgan", 1600, encoded_widths(narrow.df, narrow.schema), params)
-    large = neural_estimate_seconds("ctgan", 1600, encoded_widths(wide.df, wide.schema), params)
+    small = neural_estimate_seconds("ctgan", table_shape(narrow.df, narrow.schema, 1600), params)
+    large = neural_estimate_seconds("ctgan", table_shape(wide.df, wide.schema, 1600), params)
     assert large > 5 * small
 
 

@@ -45,3 +45,24 @@ def test_the_pooled_other_cell_does_not_set_the_colour_scale() -> None:
     other = real[y.index(OTHER), x.index(OTHER)]
     assert other > 0.5  # most pairs fall in (other) × (other)
     assert figure.data[0].zmax < other / 10  # the named cells keep their colours
+
+
+def test_long_category_names_get_horizontal_bars_tall_enough_to_read() -> None:
+    """Issue 23: long category labels under upright bars left a 60 px plot."""
+    from synth_core.evaluate.fidelity.distributions import Frequencies
+    from synth_core.present.plots import frequencies_figure
+
+    names = (
+        "critical/other existing credit",
+        "existing paid",
+        "delayed previously",
+        "no credits/all paid",
+        "all paid",
+    )
+    shares = np.array([0.29, 0.53, 0.09, 0.04, 0.05])
+    figure = frequencies_figure(Frequencies("credit_history", names, shares, shares))
+    assert figure.data[0].orientation == "h"
+    assert list(figure.data[0].y) == list(names)
+    assert figure.layout.height >= 22 * 2 * len(names)
+    short = frequencies_figure(Frequencies("smoker", ("yes", "no"), shares[:2], shares[:2]))
+    assert short.data[0].orientation != "h"

@@ -30,6 +30,7 @@ from synth_core.generate.generators.registry import (
     Param,
     ParamType,
     ParamValue,
+    TableShape,
     register,
 )
 
@@ -275,13 +276,21 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _estimate(rows: int, columns: int, params: Mapping[str, ParamValue]) -> float:
-    """Seconds on this machine (one thread): ~0.5 s per epoch at 1k rows x 7 columns, early
-    stopping after 20-40 epochs on the bundled tables; never past the time budget."""
+def _estimate(shape: TableShape, params: Mapping[str, ParamValue]) -> float:
+    """Seconds on this machine (one thread): starting the engine, then epochs whose cost grows
+    with the rows and the columns, numbers and dates counting three times (the engine splits
+    them into several parts): ~0.4-1.3 s per epoch on the bundled tables, 2-3.6 s on 5k-8k rows
+    of 14-21 columns (benchmarks/bench_estimates.py); early stopping after 20-40 epochs on the
+    bundled tables; never past the time budget."""
     size = {"small": 0.5, "medium": 1.0, "large": 2.5}[str(params["model_size"])]
-    per_epoch = size * (0.2 + 0.03 * columns + 2e-6 * rows * columns)
+    parts = shape.columns + 2 * shape.continuous
+    per_epoch = size * (0.5 + 1.3e-5 * shape.rows * parts)
     epochs = min(int(params["max_epochs"]), 40)
-    return min(3.0 + epochs * per_epoch, float(params["max_training_minutes"]) * 60 + 3.0)
+    return min(3.0 + epochs * per_epoch, _budget(params) + 3.0)
+
+
+def _budget(params: Mapping[str, ParamValue]) -> float:
+    return float(params["max_training_minutes"]) * 60
 
 
 TABULAR_ARGN = GeneratorInfo(
@@ -337,6 +346,7 @@ TABULAR_ARGN = GeneratorInfo(
     requires=("mostlyai.engine", "torch"),
     install_hint=_INSTALL,
     estimate=_estimate,
+    budget=_budget,
 )
 
 register(TABULAR_ARGN, TabularArgnGenerator)

@@ -37,6 +37,7 @@ from synth_core.generate.generators.registry import (
     Param,
     ParamType,
     ParamValue,
+    TableShape,
     register,
 )
 
@@ -325,9 +326,9 @@ def _check(params: Mapping[str, ParamValue]) -> None:
     parse_bounds(str(params["public_bounds"]))
 
 
-def _estimate(rows: int, columns: int, params: Mapping[str, ParamValue]) -> float:
+def _estimate(shape: TableShape, params: Mapping[str, ParamValue]) -> float:
     """Measured: ~20 s for insurance (1.3k rows, 7 columns), 62-78 s for Adult (32k, 15)."""
-    return 12.0 + 4.0 * columns + 1e-3 * rows
+    return 12.0 + 4.0 * shape.columns + 1e-3 * shape.rows
 
 
 DP_MST = GeneratorInfo(

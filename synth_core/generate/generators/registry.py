@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
 from synth_core._progress import ProgressFn
-from synth_core.data.schema import Schema
+from synth_core.data.schema import ColumnKind, Schema
 from synth_core.errors import GeneratorUnavailableError, ParamError
 
 if TYPE_CHECKING:
@@ -109,6 +109,62 @@ class Param:
         return f"{self.label} ({self.name}) must be {what}; got {value!r}."
 
 
+# Whole-number columns with at most this many values are learnt as ordered categories by SDV
+# (see generators/sdv.py), so SDV's networks see one column per value.
+MAX_ORDINAL_LEVELS = 20
+# The tables the time estimates were measured on (insurance-like: 7 columns) encode to about
+# 47 columns for SDV's networks, 4 of them continuous.
+MEASURED_COLUMNS = 7
+MEASURED_WIDTH = 47
+MEASURED_CONTINUOUS = 4
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """What the time to fit depends on: the training rows, the columns learnt, and what SDV's
+    networks see of them (``widths``: a column per category, 11 per number or date — SDV's own
+    count). One shape feeds every estimate (the Generate page, the comparison's epochs)."""
+
+    rows: int
+    columns: int
+    widths: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        if self.widths:
+            return sum(self.widths.values())
+        return max(round(self.columns * MEASURED_WIDTH / MEASURED_COLUMNS), 1)
+
+    @property
+    def continuous(self) -> int:
+        if self.widths:
+            return sum(1 for w in self.widths.values() if w == 11)
+        return max(round(self.columns * MEASURED_CONTINUOUS / MEASURED_COLUMNS), 1)
+
+
+def encoded_widths(data: pd.DataFrame, schema: Schema) -> dict[str, int]:
+    """How many columns each learnt column becomes for CTGAN, TVAE and CopulaGAN."""
+    widths = {}
+    for column in schema:
+        if column.name not in data.columns or column.kind in (ColumnKind.ID, ColumnKind.PII):
+            continue
+        values = data[column.name]
+        if column.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
+            widths[column.name] = int(values.nunique(dropna=False))
+        elif column.integer and values.nunique() <= MAX_ORDINAL_LEVELS:
+            widths[column.name] = int(values.nunique(dropna=False))  # ordinal: one per value
+        else:
+            widths[column.name] = 11
+    return widths
+
+
+def table_shape(data: pd.DataFrame, schema: Schema, rows: int | None = None) -> TableShape:
+    """The shape of ``data``'s learnt columns (IDs and personal data are not learnt), with
+    ``rows`` training rows (default: all of them)."""
+    widths = encoded_widths(data, schema)
+    return TableShape(len(data) if rows is None else rows, len(widths), widths)
+
+
 @dataclass(frozen=True)
 class GeneratorInfo:
     """What a generator is, for the registry, the Generate page, the CLI and recipes."""
@@ -122,8 +178,10 @@ class GeneratorInfo:
     conditional: bool = False
     requires: tuple[str, ...] = ()
     install_hint: str = ""
-    # Seconds to fit (rows, columns, params), for a plain-words estimate; None when unknown.
-    estimate: Callable[[int, int, Mapping[str, ParamValue]], float] | None = None
+    # Seconds to fit a table of this shape, for a plain-words estimate; None when unknown.
+    estimate: Callable[[TableShape, Mapping[str, ParamValue]], float] | None = None
+    # The time budget the parameters set (seconds), when the generator keeps one.
+    budget: Callable[[Mapping[str, ParamValue]], float] | None = None
     # Checks across parameters (e.g. batch size a multiple of pac); raises ParamError.
     check: Callable[[Mapping[str, ParamValue]], None] | None = None
 
@@ -151,13 +209,15 @@ class GeneratorInfo:
             self.check(values)
         return values
 
-    def estimate_seconds(
-        self, rows: int, columns: int, params: Mapping[str, object]
-    ) -> float | None:
+    def estimate_seconds(self, shape: TableShape, params: Mapping[str, object]) -> float | None:
         """Roughly how long fitting takes on this machine (2 cores), or None if unknown."""
         if self.estimate is None:
             return None
-        return self.estimate(rows, columns, self.validate(params))
+        return self.estimate(shape, self.validate(params))
+
+    def budget_seconds(self, params: Mapping[str, object]) -> float | None:
+        """The time budget the parameters give training, or None without one."""
+        return None if self.budget is None else self.budget(self.validate(params))
 
 
 class Generator(Protocol):

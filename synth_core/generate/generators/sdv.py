@@ -7,6 +7,7 @@ training epoch (with the losses), and keep joblib from starting helper processes
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import random
 import re
@@ -24,11 +25,16 @@ from synth_core.data.schema import ColumnKind, Schema
 from synth_core.errors import GeneratorError, ParamError
 from synth_core.generate.constraints import Constraint, GreaterThan, to_sdv
 from synth_core.generate.generators.registry import (
+    MAX_ORDINAL_LEVELS,
+    MEASURED_CONTINUOUS,
+    MEASURED_WIDTH,
     GeneratorInfo,
     GeneratorKind,
     Param,
     ParamType,
     ParamValue,
+    TableShape,
+    encoded_widths,
     register,
 )
 
@@ -52,9 +58,9 @@ _NOISE = re.compile(
 )
 
 # Whole-number columns with at most this many distinct values (counts such as "children") are
-# given to SDV as ordinal with their values in order. As numerical, a fitted beta distribution
-# turned insurance.csv's children (43% zeros) into 86% zeros; as ordinal the shares match.
-MAX_ORDINAL_LEVELS = 20
+# given to SDV as ordinal with their values in order (MAX_ORDINAL_LEVELS). As numerical, a fitted
+# beta distribution turned insurance.csv's children (43% zeros) into 86% zeros; as ordinal the
+# shares match.
 
 # Neural generators see each category as a column of its own (one-hot) and each number or date
 # as 11 (a value and up to 10 modes): SDV's own estimate, which prints a PerformanceAlert to the
@@ -69,26 +75,6 @@ MEMORY_COPIES = 4.5
 _BASE_MB = 600.0
 
 
-def encoded_widths(data: pd.DataFrame, schema: Schema) -> dict[str, int]:
-    """How many columns each learnt column becomes for CTGAN, TVAE and CopulaGAN."""
-    widths = {}
-    for column in schema:
-        if column.name not in data.columns or column.kind in (ColumnKind.ID, ColumnKind.PII):
-            continue
-        values = data[column.name]
-        if column.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
-            widths[column.name] = int(values.nunique(dropna=False))
-        elif column.integer and values.nunique() <= MAX_ORDINAL_LEVELS:
-            widths[column.name] = int(values.nunique(dropna=False))  # ordinal: one per value
-        else:
-            widths[column.name] = 11
-    return widths
-
-
-# The tables the neural estimates were measured on (insurance-like: 7 columns) encode to about
-# 47 columns, 4 of them continuous (numbers and dates, fitted with a mixture model first).
-MEASURED_WIDTH = 47
-MEASURED_CONTINUOUS = 4
 _NEURAL_RATES = {"ctgan": 7e-5, "tvae": 1.5e-5, "copulagan": 7.5e-5}  # s per row, epoch, width
 
 
@@ -98,16 +84,18 @@ def one_hot(name: str) -> bool:
 
 
 def neural_estimate_seconds(
-    name: str, rows: int, widths: Mapping[str, int], params: Mapping[str, ParamValue]
+    name: str, shape: TableShape, params: Mapping[str, ParamValue]
 ) -> float:
     """Preparing (a mixture model per continuous column) plus the epochs (in proportion to the
-    encoded width), from the measurements on 7-column tables. On a 53-column table of 3,000
-    rows encoding to 1,540 columns (three text columns of 300 categories), 2 epochs: CTGAN
-    estimated 17 s, took 16 s; TVAE 9 s and 8 s."""
-    continuous = sum(1 for w in widths.values() if w == 11)
-    width = sum(widths.values())
-    preparing = 1.5 + 2e-4 * rows * max(continuous, 1) / MEASURED_CONTINUOUS
-    epoch = 0.01 + _NEURAL_RATES[name] * rows * max(width, 1) / MEASURED_WIDTH
+    encoded width), from the measurements on 7-column tables: CTGAN prepared 10k rows of 7
+    columns in ~3.5 s and 30k in ~5-7.5 s, then took 0.07 s per epoch at 1k rows and 1.6-1.8 s
+    at 30k; TVAE 0.03 s per epoch at 1k rows, ~0.3-0.45 s at 10k-30k. On a 53-column table of
+    3,000 rows encoding to 1,540 columns (three text columns of 300 categories), 2 epochs:
+    CTGAN estimated 17 s, took 16 s; TVAE 9 s and 8 s. benchmarks/bench_estimates.py checks
+    the whole estimate against real fits (real / estimated between 0.5 and 2)."""
+    rows = shape.rows
+    preparing = 0.5 + 2e-4 * rows * max(shape.continuous, 1) / MEASURED_CONTINUOUS
+    epoch = 0.01 + _NEURAL_RATES[name] * rows * shape.width / MEASURED_WIDTH
     return preparing + int(params["epochs"]) * epoch
 
 
@@ -807,26 +795,11 @@ def _check_pac(params: Mapping[str, ParamValue]) -> None:
         )
 
 
-def _neural_estimate(
-    per_row_epoch: float, per_epoch: float = 0.01
-) -> Callable[[int, int, Mapping[str, ParamValue]], float]:
-    """Seconds for preparing the data plus the epochs, measured on 2 cores: CTGAN prepared 10k
-    rows of 7 columns in ~3.5 s and 30k in ~5-7.5 s, then took 0.07 s per epoch at 1k rows and
-    1.6-1.8 s at 30k (2.1 s at 24k with the browser busy on the other core); TVAE 0.03 s per
-    epoch at 1k rows, ~0.3-0.45 s at 10k-30k."""
-
-    def estimate(rows: int, columns: int, params: Mapping[str, ParamValue]) -> float:
-        width = max(columns, 1) / 7
-        preparing = 1.5 + 2e-4 * rows * width
-        epoch = per_epoch + per_row_epoch * rows * width
-        return preparing + int(params["epochs"]) * epoch
-
-    return estimate
-
-
-def _copula_estimate(rows: int, columns: int, params: Mapping[str, ParamValue]) -> float:
+def _copula_estimate(shape: TableShape, params: Mapping[str, ParamValue]) -> float:
+    """Measured (benchmarks/bench_estimates.py): 0.3-0.9 s on the bundled tables, 2.8-6.3 s on
+    5k-8k rows of 14-21 columns."""
     slow = 20.0 if params.get("default_distribution") == "gaussian_kde" else 1.0
-    return 0.5 + 1e-5 * rows * max(columns, 1) * slow
+    return 0.3 + 4e-5 * shape.rows * max(shape.columns, 1) * slow
 
 
 GAUSSIAN_COPULA = GeneratorInfo(
@@ -858,7 +831,7 @@ CTGAN = GeneratorInfo(
     conditional=True,
     requires=("sdv", "torch"),
     install_hint=_INSTALL,
-    estimate=_neural_estimate(7e-5),
+    estimate=functools.partial(neural_estimate_seconds, "ctgan"),
     check=_check_pac,
 )
 
@@ -875,7 +848,7 @@ TVAE = GeneratorInfo(
     conditional=True,
     requires=("sdv", "torch"),
     install_hint=_INSTALL,
-    estimate=_neural_estimate(1.5e-5),
+    estimate=functools.partial(neural_estimate_seconds, "tvae"),
 )
 
 COPULA_GAN = GeneratorInfo(
@@ -891,7 +864,7 @@ COPULA_GAN = GeneratorInfo(
     conditional=True,
     requires=("sdv", "torch"),
     install_hint=_INSTALL,
-    estimate=_neural_estimate(7.5e-5),
+    estimate=functools.partial(neural_estimate_seconds, "copulagan"),
     check=_check_pac,
 )
 
