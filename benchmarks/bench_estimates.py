@@ -65,7 +65,10 @@ def main() -> None:
         chosen = {k: v for k, v in chosen.items() if k in args.tables.split(",")}
     warm = read_table(SAMPLES / "penguins.csv")
     for generator in args.generators.split(","):  # imports and first-use costs out of the way
-        fit(warm, GenerationSpec(generator=generator, params=PARAMS[generator], rules=RulesSetting.NONE))
+        fit(
+            warm,
+            GenerationSpec(generator=generator, params=PARAMS[generator], rules=RulesSetting.NONE),
+        )
     print(f"{'table':<10} {'generator':<16} {'estimate s':>10} {'real s':>8} {'real/est':>8}")
     ratios = []
     for name, table in chosen.items():

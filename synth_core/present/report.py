@@ -605,7 +605,7 @@ def _cards(evaluation: Evaluation) -> str:
         ),
     ]
     if privacy is not None:
-        cards.append(("Privacy verdict", _verdict(privacy.worst)))
+        cards.append(("Privacy verdict", _verdict(privacy.headline[0])))
     if utility is not None:
         cards.append(("TSTR / TRTR", _number(_finite(utility.ratio()))))
     return (
@@ -788,8 +788,13 @@ def report_html(report: Report, title: str = "Synthetic data report") -> str:
     if evaluation.privacy is not None:
         section(
             "privacy",
-            f"Privacy (overall: {evaluation.privacy.worst.value})",
-            _privacy_html(evaluation.privacy),
+            f"Privacy (overall: {evaluation.privacy.headline[0].value})",
+            (
+                f"<p>{_e(evaluation.privacy.headline[1])}</p>"
+                if evaluation.privacy.headline[1]
+                else ""
+            )
+            + _privacy_html(evaluation.privacy),
         )
     if evaluation.utility is not None:
         section("utility", "Utility and fairness", _utility_html(evaluation.utility, c["fairness"]))

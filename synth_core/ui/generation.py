@@ -28,7 +28,7 @@ from synth_core.generate.generators.registry import (
     table_shape,
 )
 from synth_core.generate.generators.sdv import one_hot, wide_columns_advice
-from synth_core.generate.protect.pii import PiiAction
+from synth_core.generate.protect.pii import PiiAction, exhausted_column
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.protect.similarity import FilterSettings
 from synth_core.generate.spec import (
@@ -425,8 +425,15 @@ def _losses(view: JobView) -> None:
 
 
 def job_panel(registry: JobRegistry) -> None:
-    """Progress of this session's generation, with Cancel and the loss curve."""
+    """Progress of this session's generation, with Cancel and the loss curve; when fake values
+    ran out for a personal-data column, a button to leave that column out, next to the error."""
     jobs.panel(registry, jobs.GENERATION, state.set_result, extra=_losses)
+    column = exhausted_column(str(st.session_state.get(jobs.GENERATION.error_key, "")))
+    if column is not None and column in state.working_table().schema:
+        if st.button(f"Leave '{column}' out", key="drop_exhausted"):
+            state.apply_edits(state.overrides(), [*state.dropped(), column])
+            st.session_state.pop(jobs.GENERATION.error_key, None)
+            st.rerun()
 
 
 def result_preview(result: SynthResult) -> None:

@@ -64,7 +64,7 @@ def remedies(spec: GenerationSpec) -> list[str]:
 
 
 def summary(report: PrivacyReport, spec: GenerationSpec) -> None:
-    worst = report.worst
+    worst, why = report.headline
     tries = remedies(spec)
     advice = (
         f" Try {', '.join(tries[:-1])} or {tries[-1]}."
@@ -74,7 +74,8 @@ def summary(report: PrivacyReport, spec: GenerationSpec) -> None:
     words = {
         Verdict.GREEN: "No sign that the synthetic rows give away the training rows beyond what "
         "unseen real rows would.",
-        Verdict.AMBER: "Some metrics are borderline: read them below before sharing the data.",
+        Verdict.AMBER: why
+        or "Some metrics are borderline: read them below before sharing the data.",
         Verdict.RED: "The synthetic rows give away training rows: do not share them as they are."
         + advice,
         Verdict.UNKNOWN: "Without a holdout there is no baseline to judge against.",

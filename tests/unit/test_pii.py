@@ -267,3 +267,11 @@ def test_names_are_written_in_the_real_columns_case() -> None:
     ]
     assert case_like(made, pd.Series(["ANN SMITH"] * 20)).tolist()[0] == "MIGUEL HERNANDEZ"
     assert case_like(made, pd.Series(["Ann Smith", "bob"] * 10)).tolist()[0] == "Miguel Hernandez"
+
+
+def test_the_column_named_by_an_exhausted_message_is_found() -> None:
+    from synth_core.generate.protect.pii import PiiExhaustedError, exhausted_column
+
+    message = str(PiiExhaustedError("first (given)", PiiType.FIRST_NAME))
+    assert exhausted_column(message) == "first (given)"
+    assert exhausted_column("Something else went wrong.") is None

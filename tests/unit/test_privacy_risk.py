@@ -107,3 +107,32 @@ def test_the_same_seed_gives_the_same_singling_out_risk_in_any_process() -> None
             repr(attack_risks(r.train, r.data, r.holdout, r.schema, seed=0).singling_out.value)
         )
     assert len(values) == 1, values
+
+
+def test_one_borderline_attack_alone_makes_the_header_amber_not_red() -> None:
+    """Issue 23: a red header driven by one borderline attack on 107 holdout rows, while
+    copies, DCR and identifying values were low risk."""
+    from dataclasses import replace
+
+    from synth_core import read_table
+    from synth_core.evaluate.privacy.report import Verdict, privacy_report
+    from synth_core.evaluate.privacy.risk import AttackRisks, Risk
+    from tests.helpers import SAMPLES
+
+    insurance = read_table(SAMPLES / "insurance.csv")
+    frame = insurance.df
+    train, holdout = frame.iloc[:800], frame.iloc[800:907]
+    unseen = frame.iloc[907:].reset_index(drop=True)  # rows the "generator" never saw
+    report = privacy_report(train, unseen, insurance.schema, holdout=holdout, attacks=False)
+    assert report.worst is not Verdict.RED
+    calm = Risk(0.02, 0.0, 0.08, 107, "green")
+    borderline = Risk(0.16, 0.11, 0.22, 107, "red", "smoker")
+    risks = AttackRisks(calm, calm, borderline, {"smoker": 0.16})
+    verdict, why = replace(report, risk=risks).headline
+    assert verdict is Verdict.AMBER
+    assert "inference at 16% (95% interval from 11%)" in why
+    assert "107 holdout rows" in why
+    strong = replace(borderline, ci_low=0.3, value=0.4)
+    assert replace(report, risk=AttackRisks(calm, calm, strong, {})).headline[0] is Verdict.RED
+    two = AttackRisks(borderline, calm, borderline, {})
+    assert replace(report, risk=two).headline[0] is Verdict.RED

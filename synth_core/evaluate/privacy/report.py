@@ -45,7 +45,7 @@ from synth_core.data.distance import (
 )
 from synth_core.data.schema import ColumnKind, PiiType, Schema
 from synth_core.evaluate.privacy.dcr import Neighbours, estimate_share, share_of_closer
-from synth_core.evaluate.privacy.risk import MIN_CONTROL, AttackRisks, attack_risks
+from synth_core.evaluate.privacy.risk import MIN_CONTROL, RED_LOW, AttackRisks, attack_risks
 from synth_core.generate.protect.pii import normal_text
 from synth_core.jsonable import plain
 
@@ -145,6 +145,7 @@ class PrivacyReport:
         payload: dict[str, Any] = plain(
             {
                 "verdict": self.worst,
+                "headline": {"verdict": self.headline[0], "why": self.headline[1]},
                 "exact_match_rate": asdict(self.exact_match),
                 "dcr_share": None if self.dcr_share is None else asdict(self.dcr_share),
                 "dcr": asdict(self.distances),
@@ -159,6 +160,39 @@ class PrivacyReport:
             }
         )
         return payload
+
+    @property
+    def headline(self) -> tuple[Verdict, str]:
+        """The page's header: the worst verdict, except that one attack alone, borderline
+        (its interval starts below twice the red line) while the direct measures (copies, DCR
+        share, NNDR, membership, identifying values) are not red, makes it amber, not red: one
+        uncertain attack on a small holdout is a reason to look, not proof of a leak. With why."""
+        worst = self.worst
+        if worst is not Verdict.RED or self.risk is None:
+            return worst, ""
+        direct = [
+            m.verdict
+            for m in (self.exact_match, self.dcr_share, self.nndr, self.mia, self.pii_replay)
+            if m is not None
+        ]
+        attacks = {
+            "singling out": self.risk.singling_out,
+            "linkability": self.risk.linkability,
+            "inference": self.risk.inference,
+        }
+        red = {name: r for name, r in attacks.items() if r is not None and r.verdict == "red"}
+        if Verdict.RED in direct or len(red) != 1:
+            return worst, ""
+        ((name, risk),) = red.items()
+        if risk.ci_low >= 2 * RED_LOW:
+            return worst, ""
+        holdout = self.rows.get("holdout", 0)
+        return Verdict.AMBER, (
+            f"One attack is borderline: {name} at {risk.value:.0%} (95% interval from "
+            f"{risk.ci_low:.0%}), from {risk.attacks:,} attacks with {holdout:,} holdout rows as "
+            "the control; copies, the DCR share and identifying values show no leak. Read it "
+            "below before sharing."
+        )
 
     @property
     def worst(self) -> Verdict:

@@ -90,6 +90,16 @@ class PiiExhaustedError(GeneratorError):
         )
 
 
+_EXHAUSTED = re.compile(r"Could not make fake values for '(?P<column>.+?)' \(")
+
+
+def exhausted_column(message: str) -> str | None:
+    """The column a PiiExhaustedError's message names (the error crosses the job's process
+    boundary as text), or None for any other message."""
+    found = _EXHAUSTED.search(message)
+    return None if found is None else found.group("column")
+
+
 def fake_column(
     pii_type: PiiType,
     real: pd.Series,
