@@ -429,11 +429,12 @@ def job_panel(registry: JobRegistry) -> None:
     ran out for a personal-data column, a button to leave that column out, next to the error."""
     jobs.panel(registry, jobs.GENERATION, state.set_result, extra=_losses)
     column = exhausted_column(str(st.session_state.get(jobs.GENERATION.error_key, "")))
-    if column is not None and column in state.working_table().schema:
-        if st.button(f"Leave '{column}' out", key="drop_exhausted"):
-            state.apply_edits(state.overrides(), [*state.dropped(), column])
-            st.session_state.pop(jobs.GENERATION.error_key, None)
-            st.rerun()
+    if column is None or column not in state.working_table().schema:
+        return
+    if st.button(f"Leave '{column}' out", key="drop_exhausted"):
+        state.apply_edits(state.overrides(), [*state.dropped(), column])
+        st.session_state.pop(jobs.GENERATION.error_key, None)
+        st.rerun()
 
 
 def result_preview(result: SynthResult) -> None:
