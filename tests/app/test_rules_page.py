@@ -50,3 +50,21 @@ def test_rules_are_not_suggested_under_differential_privacy() -> None:
     at.radio(key="privacy_setting").set_value("dp").run()
     assert "Under differential privacy no rule found in the data is kept" in _texts(at)
     assert all(c.disabled for c in at.checkbox if c.key and c.key.startswith("rule_"))
+
+
+def test_unticked_rules_stay_unticked_when_other_settings_change() -> None:
+    """Issue 23: changing the PII setting re-ticked every rule. Orders are one checkbox a
+    chain, bounds one table; both keep the choice too."""
+    at = _page(_upload(_app(), "taxi.csv", taxi_csv(300)))
+    (title,) = [e.label for e in at.expander if e.label.startswith("Rules found")]
+    found = int(title.split(" of ")[1].split()[0])
+    at.checkbox(key=rule_key(ZONE)).uncheck().run()
+    next(c for c in at.checkbox if c.label == "dropoff is after pickup").uncheck().run()
+    for setting in ("none", "filter", "pii"):
+        at.radio(key="privacy_setting").set_value(setting).run()
+        assert not at.exception
+        assert not at.checkbox(key=rule_key(ZONE)).value
+        assert not next(c for c in at.checkbox if c.label == "dropoff is after pickup").value
+    assert not at.session_state[rule_key(ORDER)]
+    kept = f"Rules found in your data ({found - 2} of {found} kept)"
+    assert kept in [e.label for e in at.expander]
