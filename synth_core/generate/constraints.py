@@ -161,6 +161,14 @@ class FixedGap:
         return out
 
 
+def most_common(source: pd.Series, target: pd.Series) -> pd.Series:
+    """The most common target value of each source value (rows with both present)."""
+    pairs = pd.DataFrame({"source": source.to_numpy(), "target": target.to_numpy()})
+    counts = pairs.dropna().astype(object).groupby(["source", "target"], sort=True).size()
+    best = counts.sort_values(ascending=False, kind="stable").reset_index()
+    return best.drop_duplicates("source").set_index("source")["target"]
+
+
 @dataclass(frozen=True)
 class Determines:
     """Each value of ``source`` has one value of ``target`` (zone → borough, code → label); the
@@ -178,10 +186,7 @@ class Determines:
 
     def mapping(self, real: pd.DataFrame) -> pd.Series:
         """The most common target of each source value in the real rows."""
-        pairs = real[[self.source, self.target]].dropna().astype(object)
-        counts = pairs.groupby([self.source, self.target], sort=True).size()
-        best = counts.sort_values(ascending=False, kind="stable").reset_index()
-        return best.drop_duplicates(self.source).set_index(self.source)[self.target]
+        return most_common(real[self.source], real[self.target])
 
     def holds_with(self, df: pd.DataFrame, real: pd.DataFrame) -> pd.Series:
         expected = df[self.source].astype(object).map(self.mapping(real))
@@ -375,12 +380,7 @@ class DatePart:
     def mapping(self, real: pd.Series | pd.DataFrame) -> pd.Series:
         """The column's most common value for each value of the part, in the real rows."""
         frame = real if isinstance(real, pd.DataFrame) else real.to_frame()
-        pairs = pd.DataFrame(
-            {"part": date_part(frame[self.date], self.part), "value": frame[self.column]}
-        ).dropna()
-        counts = pairs.astype(object).groupby(["part", "value"], sort=True).size()
-        best = counts.sort_values(ascending=False, kind="stable").reset_index()
-        return best.drop_duplicates("part").set_index("part")["value"]
+        return most_common(date_part(frame[self.date], self.part), frame[self.column])
 
     def holds_with(self, df: pd.DataFrame, real: pd.DataFrame) -> pd.Series:
         return self._holds(df, self.mapping(real))
@@ -713,7 +713,9 @@ def _changed_cells(before: pd.DataFrame, after: pd.DataFrame, columns: Sequence[
     count = np.zeros(len(before), dtype=np.int64)
     for name in dict.fromkeys(columns):
         old, new = before[name], after[name]
-        same = (old.astype(object) == new.astype(object)).fillna(False).to_numpy(dtype=bool)
+        if old.dtype != new.dtype:  # compared as Python values (39 == 39.0)
+            old, new = old.astype(object), new.astype(object)
+        same = (old == new).fillna(False).to_numpy(dtype=bool)
         same |= (old.isna() & new.isna()).to_numpy(dtype=bool)
         count += ~same
     return count

@@ -70,15 +70,28 @@ def histogram_figure(summary: Histogram) -> go.Figure:
         width: object = (widths / 1e6).tolist()  # plotly date axes measure widths in ms
     else:
         x, width = np.round(centres, 10).tolist(), widths.tolist()
+    figure = _overlaid_bars(x, width, summary.real_share, summary.synthetic_share)
+    return _layout(
+        figure, f"{summary.column}{_missing_note(summary)}", summary.column, "share of rows"
+    )
+
+
+def _overlaid_bars(
+    x: object,
+    width: object,
+    real: Sequence[float] | np.ndarray,
+    synthetic: Sequence[float] | np.ndarray,
+) -> go.Figure:
+    """Real and synthetic shares as bars on the same bins, one over the other."""
     figure = go.Figure()
     for label, shares, colour in (
-        (REAL_LABEL, summary.real_share, REAL_COLOUR),
-        (SYNTHETIC_LABEL, summary.synthetic_share, SYNTHETIC_COLOUR),
+        (REAL_LABEL, real, REAL_COLOUR),
+        (SYNTHETIC_LABEL, synthetic, SYNTHETIC_COLOUR),
     ):
         figure.add_trace(
             go.Bar(
                 x=x,
-                y=np.round(shares, 6).tolist(),
+                y=np.round(np.asarray(shares, dtype=float), 6).tolist(),
                 width=width,
                 name=label,
                 marker_color=colour,
@@ -86,9 +99,7 @@ def histogram_figure(summary: Histogram) -> go.Figure:
             )
         )
     figure.update_layout(barmode="overlay")
-    return _layout(
-        figure, f"{summary.column}{_missing_note(summary)}", summary.column, "share of rows"
-    )
+    return figure
 
 
 def gap_figure(gap: GapCheck) -> go.Figure:
@@ -97,22 +108,7 @@ def gap_figure(gap: GapCheck) -> go.Figure:
     edges = np.asarray(gap.edges)
     centres = np.round((edges[:-1] + edges[1:]) / 2, 10).tolist()
     width = np.diff(edges).tolist()
-    figure = go.Figure()
-    for label, shares, colour in (
-        (REAL_LABEL, gap.real_shares, REAL_COLOUR),
-        (SYNTHETIC_LABEL, gap.synthetic_shares, SYNTHETIC_COLOUR),
-    ):
-        figure.add_trace(
-            go.Bar(
-                x=centres,
-                y=np.round(shares, 6).tolist(),
-                width=width,
-                name=label,
-                marker_color=colour,
-                opacity=0.6,
-            )
-        )
-    figure.update_layout(barmode="overlay")
+    figure = _overlaid_bars(centres, width, gap.real_shares, gap.synthetic_shares)
     what = f"{gap.low} → {gap.high}" if gap.unit else f"{gap.high} − {gap.low}"
     axis = f"{what} ({gap.unit})" if gap.unit else what
     return _layout(figure, f"{what}: KS distance {gap.ks:.2f}", axis, "share of rows")

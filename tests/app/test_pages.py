@@ -29,19 +29,27 @@ def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
     return at
 
 
-def _generate(at: AppTest, generator: str = "cart", rows: int = 300) -> AppTest:
-    at.switch_page("app_pages/generate.py").run()
-    assert not at.exception
-    at.selectbox(key="generator").set_value(generator).run()
-    at.number_input(key="rows").set_value(rows).run()
-    at.button(key="generate").click().run()
+def _wait_for(at: AppTest, key: str) -> AppTest:
+    """Rerun until the background job under ``key`` has finished."""
     deadline = time.monotonic() + TIMEOUT
-    while "generation_job" in at.session_state:
-        assert time.monotonic() < deadline, "generation did not finish"
+    while key in at.session_state:
+        assert time.monotonic() < deadline, f"{key} did not finish"
         time.sleep(0.3)
         at.run()
     assert not at.exception
     return at
+
+
+def _generate(at: AppTest, generator: str | None = "cart", rows: int | None = 300) -> AppTest:
+    """Generate on the Generate page (None: the page's default generator or row count)."""
+    at.switch_page("app_pages/generate.py").run()
+    assert not at.exception
+    if generator is not None:
+        at.selectbox(key="generator").set_value(generator).run()
+    if rows is not None:
+        at.number_input(key="rows").set_value(rows).run()
+    at.button(key="generate").click().run()
+    return _wait_for(at, "generation_job")
 
 
 def test_opens_on_the_bundled_sample_data() -> None:
@@ -166,12 +174,7 @@ def test_tiny_tables_cannot_be_generated_from() -> None:
 
 def _fidelity(at: AppTest) -> AppTest:
     at.switch_page("app_pages/fidelity.py").run()
-    deadline = time.monotonic() + TIMEOUT
-    while "detection_job" in at.session_state:
-        assert time.monotonic() < deadline, "detection did not finish"
-        time.sleep(0.3)
-        at.run()
-    assert not at.exception
+    _wait_for(at, "detection_job")
     assert not at.error
     return at
 

@@ -4,28 +4,16 @@ open the Fidelity page, download the CSV from the Export page, and check it as a
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.app.test_pages import TIMEOUT, _app, _upload
+from tests.app.test_pages import _app, _fidelity, _generate, _upload
 from tests.real_like import CASES, bike_csv, taxi_csv
 
 ROWS = {"compas": 2_500, "taxi": 2_000, "bike": 2_000, "credit": 1_000, "legislators": 537}
 
 
 def _generate_with_defaults(name: str, data: bytes):  # type: ignore[no-untyped-def]
-    at = _upload(_app(), f"{name}.csv", data)
-    at.switch_page("app_pages/generate.py").run()
-    assert not at.exception
-    assert not at.error, [e.value for e in at.error]
-    at.button(key="generate").click().run()
-    deadline = time.monotonic() + TIMEOUT
-    while "generation_job" in at.session_state:
-        assert time.monotonic() < deadline, "generation did not finish"
-        time.sleep(0.3)
-        at.run()
-    assert not at.exception
+    at = _generate(_upload(_app(), f"{name}.csv", data), generator=None, rows=None)
     assert not at.error, [e.value for e in at.error]
     return at
 
@@ -48,14 +36,7 @@ def test_the_downloaded_file_keeps_what_a_user_checks(name: str) -> None:
 
 
 def _fidelity_page(name: str, data: bytes):  # type: ignore[no-untyped-def]
-    at = _generate_with_defaults(name, data)
-    at.switch_page("app_pages/fidelity.py").run()
-    deadline = time.monotonic() + TIMEOUT
-    while "detection_job" in at.session_state:
-        assert time.monotonic() < deadline, "detection did not finish"
-        time.sleep(0.3)
-        at.run()
-    assert not at.exception
+    at = _fidelity(_generate_with_defaults(name, data))
     verdicts = [b.value for b in (*at.success, *at.warning, *at.info) if "Quality is" in b.value]
     assert len(verdicts) == 1  # one headline: score, detection and relations together
     return at

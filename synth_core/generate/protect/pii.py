@@ -385,12 +385,7 @@ class _RangeCodes:
     @classmethod
     def of(cls, low: int, high: int, seed: int, taken: Iterable[int]) -> _RangeCodes:
         size = high - low + 1
-        rng = random.Random(f"{seed}:{low}:{high}")
-        multiplier = rng.randrange(1, size) if size > 1 else 1
-        while math.gcd(multiplier, size) != 1:
-            multiplier += 1
-        shift = rng.randrange(size) if size > 1 else 0
-        inverse = pow(multiplier, -1, size) if size > 1 else 1
+        multiplier, shift, inverse = _affine(size, f"{seed}:{low}:{high}")
         skipped = sorted(
             (inverse * (number - low - shift)) % size for number in taken if low <= number <= high
         )
@@ -416,6 +411,17 @@ class _RangeCodes:
             position = moved
         numbers = self.low + (self.multiplier * position + self.shift) % self.size
         return [int(v) for v in numbers]
+
+
+def _affine(size: int, key: str) -> tuple[int, int, int]:
+    """A seeded bijection E(x) = (a * x + b) mod size: a, b, and a's inverse mod size."""
+    rng = random.Random(key)
+    multiplier = rng.randrange(1, size) if size > 1 else 1
+    while math.gcd(multiplier, size) != 1:
+        multiplier += 1
+    shift = rng.randrange(size) if size > 1 else 0
+    inverse = pow(multiplier, -1, size) if size > 1 else 1
+    return multiplier, shift, inverse
 
 
 def _nth_free(row: int, skipped: list[int]) -> int:
@@ -510,12 +516,7 @@ class _ShapeCodes:
     @classmethod
     def of(cls, shape: Shape, seed: int, taken: Iterable[str]) -> _ShapeCodes:
         size = _space(shape)
-        rng = random.Random(f"{seed}:{shape}")
-        multiplier = rng.randrange(1, size) if size > 1 else 1
-        while math.gcd(multiplier, size) != 1:
-            multiplier += 1
-        shift = rng.randrange(size) if size > 1 else 0
-        inverse = pow(multiplier, -1, size) if size > 1 else 1
+        multiplier, shift, inverse = _affine(size, f"{seed}:{shape}")
         skipped = sorted(
             (inverse * (number - shift)) % size
             for number in (_number(shape, value) for value in taken)
