@@ -519,37 +519,61 @@ def _date_parts(
     """Columns that are a part of a date column in every row, in their own coding: a weekday
     (0 = Sunday), a month number or name, a year (0 = 2011), an hour. Each column is taken from
     the first date column and the coarsest part that determines it (year, quarter, month,
-    weekday, day, hour), with the same test against chance as a dependency."""
+    weekday, day, hour), with the same test against chance as a dependency. A sample of rows
+    rules out most pairs before every row is read."""
+    candidates = []
+    for column in columns:
+        if column.kind not in (ColumnKind.NUMERICAL, ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
+            continue
+        if column.kind is ColumnKind.NUMERICAL and not column.integer:
+            continue
+        if 2 <= frame[column.name].nunique(dropna=True) <= MAX_PART_VALUES:
+            candidates.append((column, *_codes(frame, column)))
+    if not candidates or not dates:
+        return []
+    rng = np.random.default_rng(0)
+    sample = (
+        np.sort(rng.choice(len(frame), SAMPLE, replace=False))
+        if len(frame) > SAMPLE
+        else np.arange(len(frame))
+    )
     out: list[Found] = []
     taken: set[str] = set()
     for date in dates:
-        parts = {part: date_part(frame[date.name], part) for part in _PARTS}
-        parts = {p: v for p, v in parts.items() if v.nunique(dropna=True) >= 2}
-        for column in columns:
+        values = frame[date.name]
+        quick = {part: _part_codes(date_part(values.iloc[sample], part)) for part in _PARTS}
+        quick = {p: codes for p, codes in quick.items() if len(np.unique(codes[codes >= 0])) >= 2}
+        full: dict[str, np.ndarray] = {}
+        for column, y, ny in candidates:
             if column.name == date.name or column.name in taken:
                 continue
-            if column.kind not in (
-                ColumnKind.NUMERICAL,
-                ColumnKind.CATEGORICAL,
-                ColumnKind.BOOLEAN,
-            ):
-                continue
-            if column.kind is ColumnKind.NUMERICAL and not column.integer:
-                continue
-            values = frame[column.name]
-            if not 2 <= values.nunique(dropna=True) <= MAX_PART_VALUES:
-                continue
-            y, ny = _codes(frame, column)
-            for part, part_values in parts.items():
-                x = part_values.fillna(-1).to_numpy(dtype=np.int64)
-                x = x - x[x >= 0].min() if (x >= 0).any() else x
-                x[part_values.isna().to_numpy()] = -1
-                found = _part_rule(date, part, column, x, y, ny, frame)
+            for part, x_sample in quick.items():
+                if _broken_rows_of(x_sample, y[sample], ny):
+                    continue  # some sampled rows already disagree
+                if part not in full:
+                    full[part] = _part_codes(date_part(values, part))
+                found = _part_rule(date, part, column, full[part], y, ny, frame)
                 if found is not None:
                     out.append(found)
                     taken.add(column.name)
                     break
     return out
+
+
+def _part_codes(parts: pd.Series) -> np.ndarray:
+    """A date part as codes from 0 (missing: -1), for counting."""
+    codes = parts.fillna(-1).to_numpy(dtype=np.int64)
+    present = codes >= 0
+    if present.any():
+        codes[present] -= codes[present].min()
+    return codes
+
+
+def _broken_rows_of(x: np.ndarray, y: np.ndarray, ny: int) -> int:
+    both = (x >= 0) & (y >= 0)
+    if not both.any():
+        return 0
+    return _broken_rows(x[both], y[both], int(x[both].max()) + 1, ny)
 
 
 _PARTS = ("year", "quarter", "month", "weekday", "day", "hour")
