@@ -1,9 +1,9 @@
 """Walk a folder of CSV files through the running app in Chromium, as a new user would.
 
 For each file: upload it, screenshot the Data page; when it can be generated from, generate with
-the default settings and screenshot Generate, Fidelity (with its tabs) and Export, downloading the
-CSV. Prints one line per file (works / the message shown) and fails if the browser tried to
-reach the internet.
+the default settings and screenshot Generate, Fidelity (with its tabs) and Export, downloading
+the CSV (kept in the output folder beside the screenshots). Prints one line per file (works /
+the message shown) and fails if the browser tried to reach the internet.
 
     make run &   # or any running instance
     .venv/bin/python scripts/browser_tour.py ../shared/data --url http://127.0.0.1:8501 --out tour/
@@ -73,7 +73,7 @@ def _tour_file(page: Page, url: str, path: Path, out: Path) -> str:
     page.wait_for_timeout(2500)
     page.screenshot(path=str(out / f"{stem}-3-fidelity.png"), full_page=True)
     plots = page.locator(".js-plotly-plot").count()
-    for tab in ("Pairs", "Validity"):
+    for tab in ("Pairs", "Rules", "Validity"):
         page.get_by_role("tab", name=tab).click()
         page.wait_for_timeout(2000)
         page.screenshot(path=str(out / f"{stem}-3-fidelity-{tab.lower()}.png"), full_page=True)
@@ -82,6 +82,7 @@ def _tour_file(page: Page, url: str, path: Path, out: Path) -> str:
     button.wait_for(timeout=WAIT_MS)
     with page.expect_download(timeout=WAIT_MS) as info:
         button.click()
+    info.value.save_as(out / f"{stem}-synthetic.csv")  # to check as a user would
     lines = Path(info.value.path()).read_text(encoding="utf-8").count("\n")
     page.screenshot(path=str(out / f"{stem}-4-export.png"), full_page=True)
     return f"works: {plots} plots, downloaded {lines - 1} rows"

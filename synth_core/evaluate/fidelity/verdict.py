@@ -37,6 +37,7 @@ class Verdict:
     level: str  # "high", "moderate", "low" or "not available"
     waiting: bool  # detection has not been measured yet
     reasons: tuple[str, ...]  # what keeps it from "high", in words
+    seen: tuple[str, ...] = ()  # what was checked and found right, in words
 
     @property
     def text(self) -> str:
@@ -46,7 +47,7 @@ class Verdict:
         if self.waiting:
             head += " so far (waiting for detection, which can lower it)"
         if not self.reasons:
-            return head + "."
+            return head + (": " + ", ".join(self.seen) + "." if self.seen else ".")
         return head + ". What gives the synthetic rows away: " + "; ".join(self.reasons) + "."
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +70,7 @@ def verdict(quality: Quality, detection: Detection | None, rules: RulesReport | 
         return Verdict("not available", detection is None, ())
     levels = [_level(quality.overall, *SCORE, higher_is_better=True)]
     reasons: list[str] = []
+    seen = [f"the score is {quality.overall:.1%}"]
     if levels[0] < 2:
         reasons.append(f"the quality score is {quality.overall:.1%} (high from {SCORE[1]:.0%})")
     if detection is not None:
@@ -77,6 +79,7 @@ def verdict(quality: Quality, detection: Detection | None, rules: RulesReport | 
         if detection.auc < COPY_SIGNAL_AUC:
             level = 0
         levels.append(level)
+        seen.append(f"a classifier can hardly tell the rows apart (ROC AUC {detection.auc:.2f})")
         if level < 2:
             top = [f"'{f.column}'" for f in detection.features[:3] if f.importance > 0]
             by = f", mostly by {', '.join(top)}" if top else ""
@@ -111,4 +114,7 @@ def verdict(quality: Quality, detection: Detection | None, rules: RulesReport | 
                 reasons.append(f"{len(relation_reasons) - _REASONS} more relations (Rules tab)")
         else:
             levels.append(2)
-    return Verdict(LEVELS[min(levels)], detection is None, tuple(reasons))
+            exact = sum(1 for c in rules.checks if c.exact)
+            if exact:
+                seen.append(f"the rows keep every rule the real rows keep ({exact})")
+    return Verdict(LEVELS[min(levels)], detection is None, tuple(reasons), tuple(seen))
