@@ -88,3 +88,29 @@ def column_distance(real: pd.Series, synthetic: pd.Series, continuous: bool) -> 
     if not (real_codes >= 0).any() or not (synthetic_codes >= 0).any():
         return missing
     return max(total_variation(real_codes, synthetic_codes, len(uniques)), missing)
+
+
+# A share that moves by more than this many standard errors is not sampling noise (two-sided,
+# α = 0.001).
+Z_CHANCE = 3.29
+
+
+def share_z(real: pd.Series, synthetic: pd.Series) -> float:
+    """How far a synthetic column's shares of its values (missing counted as a value) are from
+    the real ones, in standard errors of the difference of two shares: the largest over the
+    values. Sensitive where KS and total variation are not: a 10% class halved moves the total
+    variation by 0.05, within chance for 2,000 rows, and by 5 standard errors."""
+    if not len(real) or not len(synthetic):
+        return 0.0
+    left = real.astype(object).where(real.notna(), "\\x00missing")
+    right = synthetic.astype(object).where(synthetic.notna(), "\\x00missing")
+    p = left.value_counts(normalize=True)
+    q = right.value_counts(normalize=True)
+    shares = pd.concat([p, q], axis=1, keys=["real", "synthetic"]).fillna(0.0)
+    pooled = (shares["real"] * len(left) + shares["synthetic"] * len(right)) / (
+        len(left) + len(right)
+    )
+    error = np.sqrt(pooled * (1 - pooled) * (1 / len(left) + 1 / len(right)))
+    difference = (shares["real"] - shares["synthetic"]).abs()
+    z = (difference / error.where(error > 0)).fillna(0.0)
+    return float(z.max())

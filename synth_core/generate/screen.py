@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from synth_core.data.marginals import chance_distance, column_distance
+from synth_core.data.marginals import Z_CHANCE, chance_distance, column_distance, share_z
 from synth_core.data.schema import ColumnKind, Schema
 from synth_core.generate import constraints as rules
 from synth_core.generate.constraints import Constraint, ValueRange
 
 SCREEN_ROWS = 5_000  # rows of the model drawn to try the rules on
+FEW_VALUES = 20  # a column with at most this many values is judged by its shares
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Skipped:
     before: float  # distance of the model's rows to the real column
     after: float  # the same after the rule was enforced on them
     allowed: float  # how much of that change chance explains
+    unit: str = ""  # "standard errors" for the shares of a column of few values
 
     def describe(self) -> str:
         if self.after != self.after:  # NaN: no row kept the rule
@@ -40,11 +42,20 @@ class Skipped:
                 f"{SCREEN_ROWS:,} rows drawn from the model keeps it, so enforcing it would "
                 "throw away almost everything the model makes."
             )
+        if self.unit:
+            how = (
+                f"its shares of values {self.before:.1f} {self.unit} from the real ones before, "
+                f"{self.after:.1f} after; chance explains up to {self.allowed:.1f} more"
+            )
+        else:
+            how = (
+                f"distance {self.before:.3f} before, {self.after:.3f} after; chance explains "
+                f"up to {self.allowed:.3f} more"
+            )
         return (
             f"The rule '{self.constraint.describe()}' was not applied: enforcing it would move "
-            f"'{self.column}' away from the real column (distance {self.before:.3f} before, "
-            f"{self.after:.3f} after; chance explains up to {self.allowed:.3f} more), so it "
-            "would change your data more than it mends it."
+            f"'{self.column}' away from the real column ({how}), so it would change your data "
+            "more than it mends it."
         )
 
 
@@ -79,14 +90,22 @@ def _worst(
 ) -> Skipped | None:
     if enforced.empty:
         return Skipped(constraint, constraint.columns[0], 0.0, float("nan"), 0.0)
-    allowed = chance_distance(len(real), len(enforced))
     worst: Skipped | None = None
     for name in dict.fromkeys(constraint.columns):
-        continuous = schema[name].kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME)
-        before = column_distance(real[name], draw[name], continuous)
-        after = column_distance(real[name], enforced[name], continuous)
+        real_values = real[name]
+        if real_values.nunique(dropna=True) <= FEW_VALUES:
+            # Shares of each value, in standard errors: halving a 10% class matters.
+            before = share_z(real_values, draw[name])
+            after = share_z(real_values, enforced[name])
+            allowed, unit = Z_CHANCE, "standard errors"
+        else:
+            continuous = schema[name].kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME)
+            before = column_distance(real_values, draw[name], continuous)
+            after = column_distance(real_values, enforced[name], continuous)
+            allowed, unit = chance_distance(len(real), len(enforced)), ""
         if after - before > allowed and (
-            worst is None or after - before > worst.after - worst.before
+            worst is None
+            or (after - before) / allowed > (worst.after - worst.before) / worst.allowed
         ):
-            worst = Skipped(constraint, name, before, after, allowed)
+            worst = Skipped(constraint, name, before, after, allowed, unit)
     return worst

@@ -289,13 +289,23 @@ def _taxi() -> Table:
 @pytest.mark.parametrize("name", [n for n in GENERATORS if not _is_dp(n)])
 def test_default_output_breaks_no_rule_of_every_real_row(name: str) -> None:
     """With default settings (rules auto), no synthetic row breaks a rule that every training
-    row keeps: order, a zone's borough, a total's sum, a tip missing exactly on cash fares."""
+    row keeps (order, a zone's borough, a total's sum, a tip missing exactly on cash fares),
+    unless the notes say it was left out."""
     spec = GenerationSpec(generator=name, params=params_for(name), rows=120, seed=4)
     result = synthesize(_taxi(), spec)
     found = discover(result.train, result.model.model_schema)
     assert {r.kind for r in found.exact} >= {"order", "dependency", "sum", "missing", "bounds"}
     assert len(result.data) == 120
+    # A rule whose enforcement would push a column of this (one-epoch) model's rows away from
+    # the real one is left out, and said to be: every other rule holds in every row.
+    skipped = {s.constraint for s in result.model.skipped}
+    for constraint in skipped:
+        assert any(f"The rule '{constraint.describe()}' was not applied" in n for n in result.notes)
+    if name == "cart":
+        assert not skipped
     for rule in found.exact:
+        if rule.constraint in skipped:
+            continue
         broken = ~holds(rule.constraint, result.data, result.train)
         assert not broken.any(), (rule.text, result.data.loc[broken, list(rule.columns)].head())
 
