@@ -364,11 +364,21 @@ class DatePart:
     stored beside the date it was taken from (0 = Sunday, 1 = January, 0 = 2011: the pairs are
     those of the real rows). Kept by moving the date to the nearest one whose part agrees with
     the column (dates that follow it closely move with it), so the column keeps the relations
-    the generator learnt for it."""
+    the generator learnt for it; or, with ``fill``, by setting the column from the date (when
+    moving the dates would distort them: a generator that did not learn the two together)."""
 
     date: str
     part: str
     column: str
+    fill: bool = False
+
+    def filled(self, df: pd.DataFrame, mapping: pd.Series) -> pd.DataFrame:
+        """The column set from the date's part, where both are known."""
+        expected = date_part(df[self.date], self.part).astype(object).map(mapping)
+        known = expected.notna() & df[self.column].notna()
+        out = df.copy()
+        out.loc[known, self.column] = expected[known].astype(df[self.column].dtype)
+        return out
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -398,78 +408,145 @@ def _repair_dates(
     real: pd.DataFrame,
     followers: Sequence[str],
 ) -> pd.DataFrame:
-    """Rows whose date disagrees with a column taken from it get the nearest date that agrees
-    with every such column (whole days first, within the real dates' range and up to a year
-    away, then hours within that day); ``followers`` (dates that follow this one closely)
+    """Rows whose date disagrees with a column taken from it get the closest date that agrees
+    with every such column: first the year, then the month (or quarter) set to the nearest
+    value the column allows, in whole units, so each date keeps its place within its year and
+    month (moving to the nearest agreeing date would pile dates up on the first of January);
+    then a few days for a weekday or a day of the month, and hours within that day for an hour.
+    Dates stay within the real dates' range; ``followers`` (dates that follow this one closely)
     move by as much. Rows with no such date are left to rejection."""
     name = parts[0].date
-    mappings = [p.mapping(real) for p in parts]
+    mappings = {p.part: (p, p.mapping(real)) for p in parts}
     broken = np.zeros(len(df), dtype=bool)
-    for part, mapping in zip(parts, mappings, strict=True):
+    for part, mapping in mappings.values():
         broken |= ~part._holds(df, mapping).to_numpy()
-    if not broken.any():
-        return df
     dates = pd.to_datetime(df[name], errors="coerce")
     real_dates = pd.to_datetime(real[name], errors="coerce").dropna()
-    if real_dates.empty:
-        return df
-    low, high = real_dates.min().normalize(), real_dates.max().normalize() + pd.Timedelta(days=1)
-    day_level = [(p, m) for p, m in zip(parts, mappings, strict=True) if p.part != "hour"]
-    hour_level = [(p, m) for p, m in zip(parts, mappings, strict=True) if p.part == "hour"]
     rows = np.flatnonzero(broken & dates.notna().to_numpy())
-    shift = np.zeros(len(df), dtype="timedelta64[ns]")
-    found = np.zeros(len(df), dtype=bool)
-
-    def agrees(
-        candidate: pd.Series, positions: np.ndarray, level: list[tuple[DatePart, pd.Series]]
-    ) -> np.ndarray:
-        ok = np.ones(len(positions), dtype=bool)
-        for part, mapping in level:
-            expected = date_part(candidate, part.part).astype(object).map(mapping).to_numpy()
-            value = df[part.column].iloc[positions].astype(object).to_numpy()
-            missing = pd.isna(value) | pd.isna(expected)
-            ok &= missing | (value == expected)
-        return ok
-
-    reach = 366 if any(p.part in ("year", "quarter", "month") for p, _ in day_level) else 31
-    remaining = rows
-    for step in _nearest_first(reach if day_level else 0):
-        if not len(remaining):
-            break
-        offset = np.timedelta64(step, "D")
-        candidate = pd.Series(dates.to_numpy()[remaining] + offset)
-        ok = agrees(candidate, remaining, day_level)
-        if day_level:  # stay within the real dates
-            ok &= ((candidate >= low) & (candidate < high)).to_numpy()
-        shift[remaining[ok]] = offset
-        found[remaining[ok]] = True
-        remaining = remaining[~ok]
-    if hour_level:
-        settled = rows[found[rows]]
-        base = dates.to_numpy()[settled] + shift[settled]
-        moved = np.zeros(len(settled), dtype=bool)
-        extra = np.zeros(len(settled), dtype="timedelta64[ns]")
-        for step in _nearest_first(23):
-            left = np.flatnonzero(~moved)
-            if not len(left):
-                break
-            offset = np.timedelta64(step, "h")
-            candidate = pd.Series(base[left] + offset)
-            ok = agrees(candidate, settled[left], hour_level)
-            day = pd.Series(base[left]).dt.normalize().to_numpy()
-            ok &= candidate.dt.normalize().to_numpy() == day
-            extra[left[ok]] = offset
-            moved[left[ok]] = True
-        shift[settled] += extra
-        found[settled] &= moved
-    changed = np.flatnonzero(found & (shift != np.timedelta64(0, "ns")))
+    if not len(rows) or real_dates.empty:
+        return df
+    low = real_dates.min().normalize()
+    high = real_dates.max().normalize() + pd.Timedelta(days=1)
+    start = pd.Series(dates.to_numpy()[rows])
+    moved = start.copy()
+    for unit in ("year", "quarter", "month"):
+        if unit in mappings:
+            moved = _move_to_allowed(moved, unit, *mappings[unit], df, rows)
+    fine = [mappings[u] for u in ("weekday", "day") if u in mappings]
+    if fine:  # a weekday lies within 3 days, or 6 on one side at the edge of a month
+        reach = 15 if "day" in mappings else 6
+        coarse = [mappings[u] for u in ("year", "quarter", "month") if u in mappings]
+        moved = _nearest_agreeing(moved, "D", reach, [*coarse, *fine], df, rows, (low, high))
+    if "hour" in mappings:
+        others = [mappings[u] for u in mappings if u != "hour"]
+        checks = [*others, mappings["hour"]]
+        moved = _nearest_agreeing(moved, "h", 23, checks, df, rows, (low, high))
+    ok = moved.notna() & (moved >= low) & (moved < high)
+    for part, mapping in mappings.values():
+        ok &= _agrees(moved, part, mapping, df, rows)
+    shift = (moved - start).to_numpy()
+    keep = ok.to_numpy() & (shift != np.timedelta64(0, "ns"))
+    changed = rows[keep]
     if not len(changed):
         return df
     out = df.copy()
     for column in (name, *followers):
-        values = pd.to_datetime(out[column], errors="coerce")
-        moved_values = pd.Series(values.to_numpy()[changed] + shift[changed])
-        out.loc[out.index[changed], column] = moved_values.astype(values.dtype).to_numpy()
+        current = pd.to_datetime(out[column], errors="coerce")
+        values = pd.Series(current.to_numpy()[changed] + shift[keep])
+        out.loc[out.index[changed], column] = values.astype(current.dtype).to_numpy()
+    return out
+
+
+def _agrees(
+    candidate: pd.Series, part: DatePart, mapping: pd.Series, df: pd.DataFrame, rows: np.ndarray
+) -> pd.Series:
+    """Whether each candidate date's part gives the row's value of ``part.column``."""
+    expected = date_part(candidate, part.part).astype(object).map(mapping)
+    value = pd.Series(df[part.column].iloc[rows].astype(object).to_numpy())
+    return ((value == expected).fillna(False) | value.isna() | expected.isna()).astype(bool)
+
+
+def _move_to_allowed(
+    dates: pd.Series,
+    unit: str,
+    part: DatePart,
+    mapping: pd.Series,
+    df: pd.DataFrame,
+    rows: np.ndarray,
+) -> pd.Series:
+    """Dates whose year (quarter, month) gives another value of the column than the row's, set
+    to the nearest year (month) that gives it, the day kept (clipped to the month's length)."""
+    value = pd.Series(df[part.column].iloc[rows].astype(object).to_numpy())
+    wrong = ~_agrees(dates, part, mapping, df, rows) & dates.notna()
+    if not wrong.any():
+        return dates
+    allowed: dict[object, list[int]] = {}
+    for key, target in mapping.items():
+        allowed.setdefault(target, []).append(int(str(key)))
+    year, month = dates.dt.year.to_numpy(), dates.dt.month.to_numpy()
+    new_year, new_month = year.copy(), month.copy()
+    for target, keys in allowed.items():
+        at = np.flatnonzero(wrong.to_numpy() & (value == target).to_numpy())
+        if not len(at):
+            continue
+        if unit == "year":
+            choices = np.array(sorted(keys))
+            new_year[at] = _nearest(year[at], choices)
+        else:
+            months = sorted(
+                m for m in range(1, 13) if ((m - 1) // 3 + 1 if unit == "quarter" else m) in keys
+            )
+            new_month[at] = _nearest(month[at], np.array(months))
+    day = np.minimum(
+        dates.dt.day.to_numpy(),
+        pd.to_datetime({"year": new_year, "month": new_month, "day": 1}).dt.days_in_month,
+    )
+    rebuilt = pd.to_datetime({"year": new_year, "month": new_month, "day": day})
+    rebuilt = rebuilt + (dates - dates.dt.normalize())
+    return dates.where(~wrong, rebuilt)
+
+
+def _nearest(current: np.ndarray, choices: np.ndarray) -> np.ndarray:
+    """For each current value, the nearest of the (sorted) choices; ties go to the lower."""
+    right = np.clip(np.searchsorted(choices, current), 0, len(choices) - 1)
+    left = np.clip(right - 1, 0, len(choices) - 1)
+    nearer_left = np.abs(current - choices[left]) <= np.abs(choices[right] - current)
+    return np.where(nearer_left, choices[left], choices[right])
+
+
+def _nearest_agreeing(
+    dates: pd.Series,
+    unit: str,
+    reach: int,
+    checks: list[tuple[DatePart, pd.Series]],
+    df: pd.DataFrame,
+    rows: np.ndarray,
+    bounds: tuple[pd.Timestamp, pd.Timestamp],
+) -> pd.Series:
+    """Dates moved by the fewest days (hours) within ±``reach`` that agree with every check,
+    within ``bounds`` (from, before)."""
+    ok = pd.Series(True, index=dates.index)
+    for part, mapping in checks:
+        ok &= _agrees(dates, part, mapping, df, rows)
+    out = dates.copy()
+    todo = np.flatnonzero(~ok.to_numpy() & dates.notna().to_numpy())
+    for step in _nearest_first(reach)[1:]:
+        if not len(todo):
+            break
+        candidate = dates.iloc[todo] + (
+            pd.Timedelta(hours=step) if unit == "h" else pd.Timedelta(days=step)
+        )
+        if unit == "h":  # within the same day: the day's parts were settled before
+            same = candidate.dt.normalize() == dates.iloc[todo].dt.normalize()
+        else:
+            same = pd.Series(True, index=candidate.index)
+        good = same.to_numpy() & ((candidate >= bounds[0]) & (candidate < bounds[1])).to_numpy()
+        for part, mapping in checks:
+            good &= _agrees(
+                candidate.reset_index(drop=True), part, mapping, df, rows[todo]
+            ).to_numpy()
+        out.iloc[todo[good]] = candidate.to_numpy()[good]
+        todo = todo[~good]
     return out
 
 
@@ -665,7 +742,9 @@ def repair_counted(
             df = step(constraint, df, constraint.repair(df))
     by_date: dict[str, list[DatePart]] = {}
     for constraint in constraints:
-        if isinstance(constraint, DatePart):
+        if isinstance(constraint, DatePart) and constraint.fill:
+            df = step(constraint, df, constraint.filled(df, constraint.mapping(real)))
+        elif isinstance(constraint, DatePart):
             by_date.setdefault(constraint.date, []).append(constraint)
     for name, parts in by_date.items():
         followers = _followers(name, constraints, real)
@@ -791,6 +870,7 @@ def to_dict(constraint: Constraint) -> dict[str, Any]:
             "date": constraint.date,
             "part": constraint.part,
             "column": constraint.column,
+            "fill": constraint.fill,
         }
     if isinstance(constraint, MissingOnlyWhen):
         return {
@@ -839,7 +919,9 @@ def from_dict(data: dict[str, Any]) -> Constraint:
         if kind == "missing_together":
             return MissingTogether(tuple(str(c) for c in data["columns"]))
         if kind == "date_part":
-            return DatePart(str(data["date"]), str(data["part"]), str(data["column"]))
+            return DatePart(
+                str(data["date"]), str(data["part"]), str(data["column"]), bool(data.get("fill"))
+            )
         if kind == "missing_only_when":
             value = data["value"]
             if not isinstance(value, (str, bool, int, float)):

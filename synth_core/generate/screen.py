@@ -11,14 +11,14 @@ sample. Either way, keeping the rule would change the user's data in a way nobod
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from synth_core.data.marginals import Z_CHANCE, chance_distance, column_distance, share_z
 from synth_core.data.schema import ColumnKind, Schema
 from synth_core.generate import constraints as rules
-from synth_core.generate.constraints import Constraint, ValueRange
+from synth_core.generate.constraints import Constraint, DatePart, ValueRange
 
 SCREEN_ROWS = 5_000  # rows of the model drawn to try the rules on
 FEW_VALUES = 20  # a column with at most this many values is judged by its shares
@@ -34,6 +34,7 @@ class Skipped:
     after: float  # the same after the rule was enforced on them
     allowed: float  # how much of that change chance explains
     unit: str = ""  # "standard errors" for the shares of a column of few values
+    instead: Constraint | None = None  # applied in its place (a part of a date set from it)
 
     def describe(self) -> str:
         if self.after != self.after:  # NaN: no row kept the rule
@@ -52,6 +53,12 @@ class Skipped:
                 f"distance {self.before:.3f} before, {self.after:.3f} after; chance explains "
                 f"up to {self.allowed:.3f} more"
             )
+        if isinstance(self.instead, DatePart):
+            return (
+                f"The rule '{self.constraint.describe()}' is kept by setting "
+                f"'{self.instead.column}' from '{self.instead.date}', not by moving the dates: "
+                f"that would move '{self.column}' away from the real column ({how})."
+            )
         return (
             f"The rule '{self.constraint.describe()}' was not applied: enforcing it would move "
             f"'{self.column}' away from the real column ({how}), so it would change your data "
@@ -64,21 +71,34 @@ def screen(
 ) -> tuple[tuple[Constraint, ...], tuple[Skipped, ...]]:
     """The constraints to apply and the ones left out, each tried alone on ``draw`` (rows of
     the fitted model, before any rule) against the ``real`` training rows. Value ranges are
-    always applied (dropping a value outside the real range only brings a column closer)."""
+    always applied (dropping a value outside the real range only brings a column closer). A
+    part of a date that moving the dates would distort is tried the other way round, the column
+    set from the date; when that passes, it is applied in its place (``Skipped.instead``)."""
     kept: list[Constraint] = []
     skipped: list[Skipped] = []
     for constraint in constraints:
         if isinstance(constraint, ValueRange) or draw.empty:
             kept.append(constraint)
             continue
-        repaired = rules.repair(draw, [constraint], real, schema)
-        enforced = repaired[rules.holds(constraint, repaired, real)]
-        worst = _worst(constraint, draw, enforced, real, schema)
+        worst = _tried(constraint, draw, real, schema)
         if worst is None:
             kept.append(constraint)
-        else:
-            skipped.append(worst)
+            continue
+        if isinstance(constraint, DatePart) and not constraint.fill:
+            other = replace(constraint, fill=True)
+            if _tried(other, draw, real, schema) is None:
+                kept.append(other)
+                worst = replace(worst, instead=other)
+        skipped.append(worst)
     return tuple(kept), tuple(skipped)
+
+
+def _tried(
+    constraint: Constraint, draw: pd.DataFrame, real: pd.DataFrame, schema: Schema
+) -> Skipped | None:
+    repaired = rules.repair(draw, [constraint], real, schema)
+    enforced = repaired[rules.holds(constraint, repaired, real)]
+    return _worst(constraint, draw, enforced, real, schema)
 
 
 def _worst(

@@ -78,16 +78,17 @@ class FittedModel:
     similarity_filter: SimilarityFilter | None = None
     quality_filter: QualityFilter | None = None
     rules: tuple[Constraint, ...] = ()  # found in the training rows and kept (spec.rules)
-    skipped: tuple[Skipped, ...] = ()  # rules not applied: they would distort a column
+    skipped: tuple[Skipped, ...] = ()  # rules not applied as they are: they would distort a column
+    applied: tuple[Constraint, ...] | None = None  # what screening kept (None: not screened)
     derived: Derived = field(default_factory=Derived)  # columns learnt in another form
 
     @property
     def constraints(self) -> tuple[Constraint, ...]:
-        """What every synthetic row follows: the user's constraints and the rules kept, less
-        the ones screening left out."""
-        left_out = {s.constraint for s in self.skipped}
-        every = dict.fromkeys((*self.spec.constraints, *self.rules))
-        return tuple(c for c in every if c not in left_out)
+        """What every synthetic row follows: the user's constraints and the rules kept, as
+        screening left them (see ``synth_core.generate.screen``)."""
+        if self.applied is not None:
+            return self.applied
+        return tuple(dict.fromkeys((*self.spec.constraints, *self.rules)))
 
     @property
     def output_schema(self) -> Schema:
@@ -326,10 +327,15 @@ def _screened(model: FittedModel, progress: ProgressFn) -> FittedModel:
     model.generator.reset_sampling(model.spec.seed + 2)
     draw = _coerce(model, model.generator.sample(min(len(model.train), SCREEN_ROWS)))
     names = model.model_schema.names
-    _, skipped = screen(constraints, draw, model.train[names], model.model_schema)
+    applied, skipped = screen(constraints, draw, model.train[names], model.model_schema)
     if not skipped:
         return model
-    return replace(model, skipped=skipped, notes=(*model.notes, *(s.describe() for s in skipped)))
+    return replace(
+        model,
+        skipped=skipped,
+        applied=applied,
+        notes=(*model.notes, *(s.describe() for s in skipped)),
+    )
 
 
 def _found_rules(

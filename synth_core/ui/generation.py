@@ -446,7 +446,7 @@ def result_preview(result: SynthResult) -> None:
         f"{result.model.fit_rows:,} training rows ({len(result.holdout):,} held out), "
         f"sampled in {result.sample_seconds:.1f} s."
     )
-    skipped = [s.describe() for s in result.model.skipped]
+    skipped = [s.describe() for s in result.model.skipped if s.instead is None]
     for warning in skipped:  # a rule found in the data and not applied: worth a look
         st.warning(warning)
     notes = [n for n in result.notes if n not in skipped]

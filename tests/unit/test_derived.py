@@ -76,3 +76,25 @@ def test_a_date_that_disagrees_with_its_weekday_moves_to_the_nearest_that_agrees
     assert (moved <= pd.Timedelta(days=3)).mean() > 0.9  # boundary may cost a few more
     assert (repaired["weekday"] == rows["weekday"]).all()  # the column is not touched
     assert int(changed[parts[0]].sum()) == int((moved > pd.Timedelta(0)).sum())
+
+
+def test_when_moving_the_dates_would_distort_them_the_column_is_set_from_the_date(bike) -> None:  # type: ignore[no-untyped-def]
+    """A generator that did not learn the month with the date (the Gaussian copula): moving
+    every date into the month its column says would bend the dates' distribution, so the
+    month column is set from the date instead, and the notes say so."""
+    from dataclasses import replace
+
+    from synth_core.generate.screen import screen
+
+    month = DatePart("dteday", "month", "mnth")
+    draw = bike.df.sample(2_000, random_state=0).reset_index(drop=True)
+    rng = np.random.default_rng(0)
+    draw["mnth"] = rng.choice([1, 2, 3, 12], len(draw))  # unrelated to the date, and skewed
+    kept, skipped = screen([month], draw, bike.df, bike.schema)
+    assert kept == (replace(month, fill=True),)
+    assert skipped[0].instead == replace(month, fill=True)
+    assert "kept by setting 'mnth' from 'dteday', not by moving the dates" in skipped[0].describe()
+    repaired = rules.repair(draw, kept, bike.df, bike.schema)
+    assert (repaired["mnth"] == repaired["dteday"].dt.month).all()
+    assert (repaired["dteday"] == draw["dteday"]).all()
+    assert rules.from_dict(rules.to_dict(kept[0])) == kept[0]
