@@ -44,14 +44,31 @@ class Gap:
 
 @dataclass(frozen=True)
 class Filled:
-    """Whether ``column`` (not learnt itself) is filled, learnt as a true/false column ``flag``."""
+    """Whether ``column`` (not learnt itself) is filled, learnt as a true/false column ``flag``;
+    when a category decides it in every training row (a Senate ID exactly for senators), the
+    flag is set from ``source``: filled for the ``when`` values, empty for the others seen."""
 
     column: str
     flag: str
     share: float  # of the training rows that have a value
+    source: str | None = None
+    when: tuple[object, ...] = ()
+    seen: tuple[object, ...] = ()
 
     def describe(self) -> str:
-        return f"'{self.column}' in {self.share:.0%} of rows"
+        if self.source is None:
+            return f"'{self.column}' in {self.share:.0%} of rows"
+        values = ", ".join(f"'{v}'" for v in self.when)
+        return f"'{self.column}' exactly where '{self.source}' is {values}"
+
+    def decided(self, rows: pd.DataFrame, flags: pd.Series) -> pd.Series:
+        """The flags with the source's decision where its value was seen in training."""
+        if self.source is None:
+            return flags
+        value = rows[self.source].astype(object).reset_index(drop=True)
+        known = value.isin(list(self.seen)).to_numpy()
+        decided = value.isin(list(self.when)).to_numpy()
+        return pd.Series(np.where(known, decided, flags.to_numpy()), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -131,21 +148,55 @@ class Derived:
         return out
 
 
-def find_filled(columns: Sequence[str], train: pd.DataFrame, taken: Sequence[str]) -> list[Filled]:
+_SOURCE_VALUES = 20  # a category deciding where a column is filled has at most this many
+_SOURCE_ROWS = 5  # ... and at least this many rows of each
+
+
+def find_filled(
+    columns: Sequence[str], train: pd.DataFrame, taken: Sequence[str], schema: Schema
+) -> list[Filled]:
     """A flag for each of ``columns`` that is empty in some training rows but not all (its
-    flag's name avoids the ``taken`` column names)."""
+    flag's name avoids the ``taken`` column names), with the learnt category of ``schema`` that
+    decides it in every training row, if one does."""
     out = []
     names = set(taken)
+    categories = [
+        c.name
+        for c in schema
+        if c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
+        and 2 <= train[c.name].nunique(dropna=True) <= _SOURCE_VALUES
+    ]
     for column in columns:
-        share = float(train[column].notna().mean()) if len(train) else 0.0
+        present = train[column].notna()
+        share = float(present.mean()) if len(train) else 0.0
         if not 0.0 < share < 1.0:
             continue
         flag = f"{column} (filled)"
         while flag in names:
             flag += "_"
         names.add(flag)
-        out.append(Filled(column, flag, share))
+        out.append(Filled(column, flag, share, *_deciding(present, train, categories)))
     return out
+
+
+def _deciding(
+    present: pd.Series, train: pd.DataFrame, categories: Sequence[str]
+) -> tuple[str | None, tuple[object, ...], tuple[object, ...]]:
+    """The category (fewest values first) whose every value is always filled or always empty
+    in ``present``, each value on at least _SOURCE_ROWS rows: (name, filled values, values)."""
+    ordered = sorted(categories, key=lambda name: train[name].nunique(dropna=True))
+    for name in ordered:
+        values = train[name].astype(object)
+        frame = pd.DataFrame({"value": values, "present": present}).dropna(subset=["value"])
+        if len(frame) < len(train):
+            continue  # a missing category could not decide
+        groups = frame.groupby("value")["present"].agg(["min", "max", "size"])
+        if (groups["size"] < _SOURCE_ROWS).any() or (groups["min"] != groups["max"]).any():
+            continue
+        when = tuple(groups.index[groups["min"].astype(bool)])
+        if 0 < len(when) < len(groups):
+            return name, when, tuple(groups.index)
+    return None, (), ()
 
 
 def find_gaps(constraints: Sequence[Constraint], train: pd.DataFrame, schema: Schema) -> Derived:

@@ -270,7 +270,9 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
     if rule_note:
         notes.append(rule_note)
     gaps = () if dp else find_gaps((*spec.constraints, *kept), fit_data, model_schema).gaps
-    filled = find_filled(_made_here(table.schema, model_schema, spec), train, table.schema.names)
+    filled = find_filled(
+        _made_here(table.schema, model_schema, spec), train, table.schema.names, model_schema
+    )
     derived = Derived(gaps, tuple(filled))
     notes.extend(gap.describe() for gap in derived.gaps)
     if derived.filled:
@@ -741,9 +743,9 @@ def _coerce(model: FittedModel, rows: pd.DataFrame) -> pd.DataFrame:
     values."""
     rows = model.derived.decode(rows)
     columns = {}
-    for flag in model.derived.flags:
-        columns[flag] = rows[flag].astype("boolean").fillna(False).astype(bool)
-        columns[flag] = columns[flag].reset_index(drop=True)
+    for filled in model.derived.filled:
+        flags = rows[filled.flag].astype("boolean").fillna(False).astype(bool)
+        columns[filled.flag] = filled.decided(rows, flags.reset_index(drop=True))
     for name in model.model_schema.names:
         values = _restore_dtype(rows[name], model.train[name]).reset_index(drop=True)
         empty = values.isna().to_numpy()

@@ -98,3 +98,25 @@ def test_when_moving_the_dates_would_distort_them_the_column_is_set_from_the_dat
     assert (repaired["mnth"] == repaired["dteday"].dt.month).all()
     assert (repaired["dteday"] == draw["dteday"]).all()
     assert rules.from_dict(rules.to_dict(kept[0])) == kept[0]
+
+
+def test_an_id_filled_only_for_one_category_is_filled_exactly_there() -> None:
+    """Legislators: a Senate ID for the 100 senators of 537 members. Whether it is filled is
+    learnt with the other columns, and set from 'type' since 'type' decides it in every real
+    row: even the Gaussian copula, which learns no such link, gives it to senators only."""
+    from synth_core.generate.spec import GenerationSpec
+    from synth_core.generate.synthesize import synthesize
+    from tests.real_like import legislators_csv
+
+    table = read_table(legislators_csv(537))
+    result = synthesize(table, GenerationSpec(generator="gaussian_copula", rows=537, seed=0))
+    filled = {f.column: f for f in result.model.derived.filled}
+    assert filled["lis_id"].source == "type"
+    assert filled["lis_id"].when == ("sen",)
+    assert filled["thomas_id"].source is None  # longer-serving members: no category decides
+    senators = result.data["type"] == "sen"
+    assert result.data.loc[senators, "lis_id"].notna().all()
+    assert result.data.loc[~senators, "lis_id"].isna().all()
+    share = result.data["thomas_id"].notna().mean()
+    assert abs(share - table.df["thomas_id"].notna().mean()) < 0.08
+    assert not result.data["govtrack_id"].isin(table.df["govtrack_id"]).any()
