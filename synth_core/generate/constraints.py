@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -760,7 +760,7 @@ def repair_counted(
     tied = {n for c in constraints if isinstance(c, (SumOf, FixedGap)) for n in c.columns}
     for order in constraints:
         if isinstance(order, GreaterThan) and not tied & set(order.columns):
-            df = step(order, df, _swap_crossed(df, order))
+            df = step(order, df, _repair_order(df, order, real, schema))
     return df, changed
 
 
@@ -798,6 +798,62 @@ def _changed_cells(before: pd.DataFrame, after: pd.DataFrame, columns: Sequence[
         same |= (old.isna() & new.isna()).to_numpy(dtype=bool)
         count += ~same
     return count
+
+
+FEW_VALUES = 20  # an order between columns of at most this many values is mended across rows
+
+
+def _repair_order(
+    df: pd.DataFrame, order: GreaterThan, real: pd.DataFrame, schema: Schema
+) -> pd.DataFrame:
+    """Crossed rows of an order mended: across rows for whole-number columns of few values in
+    the real rows (flags, counts: each column's shares kept exactly), within the row otherwise
+    (the pair of values kept)."""
+    few = all(
+        name in schema and schema[name].integer and real[name].nunique(dropna=True) <= FEW_VALUES
+        for name in order.columns
+    )
+    return _exchange_crossed(df, order) if few else _swap_crossed(df, order)
+
+
+def _exchange_crossed(df: pd.DataFrame, order: GreaterThan) -> pd.DataFrame:
+    """Crossed rows (``high`` below ``low``) get their ``low`` value exchanged with a row whose
+    ``low`` fits under this row's ``high`` and whose ``high`` is above this row's ``low``: both
+    rows then keep the order, and neither column's shares change. A violent reoffence without
+    a reoffence, beside a reoffence without violence, become a violent reoffence and a plain
+    one; swapping within the row instead took a 10% class to 6%. Rows without such a partner
+    are left to rejection."""
+    low, high = df[order.low], df[order.high]
+    crossed = (high < low).fillna(False).to_numpy(dtype=bool)
+    if not crossed.any():
+        return df
+    lows = low.to_numpy(dtype=object)
+    highs = high.to_numpy(dtype=object)
+    fine = ~crossed & low.notna().to_numpy() & high.notna().to_numpy()
+    digest = pd.util.hash_pandas_object(df.loc[crossed, list(order.columns)], index=False)
+    rng = np.random.default_rng(digest.to_numpy().astype(np.uint64) % np.uint64(2**63))
+    free = np.flatnonzero(fine)
+    free = free[rng.permutation(len(free))]
+    used = np.zeros(len(df), dtype=bool)
+    values = low.to_numpy(copy=True)
+    pairs = pd.DataFrame({"low": lows[crossed], "high": highs[crossed]})
+    groups = pairs.groupby(["low", "high"]).indices
+    for key, members in groups.items():
+        row_low, row_high = cast(tuple[Any, Any], key)
+        targets = np.flatnonzero(crossed)[np.asarray(members)]
+        fits = free[~used[free]]
+        fits = fits[(lows[fits] <= row_high) & (highs[fits] >= row_low)]
+        if order.strict:
+            fits = fits[(lows[fits] < row_high) & (highs[fits] > row_low)]
+        count = min(len(targets), len(fits))
+        if not count:
+            continue
+        chosen, partners = targets[:count], fits[:count]
+        values[chosen], values[partners] = lows[partners], lows[chosen]
+        used[partners] = True
+    out = df.copy()
+    out[order.low] = pd.Series(values, index=df.index).astype(low.dtype)
+    return out
 
 
 def _swap_crossed(df: pd.DataFrame, order: GreaterThan) -> pd.DataFrame:

@@ -602,22 +602,45 @@ def test_the_notes_count_what_each_rule_changed_in_the_rows_delivered(taxi: Tabl
 
 
 def test_a_rare_class_halved_by_a_repair_is_caught_by_its_share() -> None:
-    """The Gaussian copula does not keep 'is_violent_recid is 1 only where is_recid is 1';
-    swapping the crossed pairs took the 10% violent class to 6%, which the total variation
-    distance (0.05) calls chance at 2,000 rows. Its share, in standard errors, does not."""
-    from synth_core.generate.screen import screen
+    """Swapping crossed pairs within the row took a 10% violent class to 6%: 0.05 in total
+    variation distance, which chance explains at 2,000 rows; its share, in standard errors,
+    does not (the screening's test for columns of few values)."""
+    from synth_core.data.marginals import Z_CHANCE, chance_distance, column_distance, share_z
+    from synth_core.generate.screen import _worst
 
     rng = np.random.default_rng(2)
-    real = pd.DataFrame({"is_recid": (rng.random(2_400) < 0.46).astype(int)})
-    real["is_violent_recid"] = real["is_recid"] * (rng.random(2_400) < 0.23)
-    draw = pd.DataFrame({"is_recid": (rng.random(3_000) < 0.46).astype(int)})
-    draw["is_violent_recid"] = (rng.random(3_000) < 0.105).astype(int)  # independent
-    schema = Schema(tuple(ColumnSchema(c, ColumnKind.NUMERICAL, integer=True) for c in real))
+    real = pd.DataFrame({"is_violent_recid": (rng.random(2_400) < 0.105).astype(int)})
+    draw = pd.DataFrame({"is_violent_recid": (rng.random(3_000) < 0.105).astype(int)})
+    halved = draw.copy()
+    ones = np.flatnonzero(halved["is_violent_recid"].to_numpy() == 1)
+    halved.loc[ones[: len(ones) // 2], "is_violent_recid"] = 0
+    column = real["is_violent_recid"]
+    moved = column_distance(column, halved["is_violent_recid"], False) - column_distance(
+        column, draw["is_violent_recid"], False
+    )
+    assert moved < chance_distance(len(real), len(halved))  # total variation: chance
+    assert share_z(column, halved["is_violent_recid"]) > Z_CHANCE  # shares: not chance
+    schema = Schema((ColumnSchema("is_violent_recid", ColumnKind.NUMERICAL, integer=True),))
+    rule = ValueRange("is_violent_recid", 0, 1)
+    worst = _worst(rule, draw, halved, real, schema)
+    assert worst is not None
+    assert "standard errors" in worst.describe()
+
+
+def test_an_implication_on_flags_is_mended_across_rows_keeping_both_shares() -> None:
+    """A violent reoffence without a reoffence, beside a reoffence without violence, become a
+    violent reoffence and a plain one: both columns keep their shares exactly."""
+    rng = np.random.default_rng(5)
+    rows = pd.DataFrame({"is_recid": (rng.random(3_000) < 0.46).astype(int)})
+    rows["is_violent_recid"] = (rng.random(3_000) < 0.105).astype(int)  # not learnt together
     implication = GreaterThan("is_violent_recid", "is_recid", strict=False)
-    kept, skipped = screen([implication], draw, real, schema)
-    assert kept == ()
-    assert skipped[0].column in ("is_violent_recid", "is_recid")
-    assert "standard errors" in skipped[0].describe()
+    schema = Schema(tuple(ColumnSchema(c, ColumnKind.NUMERICAL, integer=True) for c in rows))
+    repaired, changed = rules.repair_counted(rows, [implication], rows, schema)
+    assert rules.holds(implication, repaired, rows).all()
+    for column in rows:
+        assert repaired[column].sum() == rows[column].sum()
+    crossed = int(((rows["is_violent_recid"] == 1) & (rows["is_recid"] == 0)).sum())
+    assert int(changed[implication].sum()) == 2 * crossed  # each crossed row and its partner
 
 
 def test_orders_between_columns_of_few_values_are_not_given_to_sdv_to_learn() -> None:
