@@ -120,6 +120,9 @@ def links_to(
     return found
 
 
+MAX_KEY_VALUES = 200_000  # keys of larger tables are not remembered (memory)
+
+
 def key_values(table: Table) -> dict[tuple[str, str], frozenset[str]]:
     """The table's own key columns as text (its unique ID columns), for ``links_to`` on the
     tables read after it."""
@@ -127,6 +130,8 @@ def key_values(table: Table) -> dict[tuple[str, str], frozenset[str]]:
     out = {}
     for column in table.schema:
         values = table.df[column.name].dropna()
+        if len(values) > MAX_KEY_VALUES:
+            continue
         if column.kind is ColumnKind.ID and values.is_unique and len(values):
             out[(name, column.name)] = frozenset(values.astype(str))
     return out
