@@ -218,12 +218,11 @@ def fit_estimate(table: Table, spec: GenerationSpec) -> float | None:
 def _made_here(table: Schema, model_schema: Schema, spec: GenerationSpec) -> list[str]:
     """Columns made around the generator that it does not learn, whose empty cells it learns
     instead: IDs, replaced personal data and constant columns."""
-    replaced = spec.privacy.protects_pii and spec.pii_action is PiiAction.REPLACE
+    replaced = spec.pii_action is PiiAction.REPLACE  # without protection PII is learnt anyway
     return [
         c.name
         for c in table
-        if c.name not in model_schema
-        and (c.kind is not ColumnKind.PII or replaced or not spec.privacy.protects_pii)
+        if c.name not in model_schema and (c.kind is not ColumnKind.PII or replaced)
     ]
 
 
