@@ -3,6 +3,12 @@ overall quality on the bundled tables, for the default parameters or the ones gi
 cost of balanced draws, timed against independent draws in the same run.
 
     python benchmarks/bench_cart.py [--seeds 24] [--param min_samples_leaf=25 ...] [--rows 100000]
+    python benchmarks/bench_cart.py --sizes [--seeds 8]
+
+--sizes: as the table grows (the census-like table of tests/real_like.py, 1,000 to 26,049
+training rows, each seed its own table and split): DCR share, its interval, the privacy gate,
+quality and detection AUC with leaves that grow with the rows (the default) against fixed leaves
+of 40 (the baseline, measured in the same run).
 
 One split's DCR share moves by 1-3 points from seed to seed on these small holdouts, so the
 README's numbers are means over 24 seeds (each seed: its own 80/20 split and its own draws, as
@@ -27,10 +33,12 @@ from bench_fidelity import mixed_table  # noqa: E402
 from synth_core import read_table  # noqa: E402
 from synth_core._progress import no_progress  # noqa: E402
 from synth_core.evaluate.fidelity import evaluate  # noqa: E402
-from synth_core.evaluate.privacy.report import privacy_report  # noqa: E402
+from synth_core.evaluate.privacy.report import Verdict, privacy_report  # noqa: E402
+from synth_core.generate.generators.cart import leaf_size  # noqa: E402
 from synth_core.generate.generators.registry import create, get  # noqa: E402
 from synth_core.generate.spec import GenerationSpec  # noqa: E402
 from synth_core.generate.synthesize import synthesize  # noqa: E402
+from tests.real_like import census_frame  # noqa: E402
 
 TABLES = ("insurance", "penguins", "seattle-weather")
 
@@ -80,12 +88,66 @@ def sampling_cost(rows: int) -> None:
     )
 
 
+SIZES = (1_250, 2_500, 5_000, 10_000, 20_000, 32_561)  # rows; 80% are training rows
+
+
+def by_size(seeds: int, sizes: tuple[int, ...] = SIZES) -> None:
+    print(f"CART on the census-like table, {seeds} seeds (80/20 split, rows = training rows)")
+    print(
+        f"{'training':>8} {'leaves':>10} {'DCR share':>9} {'sd':>4} {'interval':>8} "
+        f"{'green':>6} {'quality':>8} {'det. AUC':>8}"
+    )
+    for rows in sizes:
+        for grow in (False, True):
+            shares, widths, green, quality, auc = [], [], 0, [], []
+            leaf = 0
+            for seed in range(seeds):
+                table = read_table(census_frame(rows, seed=100 + seed).to_csv(index=False).encode())
+                training = round(0.8 * len(table.df))
+                params = {"grow_leaves": grow}
+                spec = GenerationSpec("cart", params=params, rows=training, seed=seed)
+                result = synthesize(table, spec)
+                leaf = leaf_size({**get("cart").defaults(), **params}, len(result.train))
+                privacy = privacy_report(
+                    result.train,
+                    result.data,
+                    result.schema,
+                    result.holdout,
+                    seed=seed,
+                    attacks=False,
+                )
+                share = privacy.dcr_share
+                assert share is not None
+                shares.append(share.share)
+                widths.append(share.ci_high - share.ci_low)
+                green += share.verdict is Verdict.GREEN
+                report = evaluate(
+                    result.train, result.data, result.schema, holdout=result.holdout, seed=seed
+                )
+                quality.append(report.quality.overall)
+                auc.append(report.detection.auc if report.detection else float("nan"))
+            label = f"{leaf} ({'grow' if grow else 'fixed'})"
+            print(
+                f"{training:8,} {label:>10} {100 * statistics.fmean(shares):8.1f}% "
+                f"{100 * statistics.pstdev(shares):4.1f} {100 * statistics.fmean(widths):7.1f}p "
+                f"{green:>3}/{seeds:<2} {statistics.fmean(quality):8.4f} "
+                f"{statistics.fmean(auc):8.3f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=24)
     parser.add_argument("--param", action="append", default=[], help="name=value")
     parser.add_argument("--rows", type=int, default=100_000, help="for the sampling cost")
+    parser.add_argument(
+        "--sizes", nargs="*", type=int, help="CART as the table grows (default sizes: SIZES)"
+    )
     args = parser.parse_args()
+    if args.sizes is not None:
+        warnings.filterwarnings("ignore")
+        by_size(args.seeds, tuple(args.sizes) or SIZES)
+        return
     params = get("cart").validate(dict(p.split("=", 1) for p in args.param)) if args.param else {}
     warnings.filterwarnings("ignore")
     guards(args.seeds, params)

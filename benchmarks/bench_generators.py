@@ -2,10 +2,14 @@
 Generate page run): quality, detection AUC, copies beside the holdout's own rate, DCR share and
 seconds, each generator's time as a ratio of the fastest one's in the same run, the
 recommendation, and the whole comparison's time. With --large, also a 30,000-row table (the goal:
-every available generator compared within 5 minutes on this machine).
+every available generator compared within 5 minutes on this machine). With --census, also the
+census-like table of tests/real_like.py (32,561 rows: 26,049 training rows, Adult's shape).
 
-    python benchmarks/bench_generators.py [--budget 60] [--seeds 1] [--large] [--tables none]
-        [--generators cart,tabular_argn]
+    python benchmarks/bench_generators.py [--budget 60] [--seeds 1] [--large] [--census]
+        [--tables none] [--generators cart,tabular_argn]
+
+Per generator: how often it passed the privacy gate, could not be judged, or failed; and how
+often the recommendation was the generator with the lowest detection AUC of all that finished.
 
 On tables of a few hundred rows one split's DCR share moves by about 2 points from seed to seed
 (penguins: 69 holdout rows), so compare means over several seeds (--seeds 8).
@@ -29,9 +33,11 @@ from synth_core import read_table  # noqa: E402
 from synth_core.data.table import Table  # noqa: E402
 from synth_core.experiments.generator_choice import (  # noqa: E402
     CompareSettings,
+    Gate,
     GeneratorComparison,
     compare_generators,
 )
+from tests.real_like import census_frame  # noqa: E402
 
 TABLES = ("insurance", "penguins", "seattle-weather")
 
@@ -63,15 +69,28 @@ def show(name: str, runs: list[GeneratorComparison]) -> None:
         def mean(attr: str, ok: list = ok) -> float:  # type: ignore[type-arg]
             return statistics.fmean(getattr(s, attr) or 0.0 for s in ok)
 
-        gate = sum(s.passes_privacy for s in ok)
+        gates = [s.gate[0] for s in ok]
         print(
             f"{n:15} {mean('quality'):8.3f} {mean('detection_auc'):8.3f} "
             f"{100 * mean('exact_match_rate'):6.2f}% {100 * mean('holdout_match_rate'):6.2f}% "
             f"{100 * mean('dcr_share'):5.1f}% {seconds[n]:8.1f} {seconds[n] / fastest:9.1f}  "
-            f"privacy gate passed {gate} of {len(ok)}"
+            f"gate: passes {gates.count(Gate.PASSES)}, cannot tell "
+            f"{gates.count(Gate.CANNOT_TELL)}, fails {gates.count(Gate.FAILS)} of {len(ok)}"
         )
+        for s in ok:
+            if s.gate[0] is Gate.FAILS:
+                print(f"{'':17}fails: {s.gate[1]}")
     picks = [r.recommended or "none" for r in runs]
-    print(f"recommended: {', '.join(picks)}; whole comparison {sum(r.seconds for r in runs):.0f} s")
+    lowest = sum(r.recommended == _lowest_auc(r) for r in runs)
+    print(
+        f"recommended: {', '.join(picks)} (the lowest detection AUC of all in {lowest} of "
+        f"{len(runs)}); whole comparison {sum(r.seconds for r in runs):.0f} s"
+    )
+
+
+def _lowest_auc(run: GeneratorComparison) -> str | None:
+    done = [s for s in run.scores if s.detection_auc is not None]
+    return min(done, key=lambda s: s.detection_auc or 0.0).name if done else None
 
 
 def main() -> None:
@@ -79,6 +98,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--large", action="store_true")
+    parser.add_argument("--census", action="store_true")
     parser.add_argument("--tables", default=",".join(TABLES), help="bundled tables, or none")
     parser.add_argument("--generators", default="", help="comma-separated; default: all but DP")
     args = parser.parse_args()
@@ -87,6 +107,9 @@ def main() -> None:
     if args.large:
         frame = mixed_table(30_000, seed=1)
         tables["mixed 30k x 15"] = read_table(frame.to_csv(index=False).encode())
+    if args.census:
+        census = census_frame(32_561, seed=0).to_csv(index=False).encode()
+        tables["census-like 32,561 x 15"] = read_table(census)
     for name, table in tables.items():
         runs = []
         for seed in range(args.seeds):
@@ -97,8 +120,8 @@ def main() -> None:
                 seed=seed,
             )
             runs.append(compare_generators(table, settings))
-            if name.startswith("mixed"):
-                print(f"  (30k rows, seed {seed}: {time.perf_counter() - started:.0f} s in all)")
+            if name.startswith(("mixed", "census")):
+                print(f"  ({name}, seed {seed}: {time.perf_counter() - started:.0f} s in all)")
         show(name, runs)
 
 

@@ -13,6 +13,10 @@ with their traps and no real person in them:
   ``installment_plan`` hold a category literally named ``none``.
 - ``legislators_csv``: ID columns filled only for some rows (``lis_id`` for senators only), a
   zero-padded text ID and whole-number IDs.
+- ``census_frame``: the Adult census extract's shape (issue 24): 32,561 people, 15 columns, mostly
+  categories and small whole numbers (so many rows have close neighbours), a near-unique weight,
+  ``education_num`` fixed by ``education``, capital gains and losses zero for most people and a
+  few repeated amounts otherwise, 40 hours for half, income above 50K for a quarter.
 
 Each builder takes the number of rows and a seed, and returns CSV bytes as such files are written.
 """
@@ -396,6 +400,287 @@ def check_legislators(real_csv: bytes, synthetic_csv: bytes) -> None:
     top = real["govtrack_id"].astype(int).max()
     assert not set(range(top + 1, top + 11)) <= set(govtrack)  # not counting up from the max
     assert synthetic["thomas_id"][synthetic["thomas_id"] != ""].str.len().eq(5).all()
+
+
+_EDUCATION = {  # level: (years code, share)
+    "HS-grad": (9, 0.323),
+    "Some-college": (10, 0.224),
+    "Bachelors": (13, 0.164),
+    "Masters": (14, 0.053),
+    "Assoc-voc": (11, 0.042),
+    "11th": (7, 0.036),
+    "Assoc-acdm": (12, 0.033),
+    "10th": (6, 0.029),
+    "7th-8th": (4, 0.020),
+    "Prof-school": (15, 0.018),
+    "9th": (5, 0.016),
+    "12th": (8, 0.013),
+    "Doctorate": (16, 0.013),
+    "5th-6th": (3, 0.010),
+    "1st-4th": (2, 0.005),
+    "Preschool": (1, 0.003),
+}
+_COUNTRIES = {
+    "United-States": 0.896,
+    "Mexico": 0.020,
+    "?": 0.018,
+    "Philippines": 0.006,
+    "Germany": 0.004,
+    "Canada": 0.0037,
+    "Puerto-Rico": 0.0035,
+    "El-Salvador": 0.0033,
+    "India": 0.0031,
+    "Cuba": 0.0029,
+    "England": 0.0027,
+    "Jamaica": 0.0025,
+    "South": 0.0025,
+    "China": 0.0023,
+    "Italy": 0.0022,
+    "Dominican-Republic": 0.0021,
+    "Vietnam": 0.0021,
+    "Guatemala": 0.0020,
+    "Japan": 0.0019,
+    "Poland": 0.0018,
+    "Columbia": 0.0018,
+    "Taiwan": 0.0016,
+    "Haiti": 0.0014,
+    "Iran": 0.0013,
+    "Portugal": 0.0011,
+    "Nicaragua": 0.0010,
+    "Peru": 0.0009,
+    "Greece": 0.0009,
+    "France": 0.0009,
+    "Ecuador": 0.0009,
+    "Ireland": 0.0007,
+    "Hong": 0.0006,
+    "Cambodia": 0.0006,
+    "Trinadad&Tobago": 0.0006,
+    "Laos": 0.0006,
+    "Thailand": 0.0005,
+    "Yugoslavia": 0.0005,
+    "Outlying-US(Guam-USVI-etc)": 0.0004,
+    "Honduras": 0.0004,
+    "Hungary": 0.0004,
+    "Scotland": 0.0004,
+    "Holand-Netherlands": 0.0001,
+}
+_GAINS = (
+    15024,
+    7688,
+    7298,
+    99999,
+    3103,
+    5178,
+    5013,
+    4386,
+    8614,
+    3325,
+    2174,
+    10520,
+    4650,
+    27828,
+    4064,
+    594,
+    3137,
+    20051,
+    2829,
+    1055,
+    3411,
+    2597,
+    14084,
+    13550,
+    6849,
+    2885,
+    4787,
+    3908,
+)
+_LOSSES = (
+    1902,
+    1977,
+    1887,
+    1848,
+    1485,
+    2415,
+    1602,
+    1740,
+    1590,
+    1876,
+    1672,
+    1741,
+    2258,
+    1564,
+    2001,
+    1719,
+    2051,
+    2377,
+    1408,
+    1980,
+)
+_OCCUPATIONS = (
+    "Prof-specialty",
+    "Craft-repair",
+    "Exec-managerial",
+    "Adm-clerical",
+    "Sales",
+    "Other-service",
+    "Machine-op-inspct",
+    "Transport-moving",
+    "Handlers-cleaners",
+    "Farming-fishing",
+    "Tech-support",
+    "Protective-serv",
+    "Priv-house-serv",
+    "Armed-Forces",
+)
+
+
+def census_frame(rows: int = 32_561, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+
+    def pick(options: dict[str, float], n: int) -> np.ndarray:
+        p = np.array(list(options.values()))
+        return rng.choice(list(options), n, p=p / p.sum())
+
+    age = np.clip(np.round(17 + rng.gamma(2.2, 9.7, rows)), 17, 90).astype(int)
+    male = rng.random(rows) < 0.669
+    race = pick(
+        {
+            "White": 0.854,
+            "Black": 0.096,
+            "Asian-Pac-Islander": 0.032,
+            "Amer-Indian-Eskimo": 0.010,
+            "Other": 0.008,
+        },
+        rows,
+    )
+    education = pick({k: v[1] for k, v in _EDUCATION.items()}, rows)
+    young = age < 22
+    education = np.where(
+        young & np.isin(education, ["Masters", "Doctorate", "Prof-school"]),
+        "Some-college",
+        education,
+    )
+    years = np.array([_EDUCATION[e][0] for e in education])
+    workclass = pick(
+        {
+            "Private": 0.697,
+            "Self-emp-not-inc": 0.078,
+            "Local-gov": 0.064,
+            "?": 0.056,
+            "State-gov": 0.040,
+            "Self-emp-inc": 0.034,
+            "Federal-gov": 0.029,
+            "Without-pay": 0.0004,
+            "Never-worked": 0.0002,
+        },
+        rows,
+    )
+    # Marriage grows with age; widowhood late.
+    married = rng.random(rows) < np.clip((age - 18) / 22, 0, 0.62)
+    marital = np.where(married, "Married-civ-spouse", "Never-married").astype(object)
+    later = ~married & (age > 26)
+    marital[later] = pick(
+        {
+            "Never-married": 0.45,
+            "Divorced": 0.36,
+            "Separated": 0.08,
+            "Widowed": 0.08,
+            "Married-spouse-absent": 0.03,
+        },
+        int(later.sum()),
+    )
+    marital[(marital == "Widowed") & (age < 45)] = "Divorced"
+    marital[married & (rng.random(rows) < 0.0015)] = "Married-AF-spouse"
+    husband_wife = np.isin(marital, ["Married-civ-spouse", "Married-AF-spouse"])
+    relationship = np.where(male, "Husband", "Wife").astype(object)
+    alone = ~husband_wife
+    relationship[alone] = np.where(
+        age[alone] < 25,
+        rng.choice(
+            ["Own-child", "Not-in-family", "Other-relative"], int(alone.sum()), p=[0.6, 0.3, 0.1]
+        ),
+        rng.choice(
+            ["Not-in-family", "Unmarried", "Own-child", "Other-relative"],
+            int(alone.sum()),
+            p=[0.55, 0.3, 0.08, 0.07],
+        ),
+    )
+    skill = (years - 9) / 3 + rng.normal(0, 1, rows)
+    occupation = np.where(
+        skill > 1.0,
+        rng.choice(
+            (*_OCCUPATIONS[:3], "Tech-support", "Sales"), rows, p=[0.45, 0.05, 0.35, 0.08, 0.07]
+        ),
+        np.where(
+            male,
+            rng.choice(
+                (*_OCCUPATIONS[1:10], "Protective-serv"),
+                rows,
+                p=[0.22, 0.10, 0.07, 0.12, 0.09, 0.11, 0.10, 0.07, 0.06, 0.06],
+            ),
+            rng.choice(
+                (
+                    "Adm-clerical",
+                    "Other-service",
+                    "Sales",
+                    "Machine-op-inspct",
+                    "Priv-house-serv",
+                    "Prof-specialty",
+                    "Tech-support",
+                ),
+                rows,
+                p=[0.36, 0.24, 0.16, 0.08, 0.03, 0.09, 0.04],
+            ),
+        ),
+    ).astype(object)
+    occupation[rng.random(rows) < 0.0003] = "Armed-Forces"
+    occupation[np.isin(workclass, ["?", "Never-worked"])] = "?"
+    hours = np.where(
+        rng.random(rows) < 0.47,
+        40,
+        np.clip(np.round(rng.normal(41 + 3 * male - 12 * young, 12, rows)), 1, 99),
+    ).astype(int)
+    logit = (
+        -8.6
+        + 0.045 * np.minimum(age, 60)
+        + 0.33 * years
+        + 1.9 * husband_wife
+        + 0.025 * hours
+        + 0.25 * male
+    )
+    rich = rng.random(rows) < 1 / (1 + np.exp(-logit))
+    weights = np.geomspace(1, 0.1, len(_GAINS))
+    gain = np.where(
+        rng.random(rows) < np.where(rich, 0.20, 0.045),
+        rng.choice(_GAINS, rows, p=weights / weights.sum()),
+        0,
+    )
+    loss = np.where(
+        (gain == 0) & (rng.random(rows) < np.where(rich, 0.11, 0.03)), rng.choice(_LOSSES, rows), 0
+    )
+    return pd.DataFrame(
+        {
+            "age": age,
+            "workclass": workclass,
+            "fnlwgt": np.round(np.exp(rng.normal(12.05, 0.52, rows))).astype(int),
+            "education": education,
+            "education_num": years,
+            "marital_status": marital,
+            "occupation": occupation,
+            "relationship": relationship,
+            "race": race,
+            "sex": np.where(male, "Male", "Female"),
+            "capital_gain": gain.astype(int),
+            "capital_loss": loss.astype(int),
+            "hours_per_week": hours,
+            "native_country": pick(_COUNTRIES, rows),
+            "income": np.where(rich, ">50K", "<=50K"),
+        }
+    )
+
+
+def census_csv(rows: int = 32_561, seed: int = 0) -> bytes:
+    return census_frame(rows, seed).to_csv(index=False).encode()
 
 
 CASES = {

@@ -8,10 +8,17 @@ share with its interval (the Privacy page's, synth_core.evaluate.privacy.dcr), f
 seconds and the peak memory seen. A generator that fails or overruns its budget gets a status
 and a reason; the others go on.
 
-The recommendation (RULE): among the generators that pass the privacy gate — exact copies at
-most the holdout's own rate + 0.5 point, and a green DCR share — the one whose synthetic rows a
+The privacy gate has three outcomes (``Score.gate``): it passes when exact copies are at most the
+holdout's own rate + 0.5 point and the DCR share is clearly fine (green: its 95% interval ends at
+or below 58%, ``synth_core.evaluate.privacy.report.judge_dcr``); it cannot tell when copies pass
+but the holdout is too small to judge the DCR share; it fails otherwise, naming the number and
+the bound.
+
+The recommendation (RULE): among the generators that pass, the one whose synthetic rows a
 classifier tells apart from real rows least well (lowest detection AUC); detection AUCs within
-0.01 of the best count as a tie, won by the fastest. None passes: no recommendation, and why."""
+0.01 of the best count as a tie, won by the fastest. Generators that cannot be judged come after
+those that pass: chosen by the same rule only when none passes, and the why says so. None passes
+or can be judged: no recommendation, and why."""
 
 from __future__ import annotations
 
@@ -47,8 +54,9 @@ _log = logging.getLogger(__name__)
 
 RULE = (
     "Among the generators that pass the privacy gate (exact copies at most the holdout's own "
-    "rate + 0.5 point, and a green DCR share), the one with the lowest detection AUC; AUCs "
-    "within 0.01 of the best are a tie, won by the fastest."
+    "rate + 0.5 point, and a DCR share whose 95% interval ends at or below 58%), the one with "
+    "the lowest detection AUC; AUCs within 0.01 of the best are a tie, won by the fastest. "
+    "Generators whose DCR share this holdout cannot judge come after those that pass."
 )
 COPY_MARGIN = 0.005
 TIE_AUC = 0.01
@@ -59,6 +67,13 @@ DEFAULT_BUDGET_SECONDS = 60.0
 OVERRUN = 2.0
 SETUP_SECONDS = 30.0
 _MEMORY_EVERY = 0.2
+
+
+class Gate(StrEnum):
+    PASSES = "passes"
+    CANNOT_TELL = "cannot tell"
+    FAILS = "fails"
+    NOT_MEASURED = "not measured"
 
 
 class Status(StrEnum):
@@ -112,15 +127,31 @@ class Score:
     fit_seconds: float | None = None
     sample_seconds: float | None = None
     peak_rss_mb: float | None = None
+    dcr_why: str = ""  # the DCR verdict in words, with its numbers and bound
+
+    @property
+    def gate(self) -> tuple[Gate, str]:
+        """The privacy gate's outcome and, unless it passes, which number and which bound."""
+        if self.status is not Status.OK or self.exact_match_rate is None:
+            return Gate.NOT_MEASURED, self.reason or "not measured"
+        own = self.holdout_match_rate or 0.0
+        if self.exact_match_rate > own + COPY_MARGIN:
+            return Gate.FAILS, (
+                f"exact copies {self.exact_match_rate:.2%} of rows, above the bound of "
+                f"{own + COPY_MARGIN:.2%} (the holdout's own {own:.2%} + 0.5 point)"
+            )
+        if self.dcr_verdict is None:
+            return Gate.CANNOT_TELL, "no holdout rows to measure the DCR share against"
+        if self.dcr_verdict == Verdict.GREEN.value:
+            return Gate.PASSES, ""
+        why = self.dcr_why or f"DCR share {self.dcr_verdict}"
+        if self.dcr_verdict == Verdict.UNCERTAIN.value:
+            return Gate.CANNOT_TELL, why
+        return Gate.FAILS, why
 
     @property
     def passes_privacy(self) -> bool:
-        return (
-            self.status is Status.OK
-            and self.exact_match_rate is not None
-            and self.exact_match_rate <= (self.holdout_match_rate or 0.0) + COPY_MARGIN
-            and self.dcr_verdict == Verdict.GREEN.value
-        )
+        return self.gate[0] is Gate.PASSES
 
     @property
     def seconds(self) -> float:
@@ -138,6 +169,8 @@ class Score:
             "dcr_ci": list(self.dcr_ci) if self.dcr_ci else None,
             "dcr_verdict": self.dcr_verdict,
             "passes_privacy": self.passes_privacy,
+            "gate": self.gate[0].value,
+            "gate_reason": self.gate[1] or None,
             "fit_seconds": self.fit_seconds,
             "sample_seconds": self.sample_seconds,
             "peak_rss_mb": self.peak_rss_mb,
@@ -348,6 +381,7 @@ def _one(
         dcr_share=share.share if share else None,
         dcr_ci=(share.ci_low, share.ci_high) if share else None,
         dcr_verdict=share.verdict.value if share else None,
+        dcr_why=share.why if share else "",
         fit_seconds=result.fit_seconds,
         sample_seconds=result.sample_seconds,
         peak_rss_mb=memory,
@@ -357,26 +391,41 @@ def _one(
 
 def recommend(scores: Sequence[Score]) -> tuple[str | None, str]:
     """The recommended generator by RULE, and why in words."""
-    passing = [s for s in scores if s.passes_privacy and s.detection_auc is not None]
-    if not passing:
-        measured = [s for s in scores if s.status is Status.OK]
-        if not measured:
-            return None, "No generator finished: see the reasons in the table."
-        return None, (
-            "No generator passed the privacy gate (copies at most the holdout's rate + 0.5 "
-            "point and a green DCR share). Try the similarity filter or differential privacy, "
-            "or larger leaves for CART."
+    measured = [s for s in scores if s.status is Status.OK and s.detection_auc is not None]
+    if not measured:
+        return None, "No generator finished: see the reasons in the table."
+    passing = [s for s in measured if s.gate[0] is Gate.PASSES]
+    unjudged = [s for s in measured if s.gate[0] is Gate.CANNOT_TELL]
+    if passing:
+        chosen, tied = _best(passing)
+        return chosen.name, (
+            f"{chosen.name}: detection AUC {chosen.detection_auc:.3f} (lowest among the "
+            f"{len(passing)} that pass the privacy gate"
+            + (f"; the fastest of {len(tied)} within {TIE_AUC}" if len(tied) > 1 else "")
+            + f"), quality {chosen.quality:.3f}, {chosen.seconds:.1f} s."
         )
-    best = min(s.detection_auc or 0.0 for s in passing)
-    tied = [s for s in passing if (s.detection_auc or 0.0) <= best + TIE_AUC]
-    chosen = min(tied, key=lambda s: s.seconds)
-    why = (
-        f"{chosen.name}: detection AUC {chosen.detection_auc:.3f} (lowest among the "
-        f"{len(passing)} that pass the privacy gate"
-        + (f"; the fastest of {len(tied)} within {TIE_AUC}" if len(tied) > 1 else "")
-        + f"), quality {chosen.quality:.3f}, {chosen.seconds:.1f} s."
+    if unjudged:
+        chosen, tied = _best(unjudged)
+        return chosen.name, (
+            f"No generator passes the privacy gate; {len(unjudged)} cannot be judged with this "
+            f"holdout. Of those, {chosen.name} has the lowest detection AUC "
+            f"({chosen.detection_auc:.3f}"
+            + (f"; the fastest of {len(tied)} within {TIE_AUC}" if len(tied) > 1 else "")
+            + f"), quality {chosen.quality:.3f}, {chosen.seconds:.1f} s. Its privacy is not "
+            f"shown to be fine: {chosen.gate[1]}"
+        )
+    return None, (
+        "No generator passed the privacy gate: "
+        + "; ".join(f"{s.name}: {s.gate[1]}" for s in measured)
+        + ". Try the similarity filter or differential privacy, or larger leaves for CART."
     )
-    return chosen.name, why
+
+
+def _best(scores: Sequence[Score]) -> tuple[Score, list[Score]]:
+    """The lowest detection AUC, ties within TIE_AUC won by the fastest."""
+    best = min(s.detection_auc or 0.0 for s in scores)
+    tied = [s for s in scores if (s.detection_auc or 0.0) <= best + TIE_AUC]
+    return min(tied, key=lambda s: s.seconds), tied
 
 
 def _one_line(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -640,45 +641,72 @@ def collapse_overview(
     return figure
 
 
-_PRIVACY_COLOURS = {True: "#54A24B", False: "#E45756"}
+_GATE_SYMBOLS = {"passes": "circle", "cannot tell": "diamond-open", "fails": "x"}
+_GENERATOR_COLOURS = (
+    "#4C78A8",
+    "#F58518",
+    "#54A24B",
+    "#E45756",
+    "#72B7B2",
+    "#B279A2",
+    "#EECA3B",
+    "#9D755D",
+)
 
 
 def comparison_figure(comparison: GeneratorComparison) -> go.Figure:
-    """Fidelity (overall quality) against seconds per generator, coloured by the privacy gate;
-    the hover shows detection AUC, copies and DCR share."""
+    """Fidelity (overall quality) against seconds per generator. Each generator is a legend
+    entry (so names never overlap on the plot) whose marker says the privacy gate: a dot
+    passes, an open diamond cannot be judged with this holdout, a cross fails. The time axis is
+    logarithmic with a label at every decade; the hover shows detection AUC, copies, DCR share
+    and, unless it passes, why."""
     figure = go.Figure()
-    for passes in (True, False):
-        scores = [
-            s
-            for s in comparison.scores
-            if s.status.value == "ok" and s.quality is not None and s.passes_privacy is passes
-        ]
-        if not scores:
-            continue
+    measured = [s for s in comparison.scores if s.status.value == "ok" and s.quality is not None]
+    for position, s in enumerate(measured):
+        gate, reason = s.gate
         figure.add_trace(
             go.Scatter(
-                x=[max(s.seconds, 0.01) for s in scores],
-                y=[s.quality for s in scores],
-                mode="markers+text",
-                text=[s.name for s in scores],
-                textposition="top center",
-                marker={"size": 14, "color": _PRIVACY_COLOURS[passes]},
-                name="passes the privacy gate" if passes else "copies or too close (fails)",
+                x=[max(s.seconds, 0.01)],
+                y=[s.quality],
+                mode="markers",
+                marker={
+                    "size": 15,
+                    "symbol": _GATE_SYMBOLS.get(gate.value, "circle"),
+                    "color": _GENERATOR_COLOURS[position % len(_GENERATOR_COLOURS)],
+                    "line": {"width": 2},
+                },
+                name=f"{s.name} ({gate.value})",
                 customdata=[
                     [
                         s.detection_auc if s.detection_auc is not None else float("nan"),
                         (s.exact_match_rate or 0.0) * 100,
                         (s.dcr_share or 0.0) * 100,
+                        reason or "passes the privacy gate",
                     ]
-                    for s in scores
                 ],
                 hovertemplate=(
-                    "%{text}<br>quality %{y:.3f}<br>%{x:.1f} s<br>detection AUC "
+                    f"{s.name}<br>quality %{{y:.3f}}<br>%{{x:.1f}} s<br>detection AUC "
                     "%{customdata[0]:.3f}<br>copies %{customdata[1]:.2f}%<br>DCR share "
-                    "%{customdata[2]:.1f}%<extra></extra>"
+                    "%{customdata[2]:.1f}%<br>%{customdata[3]}<extra></extra>"
                 ),
             )
         )
     _layout(figure, "Fidelity against time", "seconds to fit and sample (log scale)", "quality")
-    figure.update_xaxes(type="log")
+    figure.update_layout(
+        legend={"orientation": "v", "y": 0.5, "yanchor": "middle", "x": 1.02, "xanchor": "left"}
+    )
+    seconds = [max(s.seconds, 0.01) for s in measured] or [1.0]
+    low = math.floor(math.log10(min(seconds) / 1.5))
+    high = math.ceil(math.log10(max(seconds) * 1.5))
+    decades = [10.0**k for k in range(low, high + 1)]
+    figure.update_xaxes(
+        type="log",
+        range=[low, high],
+        tickvals=decades,
+        ticktext=[_seconds_label(d) for d in decades],
+    )
     return figure
+
+
+def _seconds_label(seconds: float) -> str:
+    return f"{seconds:g} s" if seconds < 1 else f"{seconds:,.0f} s"

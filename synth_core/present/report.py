@@ -506,6 +506,7 @@ table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f0f0f0}.verdict-green{color:#1b7f3b;font-weight:600}
 .verdict-amber{color:#a66300;font-weight:600}.verdict-red{color:#b00020;font-weight:600}
+.verdict-cannot-tell{color:#1f5fa8;font-weight:600}
 .note{color:#555;font-size:14px}.figure{background:#fff;margin:12px 0;min-height:60px}
 code{background:#eee;padding:1px 4px}.cards{display:flex;gap:12px;flex-wrap:wrap}
 .card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:160px}
@@ -568,8 +569,8 @@ def _table(rows: Sequence[Mapping[str, Any]], form: str = ".3f") -> str:
 
 
 def _cell(value: Any, form: str) -> str:
-    if isinstance(value, str) and value in ("green", "amber", "red"):
-        return f'<span class="verdict-{value}">{value}</span>'
+    if isinstance(value, str) and value in ("green", "amber", "red", "cannot tell"):
+        return _verdict(value)
     if isinstance(value, (list, tuple)):
         return _e(", ".join(str(v) for v in value))
     if isinstance(value, dict):
@@ -620,7 +621,8 @@ def _finite(value: float | None) -> float | None:
 
 
 def _verdict(verdict: str) -> str:
-    return f'<span class="verdict-{_e(verdict)}">{_e(verdict)}</span>'
+    css = "-".join(verdict.split())
+    return f'<span class="verdict-{_e(css)}">{_e(verdict)}</span>'
 
 
 def _fidelity_html(fidelity: FidelityReport) -> str:
@@ -700,7 +702,8 @@ def _privacy_html(privacy: PrivacyReport) -> str:
             "verdict": privacy.pii_replay.verdict.value,
         },
     ]
-    return _table(rows) + "".join(f'<p class="note">{_e(n)}</p>' for n in privacy.notes)
+    notes = ([share.why] if share is not None and share.why else []) + list(privacy.notes)
+    return _table(rows) + "".join(f'<p class="note">{_e(n)}</p>' for n in notes)
 
 
 def _utility_html(utility: UtilityReport, fairness: Mapping[str, Any] | None) -> str:

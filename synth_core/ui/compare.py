@@ -126,7 +126,10 @@ def use(comparison: GeneratorComparison, name: str) -> None:
 
 def results(comparison: GeneratorComparison) -> None:
     if comparison.recommended is not None:
-        st.success(f"Recommended: **{comparison.recommended}**. {comparison.why}")
+        judged = comparison.score(comparison.recommended).passes_privacy
+        (st.success if judged else st.info)(
+            f"Recommended: **{comparison.recommended}**. {comparison.why}"
+        )
         st.button(
             f"Use this generator ({comparison.recommended})",
             key="compare_use",
@@ -161,7 +164,8 @@ def score_table(comparison: GeneratorComparison) -> pd.DataFrame:
                 "Copies (%)": percent(s.exact_match_rate),
                 "Holdout's own (%)": percent(s.holdout_match_rate),
                 "DCR share (%)": percent(s.dcr_share),
-                "Privacy gate": "passes" if s.passes_privacy else "fails",
+                "Privacy gate": s.gate[0].value,
+                "Why not": s.gate[1] if s.gate[0].value in ("fails", "cannot tell") else "",
                 "Seconds": round(s.seconds, 1) if s.fit_seconds is not None else None,
                 "Peak memory (MB)": round(s.peak_rss_mb) if s.peak_rss_mb else None,
             }

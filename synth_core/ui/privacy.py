@@ -20,6 +20,7 @@ _BADGE = {
     Verdict.GREEN: ":green-badge[low risk]",
     Verdict.AMBER: ":orange-badge[check]",
     Verdict.RED: ":red-badge[high risk]",
+    Verdict.UNCERTAIN: ":blue-badge[cannot tell]",
     Verdict.UNKNOWN: ":gray-badge[no baseline]",
 }
 
@@ -78,15 +79,12 @@ def summary(report: PrivacyReport, spec: GenerationSpec) -> None:
         or "Some metrics are borderline: read them below before sharing the data.",
         Verdict.RED: "The synthetic rows give away training rows: do not share them as they are."
         + advice,
+        Verdict.UNCERTAIN: "No sign of a leak, but the holdout is too small to rule one out: "
+        + (report.dcr_share.why if report.dcr_share is not None else ""),
         Verdict.UNKNOWN: "Without a holdout there is no baseline to judge against.",
     }[worst]
-    (
-        st.success
-        if worst is Verdict.GREEN
-        else st.warning
-        if worst is not Verdict.RED
-        else st.error
-    )(words)
+    show = {Verdict.GREEN: st.success, Verdict.RED: st.error, Verdict.UNCERTAIN: st.info}
+    show.get(worst, st.warning)(words)
     rows = report.rows
     st.caption(
         f"{rows['synthetic']:,} synthetic rows against the {rows['training']:,} training rows they "
@@ -120,6 +118,7 @@ def metrics(report: PrivacyReport) -> None:
             "the two sides, so neighbouring synthetic rows that share a real row count once. A "
             "small holdout makes this less sensitive (50% holdout is best)."
         )
+        st.write(f"**Verdict:** {share.why}")
     nndr = report.nndr
     st.markdown(f"**Nearest-neighbour distance ratio** {_BADGE[nndr.verdict]}")
     baseline = "" if nndr.holdout_median is None else f" (holdout rows: {nndr.holdout_median:.2f})"

@@ -335,6 +335,7 @@ def test_privacy_page_flags_a_leaky_generator_and_the_filter_fixes_it() -> None:
     at.selectbox(key="generator").set_value("cart").run()
     # One-row leaves without the copy guards: CART's old, leaky behaviour.
     at.slider(key="param_cart_min_samples_leaf").set_value(1).run()
+    at.checkbox(key="param_cart_grow_leaves").set_value(False).run()
     at.checkbox(key="param_cart_smoothing").set_value(False).run()
     at.checkbox(key="param_cart_reject_copies").set_value(False).run()
     at.slider(key="holdout").set_value(50).run()

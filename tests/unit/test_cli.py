@@ -25,6 +25,7 @@ def test_generators_lists_names_params_and_licences(capsys: pytest.CaptureFixtur
     cart = next(g for g in listed if g["name"] == "cart")
     assert {p["name"] for p in cart["params"]} == {
         "min_samples_leaf",
+        "grow_leaves",
         "max_depth",
         "order",
         "smoothing",
@@ -144,6 +145,7 @@ def test_privacy_filter_holdout_and_privacy_keys(
     real = SAMPLES / "insurance.csv"
     common = ["--generator", "cart", "--param", "min_samples_leaf=1", "--rows", "600"]
     common += ["--param", "smoothing=false", "--param", "reject_copies=false"]  # leaky
+    common += ["--param", "grow_leaves=false"]
     common += ["--holdout-fraction", "0.3", "--seed", "4"]
     holdout = tmp_path / "holdout.csv"
     leaky, filtered = tmp_path / "leaky.csv", tmp_path / "filtered.csv"

@@ -15,9 +15,12 @@ from synth_core import Schema, read_table
 from synth_core._progress import ProgressFn
 from synth_core.cli import main
 from synth_core.errors import GeneratorError
+from synth_core.evaluate.privacy.report import judge_dcr
 from synth_core.experiments.generator_choice import (
     RULE,
     CompareSettings,
+    Gate,
+    GeneratorComparison,
     Score,
     Status,
     budget_params,
@@ -27,6 +30,7 @@ from synth_core.experiments.generator_choice import (
 from synth_core.generate.constraints import Constraint
 from synth_core.generate.generators import registry
 from synth_core.generate.generators.registry import GeneratorInfo, GeneratorKind, TableShape
+from synth_core.present.plots import comparison_figure
 from tests.helpers import SAMPLES
 
 
@@ -55,7 +59,14 @@ def broken() -> str:
     return name
 
 
-def _score(name: str, auc: float, seconds: float, copies: float = 0.0, dcr: str = "green") -> Score:
+def _score(
+    name: str,
+    auc: float,
+    seconds: float,
+    copies: float = 0.0,
+    dcr: str = "green",
+    why: str = "",
+) -> Score:
     return Score(
         name,
         Status.OK,
@@ -67,6 +78,7 @@ def _score(name: str, auc: float, seconds: float, copies: float = 0.0, dcr: str 
         dcr_verdict=dcr,
         fit_seconds=seconds,
         sample_seconds=0.0,
+        dcr_why=why,
     )
 
 
@@ -174,3 +186,63 @@ def test_the_command_line_writes_the_documented_json(
         )
         == 2
     )
+
+
+def test_the_gate_names_the_number_and_the_bound_and_a_wide_interval_is_not_a_pass() -> None:
+    leaky = _score("leaky", 0.5, 1.0, copies=0.02)
+    assert leaky.gate == (
+        Gate.FAILS,
+        "exact copies 2.00% of rows, above the bound of 0.60% (the holdout's own 0.10% + 0.5 "
+        "point)",
+    )
+    # TVAE on German credit: 66.4% with an interval reaching 50% passed the old gate.
+    tvae = judge_dcr(0.664, 0.49, 0.84, 200)
+    close = _score("tvae", 0.6, 5.0, dcr=tvae.verdict.value, why=tvae.why)
+    assert close.gate[0] is Gate.FAILS
+    assert "above 60%" in close.gate[1]
+    assert not close.passes_privacy
+    small = judge_dcr(0.52, 0.44, 0.60, 69)
+    unsure = _score("unsure", 0.55, 1.0, dcr=small.verdict.value, why=small.why)
+    assert unsure.gate[0] is Gate.CANNOT_TELL
+    assert "69 holdout rows cannot tell" in unsure.gate[1]
+    payload = unsure.to_dict()
+    assert payload["gate"] == "cannot tell"
+    assert payload["passes_privacy"] is False
+    assert payload["gate_reason"] == unsure.gate[1]
+
+
+def test_generators_that_cannot_be_judged_come_after_those_that_pass() -> None:
+    small = judge_dcr(0.52, 0.44, 0.60, 69)
+    unsure = _score("unsure", 0.52, 1.0, dcr="cannot tell", why=small.why)
+    passing = _score("passing", 0.70, 1.0)
+    failing = _score("failing", 0.50, 1.0, dcr="red", why="DCR share 66.4% is above 60%")
+    assert recommend([unsure, passing, failing])[0] == "passing"
+    name, why = recommend([unsure, failing])
+    assert name == "unsure"
+    assert why.startswith("No generator passes the privacy gate; 1 cannot be judged")
+    assert "69 holdout rows cannot tell" in why
+    name, why = recommend([failing])
+    assert name is None
+    assert "failing: DCR share 66.4% is above 60%" in why
+
+
+def test_the_figure_names_every_generator_once_with_decade_labels() -> None:
+    scores = (
+        _score("cart", 0.55, 0.8),
+        _score("tvae", 0.60, 40.0, dcr="red", why="DCR share 66.4% is above 60%"),
+        _score("gaussian_copula", 0.56, 0.9, dcr="cannot tell", why="too few rows"),
+        Score("gone", Status.FAILED, reason="boom"),
+    )
+    comparison = GeneratorComparison(
+        scores, "cart", "", CompareSettings(), 800, 200, None, None, 42.0
+    )
+    figure = comparison_figure(comparison)
+    names = [trace.name for trace in figure.data]
+    assert names == ["cart (passes)", "tvae (fails)", "gaussian_copula (cannot tell)"]
+    assert all(trace.mode == "markers" for trace in figure.data)  # no text to overlap
+    assert [trace.marker.symbol for trace in figure.data] == ["circle", "x", "diamond-open"]
+    axis = figure.layout.xaxis
+    assert axis.type == "log"
+    assert list(axis.tickvals) == [0.1, 1.0, 10.0, 100.0]
+    assert list(axis.ticktext) == ["0.1 s", "1 s", "10 s", "100 s"]
+    assert "DCR share 66.4% is above 60%" in figure.data[1].customdata[0][3]

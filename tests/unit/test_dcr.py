@@ -10,8 +10,9 @@ import pytest
 from synth_core import read_table
 from synth_core.data.table import Table
 from synth_core.evaluate.privacy.dcr import Neighbours, estimate_share, share_of_closer
-from synth_core.evaluate.privacy.report import Verdict, privacy_report
+from synth_core.evaluate.privacy.report import Verdict, judge_dcr, privacy_report
 from tests.helpers import SAMPLES
+from tests.real_like import census_frame
 
 SEEDS = 40
 
@@ -61,7 +62,7 @@ def _draw(
 
 
 @pytest.mark.parametrize("name", ["insurance", "seattle-weather", "penguins", "near-duplicates"])
-def test_a_sound_generator_rarely_goes_amber_and_the_interval_covers_the_spread(
+def test_a_sound_generator_is_rarely_amber_and_the_interval_covers_the_spread(
     tables: dict[str, Table], name: str
 ) -> None:
     table = tables[name]
@@ -77,12 +78,16 @@ def test_a_sound_generator_rarely_goes_amber_and_the_interval_covers_the_spread(
         verdicts.append(share.verdict)
         shares.append(share.share)
         sds.append(share.sd)
-    not_green = sum(v is not Verdict.GREEN for v in verdicts)
+    warned = sum(v in (Verdict.AMBER, Verdict.RED) for v in verdicts)
+    unsure = sum(v is Verdict.UNCERTAIN for v in verdicts)
     print(
         f"{name}: DCR share {np.mean(shares):.3f} ± {np.std(shares, ddof=1):.3f} across seeds, "
-        f"printed sd {np.mean(sds):.3f}; not green in {not_green} of {SEEDS}"
+        f"printed sd {np.mean(sds):.3f}; amber or red in {warned}, cannot tell in {unsure} of "
+        f"{SEEDS}"
     )
-    assert not_green <= 0.05 * SEEDS
+    assert warned <= 0.05 * SEEDS
+    if name != "penguins":  # 46 holdout rows: too few to show the excess is small
+        assert unsure <= 0.25 * SEEDS
     assert abs(np.mean(shares) - 0.5) < 0.02
     assert np.mean(sds) >= 0.9 * np.std(shares, ddof=1)  # one draw's interval covers the spread
 
@@ -129,3 +134,73 @@ def test_the_estimate_by_hand() -> None:
     )
     assert together.share == 1.0
     assert together.sd == pytest.approx(0.5, abs=0.05)  # a coin flip, not 50 of them
+
+
+def test_the_four_states_by_hand() -> None:
+    # TVAE on German credit (issue 24): 66.4% passed before because its interval reached 50%.
+    tvae = judge_dcr(0.664, 0.600, 0.728, 200)
+    assert tvae.verdict is Verdict.RED
+    assert "66.4%" in tvae.why
+    assert "above 60%" in tvae.why
+    assert judge_dcr(0.61, 0.45, 0.77, 50).verdict is Verdict.RED  # above 60%, however wide
+    assert judge_dcr(0.595, 0.585, 0.605, 5_000).verdict is Verdict.RED  # all of it past 58%
+    fine = judge_dcr(0.505, 0.496, 0.514, 5_000)
+    assert fine.verdict is Verdict.GREEN
+    assert "51.4%" in fine.why
+    assert "58%" in fine.why
+    assert judge_dcr(0.527, 0.518, 0.536, 5_000).verdict is Verdict.GREEN  # small, shown small
+    # CART on German credit: 55.3%, clear of 50% and reaching past the bound.
+    assert judge_dcr(0.553, 0.512, 0.594, 200).verdict is Verdict.AMBER
+    assert judge_dcr(0.59, 0.49, 0.69, 60).verdict is Verdict.AMBER  # far above 50%, wide
+    small = judge_dcr(0.53, 0.45, 0.61, 69)
+    assert small.verdict is Verdict.UNCERTAIN
+    # Half-width 0.08 must shrink to 0.58 - 0.53 = 0.05: (0.08 / 0.05)^2 = 2.56 times 69 rows.
+    assert small.holdout_needed == 177
+    assert "69 holdout rows cannot tell" in small.why
+    assert "about 177 would" in small.why
+    hopeless = judge_dcr(0.575, 0.49, 0.66, 69)  # 0.085 to 0.005: 289 times as many
+    assert hopeless.verdict is Verdict.UNCERTAIN
+    assert hopeless.holdout_needed is None
+    assert "many times as many" in hopeless.why
+
+
+def test_above_sixty_percent_is_never_fine_and_green_needs_the_interval_below_the_bound() -> None:
+    for share in np.linspace(0.40, 0.80, 81):
+        for half in (0.0, 0.005, 0.02, 0.05, 0.1, 0.2):
+            low, high = max(share - half, 0.0), min(share + half, 1.0)
+            verdict = judge_dcr(float(share), low, high, 100).verdict
+            if share > 0.6:
+                assert verdict is Verdict.RED
+            assert (verdict is Verdict.GREEN) == (high <= 0.58)
+
+
+def test_a_sound_generator_on_a_large_table_is_clearly_fine() -> None:
+    table = read_table(census_frame(8_000, seed=3).to_csv(index=False).encode())
+    for seed in range(3):
+        training, holdout, synthetic = _draw(table, seed)
+        report = privacy_report(
+            training, synthetic, table.schema, holdout=holdout, seed=seed, attacks=False
+        )
+        assert report.dcr_share is not None
+        assert report.dcr_share.verdict is Verdict.GREEN, report.dcr_share.why
+        assert report.dcr_share.ci_high - report.dcr_share.ci_low < 0.06  # 1,066 holdout rows
+
+
+def test_a_noisy_small_holdout_cannot_tell_and_says_how_many_rows_would(
+    tables: dict[str, Table],
+) -> None:
+    verdicts = []
+    for seed in range(10):
+        training, holdout, synthetic = _draw(tables["insurance"], seed, holdout_share=0.03)
+        report = privacy_report(
+            training, synthetic, tables["insurance"].schema, holdout, seed=seed, attacks=False
+        )
+        share = report.dcr_share
+        assert share is not None
+        verdicts.append(share.verdict)
+        if share.verdict is Verdict.UNCERTAIN:
+            assert f"{share.reference_rows:,} holdout rows cannot tell" in share.why
+            assert share.holdout_needed is None or share.holdout_needed > share.reference_rows
+            assert report.worst is not Verdict.GREEN  # the page never says all clear
+    assert Verdict.RED not in verdicts
+    assert verdicts.count(Verdict.UNCERTAIN) >= 6, verdicts

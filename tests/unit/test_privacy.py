@@ -193,7 +193,12 @@ def test_generation_with_the_filter_still_gives_the_rows_asked_for() -> None:
 
     table = read_table((SAMPLES / "insurance.csv").read_bytes())
     # CART with one-row leaves and without its copy guards copies training rows: leaky.
-    leaky_cart = {"min_samples_leaf": 1, "smoothing": False, "reject_copies": False}
+    leaky_cart = {
+        "min_samples_leaf": 1,
+        "grow_leaves": False,
+        "smoothing": False,
+        "reject_copies": False,
+    }
     spec = GenerationSpec(
         generator="cart", params=leaky_cart, rows=800, seed=0, holdout_fraction=0.3
     )

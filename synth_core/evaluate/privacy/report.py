@@ -11,8 +11,12 @@ only closeness beyond that is a leak. Distances are the mixed-type distance of
 - dcr_share: on equal-size samples of training and holdout rows, the share of synthetic rows whose
   closest real row is a training row (ties count half), averaged over 20 draws of those samples,
   with an interval from redrawing which real rows sit on which side
-  (``synth_core.evaluate.privacy.dcr``). 50% is ideal. Green when the 95% interval reaches 50%
-  or the share is at most 52%, red above 60%, amber between.
+  (``synth_core.evaluate.privacy.dcr``). 50% is ideal. Four states (``judge_dcr``): green
+  (clearly fine) when the 95% interval ends at or below 58%; red (clearly too close) when the
+  share is above 60% or the whole interval is above 58%; amber (borderline) when the interval
+  starts above 50% or the share is above 58%; otherwise "cannot tell": the interval reaches from
+  50% to past 58%, too wide to judge with this many holdout rows (the verdict says how many would
+  do). A wide interval is never a pass.
 - nndr: median nearest/second-nearest training distance ratio of synthetic rows, against that of
   holdout rows. Green when the synthetic median is at least 90% of the holdout's, amber from 75%,
   red below.
@@ -60,6 +64,7 @@ class Verdict(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
+    UNCERTAIN = "cannot tell"  # measured, but too few holdout rows to judge
     UNKNOWN = "unknown"
 
 
@@ -81,6 +86,8 @@ class DcrShare:
     verdict: Verdict
     draws: int = 1  # balanced draws of reference rows averaged
     sd: float = 0.0  # of one draw's share when the sides are redrawn at random (the interval's)
+    why: str = ""  # the verdict in words, with the numbers and the bound (judge_dcr)
+    holdout_needed: int | None = None  # cannot tell: about how many holdout rows would do
 
 
 @dataclass(frozen=True)
@@ -208,7 +215,7 @@ class PrivacyReport:
             ]
             if self.risk.linkability is not None:
                 levels.append(Verdict(self.risk.linkability.verdict))
-        for level in (Verdict.RED, Verdict.AMBER, Verdict.GREEN):
+        for level in (Verdict.RED, Verdict.AMBER, Verdict.UNCERTAIN, Verdict.GREEN):
             if level in levels:
                 return level
         return Verdict.UNKNOWN
@@ -236,10 +243,73 @@ def exact_match_verdict(synthetic: float, holdout: float | None) -> Verdict:
     return Verdict.AMBER if excess <= 0.05 else Verdict.RED
 
 
-def dcr_verdict(share: float, ci_low: float) -> Verdict:
-    if share <= 0.52 or ci_low <= 0.5:
-        return Verdict.GREEN
-    return Verdict.RED if share > 0.6 else Verdict.AMBER
+FINE_SHARE = 0.58  # the DCR share's 95% interval must end at or below this to be clearly fine
+TOO_CLOSE_SHARE = 0.60  # a DCR share above this is never fine, whatever its interval
+
+
+@dataclass(frozen=True)
+class DcrJudgement:
+    verdict: Verdict
+    why: str
+    holdout_needed: int | None = None  # for "cannot tell": holdout rows that would tell
+
+
+def judge_dcr(share: float, ci_low: float, ci_high: float, holdout_rows: int) -> DcrJudgement:
+    """The DCR share's verdict, in four states (module docstring), with why in words: the
+    numbers that decided it and the bound. ``holdout_rows`` are the real rows per side of a draw;
+    the interval narrows as one over their square root, which gives the rows that would tell."""
+    interval = f"{share:.1%} (95% interval {ci_low:.1%}–{ci_high:.1%})"
+    if share > TOO_CLOSE_SHARE:
+        return DcrJudgement(
+            Verdict.RED,
+            f"DCR share {interval} is above {TOO_CLOSE_SHARE:.0%}: synthetic rows sit nearer the "
+            "training rows than unseen real rows do.",
+        )
+    if ci_low > FINE_SHARE:
+        return DcrJudgement(
+            Verdict.RED,
+            f"DCR share {interval}: even the interval's lower end is above the "
+            f"{FINE_SHARE:.0%} bound.",
+        )
+    if ci_high <= FINE_SHARE:
+        return DcrJudgement(
+            Verdict.GREEN,
+            f"DCR share {interval}: the interval ends at or below the {FINE_SHARE:.0%} bound, so "
+            "synthetic rows are at most a few points nearer the training rows than unseen rows.",
+        )
+    if ci_low > 0.5:
+        return DcrJudgement(
+            Verdict.AMBER,
+            f"DCR share {interval}: above 50% beyond chance, and the interval passes the "
+            f"{FINE_SHARE:.0%} bound.",
+        )
+    if share > FINE_SHARE:
+        return DcrJudgement(
+            Verdict.AMBER,
+            f"DCR share {interval} is above the {FINE_SHARE:.0%} bound; the interval is wide, "
+            f"but a share this far above 50% is a warning.",
+        )
+    needed = _rows_to_tell(share, ci_high, holdout_rows)
+    more = f"about {needed:,} would" if needed is not None else "many times as many would"
+    return DcrJudgement(
+        Verdict.UNCERTAIN,
+        f"DCR share {interval}: the interval reaches from 50% to past the {FINE_SHARE:.0%} "
+        f"bound, so {holdout_rows:,} holdout rows cannot tell whether the synthetic rows are "
+        f"too close; {more} (hold out a larger share, or use a larger table).",
+        needed,
+    )
+
+
+def _rows_to_tell(share: float, ci_high: float, rows: int) -> int | None:
+    """Holdout rows per side at which the interval would end at FINE_SHARE, if the share stayed
+    where it is (its half-width shrinks as one over the square root of the rows); None when
+    that is over 100 times as many."""
+    half = ci_high - share
+    room = FINE_SHARE - max(share, 0.5)
+    if half <= 0 or room <= 0:
+        return None
+    factor = (half / room) ** 2
+    return None if factor > 100 else math.ceil(rows * factor)
 
 
 def nndr_verdict(ratio: float | None) -> Verdict:
@@ -548,15 +618,18 @@ def measure_dcr_share(
     found = estimate_share(
         encoded_queries, training, Neighbours.search(holdout_side, encoded_queries), rng
     )
+    judged = judge_dcr(found.share, found.ci_low, found.ci_high, found.reference_rows)
     return DcrShare(
         found.share,
         found.ci_low,
         found.ci_high,
         found.queries,
         found.reference_rows,
-        dcr_verdict(found.share, found.ci_low),
+        judged.verdict,
         found.draws,
         found.sd,
+        judged.why,
+        judged.holdout_needed,
     )
 
 

@@ -13,7 +13,12 @@ except spikes many rows share (0 mm of rain, 0 children: no one is singled out b
 rounded like the real values (or snapped to the uneven grid they are measured on); and a row
 equal to a training row that occurs once is drawn again. Larger leaves cost fidelity, which
 balanced draws win back: the rows of a leaf use its donors as evenly as possible instead of
-independently, so the synthetic shares do not wander from the real ones by chance."""
+independently, so the synthetic shares do not wander from the real ones by chance.
+
+Leaves grow with the table (at least the square root of the training rows): with a fixed 40,
+26,000 census rows gave ~650 leaves per column whose donors carried the training sample's own
+chance structure, and a DCR share of 52% with an interval clear of 50%; leaves of 161 bring it to
+50.6% at a quality 0.002 lower (README, "CART as the table grows")."""
 
 from __future__ import annotations
 
@@ -123,6 +128,7 @@ class CartGenerator:
         self._rng: np.random.Generator | None = None
         self._columns: list[str] = []
         self._unique_rows: set[int] = set()
+        self._leaf = 1
 
     def fit(
         self,
@@ -139,6 +145,7 @@ class CartGenerator:
                 "Sequential CART needs at least two rows and one column to learn from."
             )
         self._columns = list(data.columns)
+        self._leaf = leaf_size(self.params, len(data))
         order = self._visit_order(data, schema)
         steps = {c.name: _step(c, data[c.name]) for c in schema if c.name in data.columns}
         predictors = np.empty((len(data), 0))
@@ -237,7 +244,7 @@ class CartGenerator:
         from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
         depth = int(self.params["max_depth"])
-        leaf = int(self.params["min_samples_leaf"])
+        leaf = self._leaf
         if discrete:
             return DecisionTreeClassifier(min_samples_leaf=leaf, max_depth=depth, random_state=seed)
         return DecisionTreeRegressor(min_samples_leaf=leaf, max_depth=depth, random_state=seed)
@@ -368,6 +375,17 @@ class CartGenerator:
 
 
 _REDRAWS = 20
+
+
+def leaf_size(params: Mapping[str, ParamValue], rows: int) -> int:
+    """The smallest leaf for ``rows`` training rows: ``min_samples_leaf``, and with
+    ``grow_leaves`` at least the square root of the rows (40 up to 1,600 rows, 161 at 26,000)."""
+    leaf = int(params["min_samples_leaf"])
+    if params.get("grow_leaves", True):
+        leaf = max(leaf, round(rows**0.5))
+    return leaf
+
+
 _GRID_SHARE = 0.5
 # A value held by at least this share of a column's rows (and at least 5 rows), and by at least
 # _SPIKE_PEAK times as many rows as the column's typical value, is a spike: kept exactly when
@@ -530,10 +548,21 @@ CART = GeneratorInfo(
             40,
             "Each synthetic value is drawn from a leaf with at least this many real rows. "
             "Larger leaves copy less detail from individual rows (more private, less faithful). "
-            "The default was 5 before the copy guards, then 25 before balanced draws.",
+            "The default was 5 before the copy guards, then 25 before balanced draws. With "
+            "'Leaves grow with the table', tables over 1,600 rows get larger leaves.",
             minimum=1,
             maximum=200,
             step=1,
+        ),
+        Param(
+            "grow_leaves",
+            "Leaves grow with the table",
+            ParamType.BOOL,
+            True,
+            "Make the smallest leaf at least the square root of the training rows (161 rows "
+            "for 26,000): on large tables, small leaves follow the training sample's chance "
+            "detail, and synthetic rows end up measurably nearer the training rows than unseen "
+            "rows are (a DCR share of 52% instead of 50.6% on a census table).",
         ),
         Param(
             "max_depth",
