@@ -620,6 +620,10 @@ def test_generators_are_compared_and_the_recommended_one_is_used() -> None:
     assert [s.name for s in comparison.scores] == ["cart", "gaussian_copula"]
     table = at.dataframe[0].value
     assert list(table["Generator"]) == ["cart", "gaussian_copula"]
+    for gate, why in zip(table["Privacy gate"], table["Why not"], strict=True):
+        assert gate in ("passes", "cannot tell", "fails")
+        assert (gate == "passes") == (why == "")  # a gate not passed names its number and bound
+        assert gate == "passes" or ("%" in why and "bound" in why), why
     assert at.get("plotly_chart")
     recommended = comparison.recommended
     assert recommended is not None

@@ -199,7 +199,7 @@ def test_the_gate_names_the_number_and_the_bound_and_a_wide_interval_is_not_a_pa
     tvae = judge_dcr(0.664, 0.49, 0.84, 200)
     close = _score("tvae", 0.6, 5.0, dcr=tvae.verdict.value, why=tvae.why)
     assert close.gate[0] is Gate.FAILS
-    assert "above 60%" in close.gate[1]
+    assert "above the 60% bound" in close.gate[1]
     assert not close.passes_privacy
     small = judge_dcr(0.52, 0.44, 0.60, 69)
     unsure = _score("unsure", 0.55, 1.0, dcr=small.verdict.value, why=small.why)
@@ -215,7 +215,7 @@ def test_generators_that_cannot_be_judged_come_after_those_that_pass() -> None:
     small = judge_dcr(0.52, 0.44, 0.60, 69)
     unsure = _score("unsure", 0.52, 1.0, dcr="cannot tell", why=small.why)
     passing = _score("passing", 0.70, 1.0)
-    failing = _score("failing", 0.50, 1.0, dcr="red", why="DCR share 66.4% is above 60%")
+    failing = _score("failing", 0.50, 1.0, dcr="red", why="DCR share 66.4% is above the 60% bound")
     assert recommend([unsure, passing, failing])[0] == "passing"
     name, why = recommend([unsure, failing])
     assert name == "unsure"
@@ -223,13 +223,13 @@ def test_generators_that_cannot_be_judged_come_after_those_that_pass() -> None:
     assert "69 holdout rows cannot tell" in why
     name, why = recommend([failing])
     assert name is None
-    assert "failing: DCR share 66.4% is above 60%" in why
+    assert "failing: DCR share 66.4% is above the 60% bound" in why
 
 
 def test_the_figure_names_every_generator_once_with_decade_labels() -> None:
     scores = (
         _score("cart", 0.55, 0.8),
-        _score("tvae", 0.60, 40.0, dcr="red", why="DCR share 66.4% is above 60%"),
+        _score("tvae", 0.60, 40.0, dcr="red", why="DCR share 66.4% is above the 60% bound"),
         _score("gaussian_copula", 0.56, 0.9, dcr="cannot tell", why="too few rows"),
         Score("gone", Status.FAILED, reason="boom"),
     )
@@ -245,4 +245,4 @@ def test_the_figure_names_every_generator_once_with_decade_labels() -> None:
     assert axis.type == "log"
     assert list(axis.tickvals) == [0.1, 1.0, 10.0, 100.0]
     assert list(axis.ticktext) == ["0.1 s", "1 s", "10 s", "100 s"]
-    assert "DCR share 66.4% is above 60%" in figure.data[1].customdata[0][3]
+    assert "DCR share 66.4% is above the 60% bound" in figure.data[1].customdata[0][3]

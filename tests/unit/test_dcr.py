@@ -141,7 +141,7 @@ def test_the_four_states_by_hand() -> None:
     tvae = judge_dcr(0.664, 0.600, 0.728, 200)
     assert tvae.verdict is Verdict.RED
     assert "66.4%" in tvae.why
-    assert "above 60%" in tvae.why
+    assert "above the 60% bound" in tvae.why
     assert judge_dcr(0.61, 0.45, 0.77, 50).verdict is Verdict.RED  # above 60%, however wide
     assert judge_dcr(0.595, 0.585, 0.605, 5_000).verdict is Verdict.RED  # all of it past 58%
     fine = judge_dcr(0.505, 0.496, 0.514, 5_000)

@@ -262,8 +262,8 @@ def judge_dcr(share: float, ci_low: float, ci_high: float, holdout_rows: int) ->
     if share > TOO_CLOSE_SHARE:
         return DcrJudgement(
             Verdict.RED,
-            f"DCR share {interval} is above {TOO_CLOSE_SHARE:.0%}: synthetic rows sit nearer the "
-            "training rows than unseen real rows do.",
+            f"DCR share {interval} is above the {TOO_CLOSE_SHARE:.0%} bound: synthetic rows sit "
+            "nearer the training rows than unseen real rows do.",
         )
     if ci_low > FINE_SHARE:
         return DcrJudgement(
