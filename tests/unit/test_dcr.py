@@ -162,6 +162,9 @@ def test_the_four_states_by_hand() -> None:
     assert hopeless.verdict is Verdict.UNCERTAIN
     assert hopeless.holdout_needed is None
     assert "many times as many" in hopeless.why
+    # A share just past a bound is never printed as the bound itself.
+    assert "DCR share 60.004% (" in judge_dcr(0.60004, 0.45, 0.75, 268).why
+    assert "interval 49.98%–" in judge_dcr(0.53, 0.4998, 0.62, 268).why
 
 
 def test_above_sixty_percent_is_never_fine_and_green_needs_the_interval_below_the_bound() -> None:

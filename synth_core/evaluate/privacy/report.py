@@ -258,7 +258,7 @@ def judge_dcr(share: float, ci_low: float, ci_high: float, holdout_rows: int) ->
     """The DCR share's verdict, in four states (module docstring), with why in words: the
     numbers that decided it and the bound. ``holdout_rows`` are the real rows per side of a draw;
     the interval narrows as one over their square root, which gives the rows that would tell."""
-    interval = f"{share:.1%} (95% interval {ci_low:.1%}–{ci_high:.1%})"
+    interval = f"{_percent(share)} (95% interval {_percent(ci_low)}–{_percent(ci_high)})"
     if share > TOO_CLOSE_SHARE:
         return DcrJudgement(
             Verdict.RED,
@@ -298,6 +298,19 @@ def judge_dcr(share: float, ci_low: float, ci_high: float, holdout_rows: int) ->
         f"too close; {more} (hold out a larger share, or use a larger table).",
         needed,
     )
+
+
+def _percent(value: float) -> str:
+    """One decimal, or as many more as it takes not to print a bound the value is on the other
+    side of (60.004% is above 60%: not "60.0%")."""
+    for places in range(1, 5):
+        text = f"{value:.{places}%}"
+        if not any(value != b and text == f"{b:.{places}%}" for b in _BOUNDS):
+            return text
+    return text
+
+
+_BOUNDS = (0.5, FINE_SHARE, TOO_CLOSE_SHARE)
 
 
 def _rows_to_tell(share: float, ci_high: float, rows: int) -> int | None:
