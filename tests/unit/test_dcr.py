@@ -87,9 +87,12 @@ def test_a_sound_generator_is_rarely_amber_and_the_interval_covers_the_spread(
     )
     assert warned <= 0.05 * SEEDS
     if name != "penguins":  # 46 holdout rows: too few to show the excess is small
-        assert unsure <= 0.25 * SEEDS
+        assert unsure <= 0.1 * SEEDS
     assert abs(np.mean(shares) - 0.5) < 0.02
-    assert np.mean(sds) >= 0.9 * np.std(shares, ddof=1)  # one draw's interval covers the spread
+    # The interval is the spread of the mean share when the real rows are split at random, for
+    # these synthetic rows; across seeds the synthetic rows are redrawn too, which adds a little.
+    assert np.mean(sds) >= 0.85 * np.std(shares, ddof=1)
+    assert np.mean(sds) <= 1.3 * np.std(shares, ddof=1)  # and no wider than it needs to be
 
 
 @pytest.mark.parametrize("name", ["insurance", "seattle-weather", "penguins"])
@@ -194,7 +197,7 @@ def test_a_noisy_small_holdout_cannot_tell_and_says_how_many_rows_would(
 ) -> None:
     verdicts = []
     for seed in range(10):
-        training, holdout, synthetic = _draw(tables["insurance"], seed, holdout_share=0.03)
+        training, holdout, synthetic = _draw(tables["insurance"], seed, holdout_share=0.01)
         report = privacy_report(
             training, synthetic, tables["insurance"].schema, holdout, seed=seed, attacks=False
         )
@@ -206,4 +209,4 @@ def test_a_noisy_small_holdout_cannot_tell_and_says_how_many_rows_would(
             assert share.holdout_needed is None or share.holdout_needed > share.reference_rows
             assert report.worst is not Verdict.GREEN  # the page never says all clear
     assert Verdict.RED not in verdicts
-    assert verdicts.count(Verdict.UNCERTAIN) >= 6, verdicts
+    assert verdicts.count(Verdict.UNCERTAIN) >= 8, verdicts  # 8 holdout rows

@@ -28,8 +28,9 @@ import numpy as np
 from synth_core.data.distance import nearest
 
 DRAWS = 20
-RELABELS = 5
+RELABELS = 20  # random splits of the real rows into two sides, for the interval
 NEIGHBOURS = 32
+NULL_QUERIES = 20_000  # synthetic rows used for the interval (a seeded sample above this)
 
 
 @dataclass(frozen=True)
@@ -97,38 +98,17 @@ def estimate_share(
     rows searched in ``training`` and ``holdout``: see the module docstring."""
     n_training, n_holdout = len(training.reference), len(holdout.reference)
     size = min(n_training, n_holdout)
-    shares, relabelled = [], []
-    labels = np.zeros(n_training + n_holdout)
-    sides = np.r_[np.ones(size), np.zeros(size)]
+    shares = []
     for _ in range(draws):
         chosen_training = _choose(n_training, size, rng)
         chosen_holdout = _choose(n_holdout, size, rng)
-        d_train, i_train, ties_train = training.nearest_chosen(chosen_training, queries)
-        d_hold, i_hold, ties_hold = holdout.nearest_chosen(chosen_holdout, queries)
+        d_train, _, _ = training.nearest_chosen(chosen_training, queries)
+        d_hold, _, _ = holdout.nearest_chosen(chosen_holdout, queries)
         shares.append(share_of_closer(d_train, d_hold))
-        # The real rows at each query's smallest distance, as ids over both sides.
-        closest = np.minimum(d_train, d_hold)
-        ids = np.hstack([training.indices, n_training + holdout.indices])
-        at_closest = np.hstack(
-            [
-                ties_train & (d_train == closest)[:, None],
-                ties_hold & (d_hold == closest)[:, None],
-            ]
-        )
-        alone = ~at_closest.any(axis=1)  # found by a fresh search: one row, its own
-        ids[alone, 0] = np.where(
-            d_train[alone] <= d_hold[alone], i_train[alone], n_training + i_hold[alone]
-        )
-        at_closest[alone, 0] = True
-        count = at_closest.sum(axis=1)
-        drawn = np.r_[np.flatnonzero(chosen_training), n_training + np.flatnonzero(chosen_holdout)]
-        for _ in range(relabels):
-            labels[drawn] = rng.permutation(sides)
-            on_training = (labels[ids] * at_closest).sum(axis=1)
-            outcome = np.where(on_training == count, 1.0, np.where(on_training == 0, 0.0, 0.5))
-            relabelled.append(float(outcome.mean()))
     share = float(np.mean(shares))
-    sd = float(np.std(relabelled, ddof=1)) if len(relabelled) > 1 else 0.0
+    null = _Pool(queries, training, holdout, rng)
+    means = [null.mean_share(size, draws, rng) for _ in range(relabels)]
+    sd = float(np.std(means, ddof=1)) if len(means) > 1 else 0.0
     return ShareEstimate(
         share,
         sd,
@@ -139,6 +119,104 @@ def estimate_share(
         draws,
         relabels,
     )
+
+
+class _Pool:
+    """Both sides' real rows as one pool, for the share a generator that learnt nothing about
+    which rows were its training rows would show: the pool split at random into sides of the
+    real sizes, then the same draws as the estimate. Each query's kept neighbours of both sides,
+    merged and sorted, give its nearest row of any chosen set without a new search, as long as
+    that row is no farther than the nearer of the two sides' last kept neighbours (beyond it a
+    row that was not kept could be nearer: those few queries are searched again)."""
+
+    def __init__(
+        self,
+        queries: np.ndarray,
+        training: Neighbours,
+        holdout: Neighbours,
+        rng: np.random.Generator,
+    ) -> None:
+        if len(queries) > NULL_QUERIES:  # a seeded sample: the spread, not the share
+            keep = np.sort(rng.choice(len(queries), NULL_QUERIES, replace=False))
+            training = Neighbours(
+                training.distances[keep], training.indices[keep], training.reference
+            )
+            holdout = Neighbours(holdout.distances[keep], holdout.indices[keep], holdout.reference)
+            queries = queries[keep]
+        self.queries = queries
+        self.training_rows = len(training.reference)
+        self.rows = self.training_rows + len(holdout.reference)
+        distances = np.hstack([training.distances, holdout.distances])
+        ids = np.hstack([training.indices, self.training_rows + holdout.indices])
+        order = np.argsort(distances, axis=1, kind="stable")
+        distances = np.take_along_axis(distances, order, axis=1)
+        self.reach = np.minimum(_reach(training), _reach(holdout))
+        # Neighbours beyond every query's reach never decide: keep the columns that can.
+        width = int((distances <= self.reach[:, None]).sum(axis=1).max(initial=0)) + 1
+        self.distances = distances[:, :width]
+        self.ids = np.take_along_axis(ids, order, axis=1)[:, :width].astype(np.int32)
+        self.reference = np.vstack([training.reference, holdout.reference])
+
+    def mean_share(self, size: int, draws: int, rng: np.random.Generator) -> float:
+        """One random split of the pool into sides of the real sizes, and the mean share over
+        ``draws`` draws of ``size`` rows a side."""
+        order = rng.permutation(self.rows)
+        one, other = order[: self.training_rows], order[self.training_rows :]
+        # A side no larger than the draw is drawn whole every time: searched once.
+        whole_one = self._nearest(_subset(self.rows, one, size, rng)) if size >= len(one) else None
+        whole_other = (
+            self._nearest(_subset(self.rows, other, size, rng)) if size >= len(other) else None
+        )
+        shares = []
+        for _ in range(draws):
+            to_one = (
+                whole_one
+                if whole_one is not None
+                else self._nearest(_subset(self.rows, one, size, rng))
+            )
+            to_other = (
+                whole_other
+                if whole_other is not None
+                else self._nearest(_subset(self.rows, other, size, rng))
+            )
+            shares.append(share_of_closer(to_one, to_other))
+        return float(np.mean(shares))
+
+    def _nearest(self, chosen: np.ndarray) -> np.ndarray:
+        included = chosen[self.ids]
+        position = included.argmax(axis=1)
+        distance: np.ndarray = self.distances[np.arange(len(self.ids)), position]
+        exact = included.any(axis=1) & (distance <= self.reach)
+        if not exact.all():
+            distance = distance.copy()
+            distance[~exact] = _closest(self.reference[chosen], self.queries[~exact])
+        return distance
+
+
+def _closest(reference: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Each query's distance to its closest reference row, by brute force in chunks (a few
+    queries at a time: cheaper than building a search index for them)."""
+    out = np.empty(len(queries))
+    step = max(1, 4_000_000 // max(reference.size, 1))
+    for start in range(0, len(queries), step):
+        part = queries[start : start + step]
+        squared = ((part[:, None, :] - reference[None, :, :]) ** 2).sum(axis=2)
+        out[start : start + step] = np.sqrt(squared.min(axis=1))
+    return out
+
+
+def _reach(side: Neighbours) -> np.ndarray:
+    """Per query, how far its kept neighbours of this side are complete: every row of the side
+    nearer than this was kept (all rows kept: no limit)."""
+    if side.distances.shape[1] >= len(side.reference):
+        return np.full(len(side.distances), np.inf)
+    return side.distances[:, -1]
+
+
+def _subset(rows: int, members: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    chosen = np.zeros(rows, dtype=bool)
+    chosen[rng.choice(members, size, replace=False) if size < len(members) else members] = True
+    return chosen
 
 
 def _choose(rows: int, size: int, rng: np.random.Generator) -> np.ndarray:
