@@ -1,5 +1,6 @@
-"""DCR share with an interval that holds still (20 balanced draws, 5 relabellings each) against
-the single draw with a binomial interval it replaced, on 50k x 15 tables, in one run.
+"""DCR share with an interval that holds still (20 balanced draws; the interval from 20 random
+splits of the real rows, each with the same draws) against the single draw with a binomial
+interval it replaced, on 50k x 15 tables, in one run.
 
 What the privacy report spends on the DCR share and its searches: the old way searched the
 synthetic rows among all training rows (k = 2, for the distances and NNDR), then among an

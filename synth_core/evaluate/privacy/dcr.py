@@ -9,15 +9,19 @@ which real rows sit on which side is itself random (measured on the public Adult
 
 - the share is the mean over ``draws`` balanced draws (each side subsampled to the size of the
   smaller one, ties counting half), which averages out which training rows were drawn;
-- its interval comes from relabelling: the real rows of each draw are shuffled between the two
-  sides ``relabels`` times and the share computed again. That is the spread a draw shows when
-  the generator learnt nothing about which rows were its training rows (the same synthetic rows,
-  the same real rows, only the split redrawn), clusters and ties included; ±1.96 of its standard
-  deviation is the interval.
+- its interval comes from relabelling the pool: all real rows (training and holdout) are split
+  at random into sides of the real sizes ``relabels`` times, and each split gets the same
+  ``draws`` draws and mean. That is the spread of the mean share when the generator learnt
+  nothing about which rows were its training rows (the same synthetic rows, the same real rows,
+  only the split redrawn: a permutation test's null), clusters and ties included; ±1.96 of its
+  standard deviation is the interval. (Until issue 24 the interval was one draw's relabelled
+  spread, wider than the mean's by up to 2x on a small holdout beside a large training set:
+  conservative, which left small tables with intervals too wide to judge.)
 
 Each query keeps its ``NEIGHBOURS`` nearest rows of each side from one search, so a draw finds its
 nearest chosen row without searching again (a fresh search only for the few queries none of whose
-kept neighbours was drawn)."""
+kept neighbours was drawn, or, for a relabelled split, whose nearest drawn neighbour lies beyond
+where the kept ones are complete)."""
 
 from __future__ import annotations
 
