@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from synth_core.evaluate.privacy.report import Verdict, judge_dcr
 from synth_core.generate.generators.registry import DEFAULT_GENERATOR
 from synth_core.generate.synthesize import SynthResult
 from tests.app.test_pages import TIMEOUT, _app
@@ -633,3 +635,39 @@ def test_generators_are_compared_and_the_recommended_one_is_used() -> None:
     at.button(key="compare_use").click().run()
     assert at.session_state["generator"] == recommended
     assert not at.exception
+
+
+def test_the_privacy_page_says_when_the_holdout_cannot_tell() -> None:
+    at = _page()
+    at.number_input(key="rows").set_value(300).run()
+    _generate(at)
+    at.switch_page("app_pages/privacy.py").run()
+    _wait(at, "privacy_job")
+    result, report = at.session_state["privacy_report"]
+    assert report.dcr_share is not None
+    assert report.dcr_share.why in _texts(at)  # the verdict's numbers and bound, in words
+    # The same result judged on a holdout too small to tell (69 rows, 53% ± 8 points).
+    judged = judge_dcr(0.53, 0.45, 0.61, 69)
+    share = replace(
+        report.dcr_share,
+        share=0.53,
+        ci_low=0.45,
+        ci_high=0.61,
+        verdict=judged.verdict,
+        why=judged.why,
+        holdout_needed=judged.holdout_needed,
+    )
+    unsure = replace(report, dcr_share=share, risk=None)
+    unsure = replace(
+        unsure,
+        exact_match=replace(unsure.exact_match, verdict=Verdict.GREEN),
+        nndr=replace(unsure.nndr, verdict=Verdict.GREEN),
+        mia=None,
+        pii_replay=replace(unsure.pii_replay, verdict=Verdict.GREEN),
+    )
+    at.session_state["privacy_report"] = (result, unsure)
+    at.run()
+    assert not at.exception
+    assert any("holdout is too small to rule one out" in i.value for i in at.info)
+    assert any("69 holdout rows cannot tell" in i.value for i in at.info)
+    assert "cannot tell" in _texts(at)
