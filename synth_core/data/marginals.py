@@ -90,6 +90,10 @@ def column_distance(real: pd.Series, synthetic: pd.Series, continuous: bool) -> 
     return max(total_variation(real_codes, synthetic_codes, len(uniques)), missing)
 
 
+# A column with at most this many distinct values (0/1 flags, counts) is a set of shares, not a
+# continuum: judged by its shares, mended across rows, never given to SDV as a continuous gap.
+FEW_VALUES = 20
+
 # A share that moves by more than this many standard errors is not sampling noise (two-sided,
 # α = 0.001).
 Z_CHANCE = 3.29

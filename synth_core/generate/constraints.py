@@ -16,6 +16,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from synth_core.data.marginals import FEW_VALUES
 from synth_core.data.schema import ColumnKind, Schema
 from synth_core.errors import SynthCoreError
 
@@ -798,9 +799,6 @@ def _changed_cells(before: pd.DataFrame, after: pd.DataFrame, columns: Sequence[
         same |= (old.isna() & new.isna()).to_numpy(dtype=bool)
         count += ~same
     return count
-
-
-FEW_VALUES = 20  # an order between columns of at most this many values is mended across rows
 
 
 def _repair_order(

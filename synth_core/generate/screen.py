@@ -15,13 +15,18 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from synth_core.data.marginals import Z_CHANCE, chance_distance, column_distance, share_z
+from synth_core.data.marginals import (
+    FEW_VALUES,
+    Z_CHANCE,
+    chance_distance,
+    column_distance,
+    share_z,
+)
 from synth_core.data.schema import ColumnKind, Schema
 from synth_core.generate import constraints as rules
 from synth_core.generate.constraints import Constraint, DatePart, ValueRange
 
 SCREEN_ROWS = 5_000  # rows of the model drawn to try the rules on
-FEW_VALUES = 20  # a column with at most this many values is judged by its shares
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from synth_core._progress import ProgressFn, no_progress
 from synth_core._progress import scaled as _scaled
 from synth_core.data.checks import link_columns
 from synth_core.data.detect import name_tokens
+from synth_core.data.marginals import FEW_VALUES
 from synth_core.data.schema import MODELLED_KINDS, ColumnKind, ColumnSchema, Schema
 from synth_core.data.table import Table
 from synth_core.errors import ExportError, GeneratorError, SpecError
@@ -389,11 +390,8 @@ def _learnt(
     return tuple(given)
 
 
-_FEW_VALUES = 20  # columns with at most this many values are not continuous for SDV's orders
-
-
 def _continuous(order: GreaterThan, train: pd.DataFrame) -> bool:
-    return all(train[name].nunique(dropna=True) > _FEW_VALUES for name in order.columns)
+    return all(train[name].nunique(dropna=True) > FEW_VALUES for name in order.columns)
 
 
 def _fit_filter(

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from synth_core.evaluate.fidelity.detection import Detection
@@ -642,16 +643,7 @@ def collapse_overview(
 
 
 _GATE_SYMBOLS = {"passes": "circle", "cannot tell": "diamond-open", "fails": "x"}
-_GENERATOR_COLOURS = (
-    "#4C78A8",
-    "#F58518",
-    "#54A24B",
-    "#E45756",
-    "#72B7B2",
-    "#B279A2",
-    "#EECA3B",
-    "#9D755D",
-)
+_GENERATOR_COLOURS = qualitative.T10  # plotly's Tableau palette, one colour per generator
 
 
 def comparison_figure(comparison: GeneratorComparison) -> go.Figure:

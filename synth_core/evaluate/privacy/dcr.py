@@ -50,31 +50,23 @@ class Neighbours:
         distances, indices = nearest(reference, queries, min(k, len(reference)))
         return cls(distances, indices, reference)
 
-    def nearest_chosen(
-        self, chosen: np.ndarray, queries: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per query: the distance and index of its nearest reference row among ``chosen``, and
-        which of its kept neighbours are chosen rows at that distance (its ties)."""
+    def nearest_chosen(self, chosen: np.ndarray, queries: np.ndarray) -> np.ndarray:
+        """Per query: the distance to its nearest reference row among ``chosen``."""
         included = chosen[self.indices]
         found = included.any(axis=1)
         position = included.argmax(axis=1)
-        rows = np.arange(len(self.indices))
-        distance = self.distances[rows, position].copy()
-        index = self.indices[rows, position].copy()
+        distance: np.ndarray = self.distances[np.arange(len(self.indices)), position].copy()
         if not found.all():  # none of its kept neighbours was drawn: search the drawn rows
-            drawn = np.flatnonzero(chosen)
             missing = ~found
-            far, where = nearest(self.reference[drawn], queries[missing])
-            distance[missing], index[missing] = far[:, 0], drawn[where[:, 0]]
-        ties = included & (self.distances == distance[:, None])
-        ties[~found] = False
-        return distance, index, ties
+            far, _ = nearest(self.reference[chosen], queries[missing])
+            distance[missing] = far[:, 0]
+        return distance
 
 
 @dataclass(frozen=True)
 class ShareEstimate:
     share: float  # mean over the draws
-    sd: float  # of one draw's share when the sides are redrawn at random
+    sd: float  # of the mean share when the real rows are split into sides at random
     ci_low: float
     ci_high: float
     queries: int
@@ -106,8 +98,8 @@ def estimate_share(
     for _ in range(draws):
         chosen_training = _choose(n_training, size, rng)
         chosen_holdout = _choose(n_holdout, size, rng)
-        d_train, _, _ = training.nearest_chosen(chosen_training, queries)
-        d_hold, _, _ = holdout.nearest_chosen(chosen_holdout, queries)
+        d_train = training.nearest_chosen(chosen_training, queries)
+        d_hold = holdout.nearest_chosen(chosen_holdout, queries)
         shares.append(share_of_closer(d_train, d_hold))
     share = float(np.mean(shares))
     null = _Pool(queries, training, holdout, rng)

@@ -85,7 +85,7 @@ class DcrShare:
     reference_rows: int  # per side, in each draw
     verdict: Verdict
     draws: int = 1  # balanced draws of reference rows averaged
-    sd: float = 0.0  # of one draw's share when the sides are redrawn at random (the interval's)
+    sd: float = 0.0  # of the mean share when the real rows are split at random (the interval's)
     why: str = ""  # the verdict in words, with the numbers and the bound (judge_dcr)
     holdout_needed: int | None = None  # cannot tell: about how many holdout rows would do
 
