@@ -114,8 +114,9 @@ def metrics(report: PrivacyReport) -> None:
             f"{share.ci_high:.1%}) are closer to a training row than to a holdout row: the mean "
             f"of {share.draws} draws of {share.reference_rows:,} real rows on each side. 50% is "
             "ideal: the generator did not learn the training rows any better than rows it never "
-            "saw. The interval is how far one draw moves when the real rows are shuffled between "
-            "the two sides, so neighbouring synthetic rows that share a real row count once. A "
+            "saw. The interval is how far this mean moves when the real rows are split between the "
+            "two sides at random, so neighbouring synthetic rows that share a real row count "
+            "once. A "
             "small holdout makes this less sensitive (50% holdout is best)."
         )
         st.write(f"**Verdict:** {share.why}")
