@@ -4,6 +4,7 @@ background with progress and Cancel; then a preview, coverage and "sample again"
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
+from synth_core.generate.generators import GeneratorKind
 from synth_core.generate.spec import PrivacySetting
 from synth_core.ui import compare, conditions, generation, recipes, state, widgets
 from synth_core.ui.resources import job_registry
@@ -33,8 +34,6 @@ with right:
     output = generation.output_settings(table)
 with left:
     generation.estimate_note(info, table, params, output)
-    if info.name == generation.DP_GENERATOR:
-        generation.dp_panel(info, table, params, output)
 
 found = conditions.rules_editor(
     table, output.holdout, output.seed, dp=output.privacy is PrivacySetting.DP
@@ -49,7 +48,7 @@ spec = (
 with recipe_slot:
     recipes.recipe_box(table, spec)
 
-if info.name == generation.DP_GENERATOR:
+if info.kind is GeneratorKind.DP:
     generation.curve_panel(registry, table, spec)
 generation.start_button(registry, table, spec)
 generation.job_panel(registry)

@@ -35,6 +35,10 @@ from synth_core.generate.synthesize import fit, sample
 from synth_core.jsonable import plain
 
 MAX_GENERATIONS = 30
+# The lab's first choice: fast, and its clipping to the training range is one cause of collapse.
+LAB_GENERATOR = "gaussian_copula"
+# The parameter that clips sampled values to the training range, for generators that have it.
+CLIP_PARAM = "enforce_min_max_values"
 RARE_SHARE = 0.01
 TAIL = 0.05  # the real mass beyond the real 5th and 95th percentiles (10% in all)
 _NUMERIC = (ColumnKind.NUMERICAL, ColumnKind.DATETIME)

@@ -31,7 +31,7 @@ from synth_core.generate.constraints import Constraint, GreaterThan
 from synth_core.generate.derived import Derived, find_filled, find_gaps
 from synth_core.generate.discover import discover
 from synth_core.generate.generators import registry
-from synth_core.generate.generators.registry import Generator, GeneratorKind, table_shape
+from synth_core.generate.generators.registry import Advice, Generator, GeneratorKind, table_shape
 from synth_core.generate.protect.pii import (
     PiiAction,
     case_like,
@@ -208,12 +208,27 @@ def fit_estimate(table: Table, spec: GenerationSpec) -> float | None:
     it will learn and the rows it will learn from (None when it has no estimate). The Generate
     page shows it and the job's ETA starts from it."""
     info = registry.get(spec.generator)
+    rows, learnt = _learnt_columns(table, spec)
+    return info.estimate_seconds(table_shape(table.df, learnt, rows), spec.params)
+
+
+def fit_advice(table: Table, spec: GenerationSpec) -> list[Advice]:
+    """What the generator wants said before it trains on this table with these settings
+    (its GeneratorInfo.advise hook on the columns it will learn and the rows it will learn
+    from); SynthCoreError when its settings cannot be read."""
+    info = registry.get(spec.generator)
+    rows, learnt = _learnt_columns(table, spec)
+    return info.advice(table.df, learnt, rows, spec.params)
+
+
+def _learnt_columns(table: Table, spec: GenerationSpec) -> tuple[int, Schema]:
+    """The training rows fit() will learn from, and the columns as it will learn them."""
     fraction = _holdout_fraction(len(table.df), spec.holdout_fraction)
     rows = round(len(table.df) * (1 - fraction))
     if spec.max_fit_rows is not None:
         rows = min(rows, spec.max_fit_rows)
     modelled, _ = _modelled_columns(table, table.df, spec)
-    return info.estimate_seconds(table_shape(table.df, Schema(tuple(modelled)), rows), spec.params)
+    return rows, Schema(tuple(modelled))
 
 
 def _made_here(table: Schema, model_schema: Schema, spec: GenerationSpec) -> list[str]:

@@ -12,6 +12,8 @@ from synth_core.data.schema import ColumnKind
 from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
 from synth_core.experiments.collapse import (
+    CLIP_PARAM,
+    LAB_GENERATOR,
     MAX_GENERATIONS,
     MAX_RUNS,
     CollapseResult,
@@ -20,7 +22,7 @@ from synth_core.experiments.collapse import (
     collapse_run,
     vanished,
 )
-from synth_core.generate.generators import ParamValue, available
+from synth_core.generate.generators import GeneratorKind, ParamValue, available
 from synth_core.jobs import JobRegistry, Task
 from synth_core.present.plots import COLLAPSE_METRICS, collapse_figure, snapshot_figure
 from synth_core.ui import jobs, state
@@ -76,8 +78,8 @@ class Choice:
 
 
 def settings(table: Table) -> Choice:
-    names = [g.name for g in available() if g.kind.value != "dp"]
-    default("collapse_generator", "gaussian_copula" if "gaussian_copula" in names else names[0])
+    names = [g.name for g in available() if g.kind is not GeneratorKind.DP]
+    default("collapse_generator", LAB_GENERATOR if LAB_GENERATOR in names else names[0])
     default("collapse_generations", 10)
     default("collapse_small", True)
     default("collapse_regimes", [r.value for r in Regime])
@@ -153,7 +155,7 @@ def settings(table: Table) -> Choice:
         st.warning(FILTER_WARNING)
     params: dict[str, ParamValue] = {}
     info = next(g for g in available() if g.name == generator)
-    if any(p.name == "enforce_min_max_values" for p in info.params):
+    if any(p.name == CLIP_PARAM for p in info.params):
         default("collapse_clip", True)
         clip = st.toggle(
             "Clip sampled values to the training range (SDV's default)",
@@ -161,7 +163,7 @@ def settings(table: Table) -> Choice:
             persist_state="session",
             help="Clipping can only narrow the range each generation: one cause of collapse.",
         )
-        params["enforce_min_max_values"] = bool(clip)
+        params[CLIP_PARAM] = bool(clip)
     return Choice(
         generator,
         generations,

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from synth_core._system import cores
 from synth_core.data.io.export import readable_frame
-from synth_core.data.schema import ColumnKind, Schema
+from synth_core.data.schema import ColumnKind
 from synth_core.data.table import Table
 from synth_core.errors import ExportError, SynthCoreError
 from synth_core.experiments.filter_effect import FilterEffect, sample_measured, synthesize_measured
 from synth_core.generate.conditions import LeafCoverage, RowRequest
 from synth_core.generate.constraints import Constraint
-from synth_core.generate.generators import available, get, infos
+from synth_core.generate.generators import GeneratorKind, available, get, infos
 from synth_core.generate.generators.registry import (
     DEFAULT_GENERATOR,
+    AdviceLevel,
     GeneratorInfo,
     Param,
     ParamType,
     ParamValue,
-    table_shape,
 )
-from synth_core.generate.generators.sdv import one_hot, wide_columns_advice
 from synth_core.generate.protect.pii import PiiAction, exhausted_column
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.protect.similarity import FilterSettings
@@ -43,6 +41,7 @@ from synth_core.generate.spec import (
 from synth_core.generate.synthesize import (
     MAX_SYNTHETIC_ROWS,
     SynthResult,
+    fit_advice,
     fit_estimate,
     sample_to_file,
 )
@@ -84,7 +83,7 @@ PRIVACY_OPTIONS = {
 
 def _generator_changed() -> None:
     """Choosing the DP generator is choosing differential privacy, and back."""
-    if st.session_state.get("generator") == DP_GENERATOR:
+    if _is_dp(st.session_state.get("generator")):
         st.session_state["privacy_setting"] = "dp"
     elif st.session_state.get("privacy_setting") == "dp":
         st.session_state["privacy_setting"] = "pii"
@@ -93,8 +92,12 @@ def _generator_changed() -> None:
 def _privacy_changed() -> None:
     if st.session_state.get("privacy_setting") == "dp":
         st.session_state["generator"] = DP_GENERATOR
-    elif st.session_state.get("generator") == DP_GENERATOR:
+    elif _is_dp(st.session_state.get("generator")):
         st.session_state["generator"] = DEFAULT_GENERATOR
+
+
+def _is_dp(name: object) -> bool:
+    return any(g.kind is GeneratorKind.DP for g in infos() if g.name == name)
 
 
 def param_key(generator: str, name: str) -> str:
@@ -196,9 +199,9 @@ def duration_words(seconds: float) -> str:
 def estimate_note(
     info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
 ) -> None:
-    """A plain-words training-time estimate for this table on this machine (the generator's
-    own estimate on the columns it will learn: the one the job's ETA starts from and the
-    comparison uses too)."""
+    """The generator's own advice for this table (its sizing, what its settings mean, with a
+    button where a parameter change acts on it) and a plain-words training-time estimate (the
+    generator's own: the one the job's ETA starts from and the comparison uses too)."""
     spec = output.privacy.apply(
         GenerationSpec(
             generator=info.name,
@@ -210,21 +213,26 @@ def estimate_note(
         output.similarity,
     )
     rows = output.training_rows(table)
-    if one_hot(info.name):
-        # SDV's networks learn one column per category: what they see is the encoded width.
-        learnt = Schema(
-            tuple(
-                replace(c, kind=ColumnKind.CATEGORICAL) if c.kind is ColumnKind.PII else c
-                for c in table.schema
-                if c.kind is not ColumnKind.PII or not spec.privacy.protects_pii
+    try:
+        advice = fit_advice(table, spec)
+    except SynthCoreError as exc:
+        error_box(exc)
+        return
+    show: dict[AdviceLevel, Callable[[str], object]] = {
+        AdviceLevel.NOTE: st.caption,
+        AdviceLevel.INFO: st.info,
+        AdviceLevel.WARNING: st.warning,
+        AdviceLevel.REFUSED: st.error,
+    }
+    for item in advice:
+        show[item.level](item.text)
+        if item.fix:
+            st.button(
+                item.fix_label,
+                key="fix_" + "_".join(item.fix),
+                on_click=_apply_fix,
+                args=(info.name, dict(item.fix)),
             )
-        )
-        widths = table_shape(table.df, learnt, rows).widths
-        advice, refuse = wide_columns_advice(dict(widths), info.label, rows)
-        if refuse:
-            st.error(f"{advice} Training is refused at this width.")
-        elif advice:
-            st.warning(advice)
     try:
         seconds = fit_estimate(table, spec)
     except SynthCoreError as exc:
@@ -235,6 +243,11 @@ def estimate_note(
             f"Training on {rows:,} rows takes {duration_words(seconds)} on this machine "
             f"({cores()} processors; measured, roughly). You can cancel at any time."
         )
+
+
+def _apply_fix(generator: str, values: dict[str, ParamValue]) -> None:
+    for name, value in values.items():
+        st.session_state[param_key(generator, name)] = value
 
 
 def output_settings(table: Table) -> Output:
@@ -641,76 +654,6 @@ def file_sample(registry: JobRegistry, result: SynthResult, stem: str) -> None:
         )
         for note in written.notes:
             st.info(note)
-
-
-def dp_panel(
-    info: GeneratorInfo, table: Table, params: dict[str, ParamValue], output: Output
-) -> None:
-    """What ε means, the budget split for this table, and bounds."""
-    from synth_core.generate.generators.dp import (
-        EPSILON_WORDS,
-        MAX_MEMORY_GB,
-        budget_words,
-        memory_gb,
-        parse_bounds,
-    )
-
-    rows = output.training_rows(table)
-    numeric = [
-        c.name
-        for c in table.schema
-        if c.kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME) and c.name in table.df.columns
-    ]
-    try:
-        given = parse_bounds(str(params.get("public_bounds", "")))
-    except SynthCoreError as exc:
-        error_box(exc)
-        return
-    unbounded = [name for name in numeric if name not in given]
-    st.info(EPSILON_WORDS)
-    if given and params.get("public_bounds") == st.session_state.get("bounds_from_data"):
-        st.warning(
-            "These bounds were read from the data: each column's minimum and maximum are "
-            "revealed, outside the ε guarantee. Widen them to values you know publicly."
-        )
-    st.caption(
-        budget_words(float(params["epsilon"]), rows, len(unbounded), float(params["bounds_share"]))
-    )
-    needed = memory_gb(rows, len(table.schema))
-    (st.caption if needed <= MAX_MEMORY_GB else st.error)(
-        f"Memory needed: about {needed:.1f} GB (at most {MAX_MEMORY_GB:.0f} GB per job)."
-    )
-    if unbounded:
-        st.warning(
-            f"No public bounds for {', '.join(unbounded)}: part of ε goes to estimating them, "
-            "and the bins are often poor. Type bounds you know from outside the data (e.g. "
-            "'age=0:120'), or fill them from the data below — which is not private."
-        )
-        st.button(
-            "Fill bounds from the data (NOT private: reveals each column's min and max)",
-            key="fill_bounds",
-            on_click=_fill_bounds,
-            args=(table, unbounded, given),
-        )
-
-
-def _fill_bounds(table: Table, names: list[str], given: dict[str, tuple[str, str]]) -> None:
-    from synth_core.data.convert import as_float
-
-    parts = [f"{name}={low}:{high}" for name, (low, high) in given.items()]
-    for name in names:
-        values = table.df[name].dropna()
-        if values.empty:
-            continue
-        if table.schema[name].kind is ColumnKind.DATETIME:
-            parts.append(
-                f"{name}={values.min().date()}..{values.max().date() + pd.Timedelta(days=1)}"
-            )
-        else:
-            numbers = as_float(values)
-            parts.append(f"{name}={np.floor(numbers.min()):g}:{np.ceil(numbers.max()):g}")
-    st.session_state[param_key(DP_GENERATOR, "public_bounds")] = "; ".join(parts)
-    st.session_state["bounds_from_data"] = "; ".join(parts)
 
 
 def curve_panel(registry: JobRegistry, table: Table, spec: GenerationSpec | None) -> None:

@@ -48,17 +48,14 @@ def report_or_job(result: SynthResult, registry: JobRegistry) -> PrivacyReport |
 def remedies(spec: GenerationSpec) -> list[str]:
     """What could make a leaky result private, for the settings it was made with."""
     info = get_generator(spec.generator)
-    names = {p.name for p in info.params}
     setting = PrivacySetting.of(spec)
     found = []
     if setting is not PrivacySetting.FILTER and setting is not PrivacySetting.DP:
         found.append("the similarity filter")
     if setting is PrivacySetting.NONE:
         found.append("PII protection")
-    if "epochs" in names:
-        found.append("fewer epochs")
-    if "min_samples_leaf" in names:
-        found.append("larger leaves (min_samples_leaf)")
+    if info.privacy_remedy:
+        found.append(info.privacy_remedy)
     if setting is not PrivacySetting.DP:
         found.append("differential privacy")
     return found

@@ -380,7 +380,7 @@ def test_differential_privacy_setting_bounds_and_budget() -> None:
     assert "ε (epsilon) bounds how much any one person's row" in texts
     assert "0.9 for learning the marginals" in texts  # no public bounds yet: 10% for bounds
     assert any("No public bounds for age, bmi, children, charges" in w.value for w in at.warning)
-    at.button(key="fill_bounds").click().run()
+    at.button(key="fix_public_bounds").click().run()
     bounds = at.text_input(key="param_dp_mst_public_bounds").value
     assert bounds == "age=18:64; bmi=15:54; children=0:5; charges=1121:63771"
     assert any("read from the data" in w.value for w in at.warning)

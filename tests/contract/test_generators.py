@@ -30,13 +30,16 @@ from synth_core.generate.conditions import RowRequest, rebalance
 from synth_core.generate.constraints import FixedCombinations, GreaterThan, ValueRange, holds
 from synth_core.generate.discover import discover
 from synth_core.generate.generators.registry import (
+    Advice,
+    AdviceLevel,
     Generator,
     GeneratorInfo,
     GeneratorKind,
     TableShape,
+    table_shape,
 )
-from synth_core.generate.synthesize import fit, sample
-from tests.helpers import taxi_csv
+from synth_core.generate.synthesize import fit, fit_advice, fit_estimate, sample
+from tests.helpers import ROOT, taxi_csv
 
 GENERATORS = [info.name for info in available()]
 STATISTICAL = [i.name for i in available() if i.kind is not GeneratorKind.NEURAL]
@@ -223,6 +226,20 @@ def test_estimates_are_plain_numbers(info: GeneratorInfo) -> None:
         assert estimate is not None
         one_epoch = {k: v for k, v in params_for(info.name).items() if k.endswith("epochs")}
         assert estimate > info.estimate_seconds(shape, one_epoch)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("info", available(), ids=lambda i: i.name)
+def test_advice_and_estimate_are_what_the_page_shows(info: GeneratorInfo) -> None:
+    """The page shows fit_advice and fit_estimate: the generator's hooks on the columns and
+    rows it will learn (no ID column, 80% of the rows)."""
+    table = read_table(ROOT / "sample_data" / "insurance.csv")
+    spec = GenerationSpec(info.name, params=params_for(info.name))
+    advice = fit_advice(table, spec)
+    assert all(isinstance(a, Advice) and a.text for a in advice)
+    assert not any(a.level is AdviceLevel.REFUSED for a in advice)
+    assert all(set(a.fix) <= {p.name for p in info.params} for a in advice)
+    learnt = table_shape(table.df, table.schema, round(0.8 * len(table.df)))
+    assert fit_estimate(table, spec) == info.estimate_seconds(learnt, spec.params)
 
 
 def test_gan_batch_size_must_be_a_multiple_of_pac() -> None:

@@ -16,7 +16,9 @@ from synth_core.errors import GeneratorError, ParamError, SpecError
 from synth_core.evaluate.fidelity import evaluate_quality
 from synth_core.generate.constraints import FixedCombinations
 from synth_core.generate.generators.dp import budget_words, delta_for, parse_bounds
+from synth_core.generate.generators.registry import AdviceLevel
 from synth_core.generate.protect.similarity import FilterSettings
+from synth_core.generate.synthesize import fit_advice
 from tests.helpers import SAMPLES
 
 BOUNDS = "age=18:100; bmi=10:60; children=0:10; charges=0:70000"
@@ -44,6 +46,25 @@ def test_budget_and_delta_in_words() -> None:
     assert "0.1 for estimating the bounds of 2 column(s)" in words
     assert "δ = 1.0e-06" in words
     assert "none goes to preprocessing" in budget_words(1.0, 10_000, 0, 0.1)
+
+
+def test_advice_offers_the_data_bounds_and_says_when_they_are_used() -> None:
+    """The DP generator's advice hook (what the Generate page shows above its settings)."""
+    table = read_table(SAMPLES / "insurance.csv")
+    spec = GenerationSpec(generator="dp_mst", params={"public_bounds": "age=0:120"})
+    advice = fit_advice(table, spec)
+    levels = [a.level for a in advice]
+    assert levels == [AdviceLevel.INFO, AdviceLevel.NOTE, AdviceLevel.NOTE, AdviceLevel.WARNING]
+    assert "No public bounds for bmi, children, charges" in advice[-1].text
+    filled = advice[-1].fix["public_bounds"]
+    assert filled == "age=0:120; bmi=15:54; children=0:5; charges=1121:63771"
+    assert "0.1 for estimating the bounds of 3 column(s)" in advice[1].text
+    used = GenerationSpec(generator="dp_mst", params={"public_bounds": filled})
+    words = [a.text for a in fit_advice(table, used)]
+    assert any("bounds of bmi, children, charges are the data's own" in w for w in words)
+    assert not any("No public bounds" in w for w in words)
+    with pytest.raises(ParamError, match="column=low:high"):
+        fit_advice(table, GenerationSpec("dp_mst", params={"public_bounds": "age"}))
 
 
 def test_settings_that_break_the_guarantee_are_refused() -> None:

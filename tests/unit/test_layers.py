@@ -130,3 +130,49 @@ def test_only_the_ui_imports_streamlit(path: Path) -> None:
             else []
         )
         assert not any(n == "streamlit" or n.startswith("streamlit.") for n in names), path
+
+
+# The pages see generators only through the registry: what differs per generator (estimate,
+# sizing advice, settings advice, privacy remedy) is a hook on GeneratorInfo, never an import
+# of its module or a test of its name.
+GENERATORS = "synth_core.generate.generators"
+FRONT = sorted(
+    [*(PACKAGE / "ui").rglob("*.py"), ROOT / "app.py", *(ROOT / "app_pages").rglob("*.py")]
+)
+
+
+def generator_coupling(path: Path, names: set[str]) -> list[str]:
+    """Imports of a generator's own module, and generator names written as text, in ``path``."""
+    found = []
+    for name, line in imports(path):
+        inside = name.startswith(GENERATORS + ".")
+        if inside and name.split(".")[3] not in {"registry"}:
+            found.append(f"line {line} imports {name}")
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Constant) and node.value in names:
+            found.append(f"line {node.lineno} names the generator {node.value!r}")
+    return found
+
+
+def _names() -> set[str]:
+    from synth_core.generate.generators import infos
+
+    return {info.name for info in infos()}
+
+
+@pytest.mark.parametrize("path", FRONT, ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_and_ui_know_generators_only_by_the_registry(path: Path) -> None:
+    assert generator_coupling(path, _names()) == []
+
+
+def test_the_generator_check_catches_an_import_and_a_name(tmp_path: Path) -> None:
+    page = tmp_path / "page.py"
+    page.write_text(
+        "from synth_core.generate.generators.sdv import wide_columns_advice\n"
+        "from synth_core.generate.generators.registry import get\n"
+        "if info.name == 'ctgan':\n    pass\n"
+    )
+    assert generator_coupling(page, _names()) == [
+        "line 1 imports synth_core.generate.generators.sdv",
+        "line 3 names the generator 'ctgan'",
+    ]

@@ -540,6 +540,7 @@ CART = GeneratorInfo(
         "matching tree leaf (as R's synthpop). Captures non-linear relations; permissive licence."
     ),
     kind=GeneratorKind.RULE_BASED,
+    privacy_remedy="larger leaves (min_samples_leaf)",
     params=(
         Param(
             "min_samples_leaf",

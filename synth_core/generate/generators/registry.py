@@ -165,6 +165,30 @@ def table_shape(data: pd.DataFrame, schema: Schema, rows: int | None = None) -> 
     return TableShape(len(data) if rows is None else rows, len(widths), widths)
 
 
+class AdviceLevel(StrEnum):
+    NOTE = "note"  # a plain fact (a caption)
+    INFO = "info"  # what a setting means
+    WARNING = "warning"  # worth acting on before training
+    REFUSED = "refused"  # training would be refused with these settings
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What a generator wants the user to know about this table and these settings before
+    training, in words; ``fix`` is a parameter change that acts on it (offered as a button
+    labelled ``fix_label``)."""
+
+    level: AdviceLevel
+    text: str
+    fix_label: str = ""
+    fix: Mapping[str, ParamValue] = field(default_factory=dict)
+
+
+# The generator's own advice: (the rows it will learn from, their schema as learnt, the number of
+# training rows, the checked parameters) -> what to say. Raises SynthCoreError on bad settings.
+AdviceHook = Callable[[pd.DataFrame, Schema, int, Mapping[str, ParamValue]], list[Advice]]
+
+
 @dataclass(frozen=True)
 class GeneratorInfo:
     """What a generator is, for the registry, the Generate page, the CLI and recipes."""
@@ -184,6 +208,11 @@ class GeneratorInfo:
     budget: Callable[[Mapping[str, ParamValue]], float] | None = None
     # Checks across parameters (e.g. batch size a multiple of pac); raises ParamError.
     check: Callable[[Mapping[str, ParamValue]], None] | None = None
+    # Sizing and settings advice for this table (see AdviceHook); None when there is none.
+    advise: AdviceHook | None = None
+    # The generator's own setting that makes its rows farther from the training rows, in words
+    # ("fewer epochs"), offered by the Privacy page when a result is too close; "" for none.
+    privacy_remedy: str = ""
 
     @property
     def available(self) -> bool:
@@ -214,6 +243,15 @@ class GeneratorInfo:
         if self.estimate is None:
             return None
         return self.estimate(shape, self.validate(params))
+
+    def advice(
+        self, data: pd.DataFrame, schema: Schema, rows: int, params: Mapping[str, object]
+    ) -> list[Advice]:
+        """What to tell the user before training on ``rows`` rows of ``data`` (columns as
+        learnt, in ``schema``) with ``params``; empty when nothing."""
+        if self.advise is None:
+            return []
+        return self.advise(data, schema, rows, self.validate(params))
 
     def budget_seconds(self, params: Mapping[str, object]) -> float | None:
         """The time budget the parameters give training, or None without one."""

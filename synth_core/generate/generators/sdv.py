@@ -28,6 +28,8 @@ from synth_core.generate.generators.registry import (
     MAX_ORDINAL_LEVELS,
     MEASURED_CONTINUOUS,
     MEASURED_WIDTH,
+    Advice,
+    AdviceLevel,
     GeneratorInfo,
     GeneratorKind,
     Param,
@@ -78,11 +80,6 @@ _BASE_MB = 600.0
 _NEURAL_RATES = {"ctgan": 7e-5, "tvae": 1.5e-5, "copulagan": 7.5e-5}  # s per row, epoch, width
 
 
-def one_hot(name: str) -> bool:
-    """Whether the generator encodes each category as a column of its own (SDV's networks)."""
-    return name in _NEURAL_RATES
-
-
 def neural_estimate_seconds(
     name: str, shape: TableShape, params: Mapping[str, ParamValue]
 ) -> float:
@@ -125,6 +122,16 @@ def wide_columns_advice(widths: Mapping[str, int], label: str, rows: int) -> tup
         "group rare categories, or choose TabularARGN or CART, which handle them."
     )
     return text, too_big
+
+
+def _wide_columns(
+    label: str, data: pd.DataFrame, schema: Schema, rows: int, params: Mapping[str, ParamValue]
+) -> list[Advice]:
+    """The advice hook of SDV's networks: the encoded width, when it is worth a word."""
+    text, refuse = wide_columns_advice(encoded_widths(data, schema), label, rows)
+    if refuse:
+        return [Advice(AdviceLevel.REFUSED, f"{text} Training is refused at this width.")]
+    return [Advice(AdviceLevel.WARNING, text)] if text else []
 
 
 @contextmanager
@@ -832,6 +839,8 @@ CTGAN = GeneratorInfo(
     requires=("sdv", "torch"),
     install_hint=_INSTALL,
     estimate=functools.partial(neural_estimate_seconds, "ctgan"),
+    advise=functools.partial(_wide_columns, "CTGAN (SDV)"),
+    privacy_remedy="fewer epochs",
     check=_check_pac,
 )
 
@@ -849,6 +858,8 @@ TVAE = GeneratorInfo(
     requires=("sdv", "torch"),
     install_hint=_INSTALL,
     estimate=functools.partial(neural_estimate_seconds, "tvae"),
+    advise=functools.partial(_wide_columns, "TVAE (SDV)"),
+    privacy_remedy="fewer epochs",
 )
 
 COPULA_GAN = GeneratorInfo(
@@ -865,6 +876,8 @@ COPULA_GAN = GeneratorInfo(
     requires=("sdv", "torch"),
     install_hint=_INSTALL,
     estimate=functools.partial(neural_estimate_seconds, "copulagan"),
+    advise=functools.partial(_wide_columns, "CopulaGAN (SDV)"),
+    privacy_remedy="fewer epochs",
     check=_check_pac,
 )
 
