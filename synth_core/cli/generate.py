@@ -10,7 +10,7 @@ from typing import Any
 
 from synth_core._progress import no_progress
 from synth_core.cli._common import add_tokens, key_value, progress_bar, read_file, token_options
-from synth_core.data.io.export import write_csv, write_parquet
+from synth_core.data.io.export import check_file_name, write_csv, write_parquet
 from synth_core.data.io.reader import read_table
 from synth_core.errors import SynthCoreError
 from synth_core.experiments.scale import PARTITION_ROWS, generate_partitioned
@@ -151,8 +151,8 @@ def add(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower()
     dask = args.engine == "dask"
-    if not dask and suffix not in {".csv", ".parquet"}:
-        raise SynthCoreError(f"--out must end in .csv or .parquet; got '{args.out.name}'.")
+    if not dask:
+        check_file_name(args.out)
     if dask and suffix == ".csv":
         raise SynthCoreError(
             "--engine dask writes a Parquet dataset (one file per partition): give --out a "

@@ -179,6 +179,8 @@ class Recipe:
         unknown = sorted(set(payload) - known)
         if unknown:
             raise RecipeError(f"The recipe has unknown settings: {', '.join(unknown)}.")
+        for name, value in payload.items():
+            _check_type(name, value)
         if "constraints" in payload:
             payload["constraints"] = tuple(rules.from_dict(c) for c in payload["constraints"])
         # Recipes saved before rules were found and kept reproduce their rows without them.
@@ -190,6 +192,64 @@ class Recipe:
             return cls(**payload)
         except TypeError as exc:
             raise RecipeError(f"The recipe is malformed: {exc}.") from None
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, int | float | bool | str)
+
+
+# What each recipe field holds in JSON, as a test and in words.
+_TYPES: dict[str, tuple[Any, str]] = {
+    "generator": (lambda v: isinstance(v, str), "a generator name (text)"),
+    "params": (
+        lambda v: isinstance(v, dict) and all(_scalar(x) for x in v.values()),
+        "an object of parameter values (numbers, true/false or text)",
+    ),
+    "rows": (_whole, "a whole number"),
+    "seed": (_whole, "a whole number"),
+    "privacy": (lambda v: isinstance(v, str), "text"),
+    "pii_action": (lambda v: isinstance(v, str), "text"),
+    "holdout_fraction": (_number, "a number"),
+    "max_fit_rows": (lambda v: v is None or _whole(v), "a whole number or null"),
+    "constraints": (
+        lambda v: isinstance(v, list) and all(isinstance(c, dict) for c in v),
+        "a list of objects",
+    ),
+    "requests": (
+        lambda v: isinstance(v, list) and all(isinstance(c, dict) for c in v),
+        "a list of objects",
+    ),
+    "similarity_filter": (lambda v: v is None or isinstance(v, dict), "an object or null"),
+    "quality_filter": (lambda v: v is None or isinstance(v, dict), "an object or null"),
+    "rules": (lambda v: isinstance(v, str), "text"),
+    "kinds": (
+        lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+        "an object of column kinds (text)",
+    ),
+    "dropped": (
+        lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        "a list of column names",
+    ),
+    "read": (lambda v: isinstance(v, dict), "an object"),
+    "source": (lambda v: isinstance(v, dict), "an object"),
+}
+
+
+def _check_type(name: str, value: object) -> None:
+    """RecipeError naming the field when ``value`` is not what field ``name`` holds."""
+    test, words = _TYPES[name]
+    if not test(value):
+        shown = json.dumps(value, ensure_ascii=False, default=str)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise RecipeError(f"The recipe's '{name}' must be {words}; got {shown}.")
 
 
 def _json_value(value: Any) -> Any:

@@ -16,9 +16,28 @@ from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.protect.similarity import FilterSettings
 
 MIN_ROWS = 10
+MAX_SYNTHETIC_ROWS = 1_000_000  # made in memory; sample_to_file writes more in chunks
 MAX_FILE_ROWS = 1_000_000_000
 MAX_FIT_ROWS = 100_000
-DP_GENERATOR = "dp_mst"
+DP_GENERATOR = "dp_mst"  # what the DP privacy setting trains (PrivacySetting.apply)
+
+
+def check_table_rows(rows: int) -> None:
+    """SpecError when a table of ``rows`` rows is too small to learn from."""
+    if rows < MIN_ROWS:
+        raise SpecError(
+            f"The table has {rows} row(s); at least {MIN_ROWS} are needed to learn anything. "
+            "Upload a larger table."
+        )
+
+
+def check_in_memory(rows: int) -> None:
+    """SpecError when ``rows`` synthetic rows are not between 1 and what is made in memory."""
+    if not 1 <= rows <= MAX_SYNTHETIC_ROWS:
+        raise SpecError(
+            f"The number of synthetic rows must be between 1 and {MAX_SYNTHETIC_ROWS:,}; got "
+            f"{rows:,}. For more, write them to a file."
+        )
 
 
 class PrivacySetting(StrEnum):

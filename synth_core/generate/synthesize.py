@@ -47,9 +47,10 @@ from synth_core.generate.spec import (
     MIN_ROWS,
     GenerationSpec,
     RulesSetting,
+    check_in_memory,
+    check_table_rows,
 )
 
-MAX_SYNTHETIC_ROWS = 1_000_000  # in memory; sample_to_file writes more in chunks
 CHUNK_ROWS = 100_000
 # Rejection sampling (constraints, conditions a generator cannot fill itself) stops after
 # drawing this many times the rows asked for (and at most MAX_DRAWN rows).
@@ -245,11 +246,7 @@ def _made_here(table: Schema, model_schema: Schema, spec: GenerationSpec) -> lis
 def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) -> FittedModel:
     """Split off the holdout and train the generator on (at most max_fit_rows) training rows."""
     params = spec.validate()
-    if len(table.df) < MIN_ROWS:
-        raise SpecError(
-            f"The table has {len(table.df)} row(s); at least {MIN_ROWS} are needed to learn "
-            "anything. Upload a larger table."
-        )
+    check_table_rows(len(table.df))
     notes: list[str] = []
     if _holdout_fraction(len(table.df), spec.holdout_fraction) != spec.holdout_fraction:
         notes.append(
@@ -549,11 +546,7 @@ def sample(
         total = sum(r.rows for r in requests)
     else:
         total = model.spec.rows if rows is None else rows
-    if not 1 <= total <= MAX_SYNTHETIC_ROWS:
-        raise SpecError(
-            f"The number of synthetic rows must be between 1 and {MAX_SYNTHETIC_ROWS:,}; got "
-            f"{total:,}. For more, write them to a file."
-        )
+    check_in_memory(total)
     started = time.perf_counter()
     run = _Run.start(model, seed, quality_filter)
     notes = list(model.notes)
@@ -603,7 +596,9 @@ def _sample_requests(
 def synthesize(
     table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress
 ) -> SynthResult:
-    """Fit, then sample ``spec.rows`` rows (or ``spec.requests``)."""
+    """Fit, then sample ``spec.rows`` rows (or ``spec.requests``); the rows asked for are
+    checked against what is made in memory before training, not after."""
+    check_in_memory(sum(r.rows for r in spec.requests) if spec.requests else spec.rows)
     # Sampling is quick next to fitting unless many rows are asked for (~7 s per million).
     split = 0.8 if spec.rows > 100_000 else 0.95
     model = fit(table, spec, _scaled(progress, 0.0, split))
@@ -891,12 +886,10 @@ def sample_to_file(
 ) -> FileSample:
     """Write ``rows`` synthetic rows to ``path`` (.csv or .parquet) chunk by chunk, so memory
     stays flat however many rows are asked for. The same model, seed and rows give the same file."""
-    from synth_core.data.io.export import csv_bytes, parquet_table
+    from synth_core.data.io.export import check_file_name, csv_bytes, parquet_table
 
     target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in {".csv", ".parquet"}:
-        raise ExportError(f"The file name must end in .csv or .parquet; got '{target.name}'.")
+    suffix = check_file_name(target)
     if rows < 1:
         raise SpecError("Ask for at least one row.")
     seed = model.spec.seed if seed is None else seed

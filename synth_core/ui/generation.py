@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from synth_core._system import cores
-from synth_core.data.io.export import readable_frame
+from synth_core.data.io.export import check_file_name, readable_frame
 from synth_core.data.schema import ColumnKind
 from synth_core.data.table import Table
 from synth_core.errors import ExportError, SynthCoreError
@@ -33,13 +33,13 @@ from synth_core.generate.spec import (
     DP_GENERATOR,
     MAX_FILE_ROWS,
     MAX_FIT_ROWS,
-    MIN_ROWS,
+    MAX_SYNTHETIC_ROWS,
     GenerationSpec,
     PrivacySetting,
     RulesSetting,
+    check_table_rows,
 )
 from synth_core.generate.synthesize import (
-    MAX_SYNTHETIC_ROWS,
     SynthResult,
     fit_advice,
     fit_estimate,
@@ -404,12 +404,12 @@ def build_spec(
 
 def start_button(registry: JobRegistry, table: Table, spec: GenerationSpec | None) -> None:
     """Generate: checks the spec, then fits and samples in a background job."""
-    too_small = len(table.df) < MIN_ROWS
-    if too_small:
-        st.warning(
-            f"The table has {len(table.df)} row(s); at least {MIN_ROWS} are needed to learn "
-            "anything. Upload a larger table."
-        )
+    try:
+        check_table_rows(len(table.df))
+        too_small = False
+    except SynthCoreError as exc:
+        st.warning(str(exc))
+        too_small = True
     busy = jobs.running(jobs.GENERATION)
     disabled = busy or too_small or spec is None
     if not st.button("Generate", type="primary", disabled=disabled, key="generate"):
@@ -633,8 +633,7 @@ def file_sample(registry: JobRegistry, result: SynthResult, stem: str) -> None:
     busy = jobs.running(jobs.EXPORT)
     if st.button("Write the file", key="write_file", disabled=busy or not overwrite):
         try:
-            if path.suffix.lower() not in (".csv", ".parquet"):
-                raise ExportError(f"The file name must end in .csv or .parquet; got '{path.name}'.")
+            check_file_name(path)
             if not path.parent.is_dir():
                 raise ExportError(f"The folder {path.parent} does not exist. Create it first.")
             jobs.start(

@@ -105,7 +105,7 @@ def test_generate_writes_csv_and_parquet(
         (["generate", "missing.csv", "--out", "x.csv"], "Cannot read missing.csv"),
         (
             ["generate", str(SAMPLES / "penguins.csv"), "--out", "x.txt"],
-            "--out must end in .csv or .parquet",
+            "The file name must end in .csv or .parquet; got 'x.txt'",
         ),
         (
             ["generate", str(SAMPLES / "penguins.csv"), "--out", "x.csv", "--generator", "gan"],

@@ -261,6 +261,18 @@ def test_recipes_round_trip_and_reproduce(insurance: Table) -> None:
         ('{"version": 1, "spice": 1}', "unknown settings: spice"),
         ('{"version": 1, "constraints": [{"type": "magic"}]}', "Unknown constraint type 'magic'"),
         ('{"version": 1, "requests": [{"equals": {}}]}', "malformed"),
+        ('{"version": 1, "rows": "1000"}', "'rows' must be a whole number; got \"1000\""),
+        ('{"version": 1, "rows": true}', "'rows' must be a whole number; got true"),
+        ('{"version": 1, "seed": 1.5}', "'seed' must be a whole number; got 1.5"),
+        ('{"version": 1, "holdout_fraction": "0.2"}', "'holdout_fraction' must be a number"),
+        ('{"version": 1, "max_fit_rows": "all"}', "'max_fit_rows' must be a whole number or null"),
+        ('{"version": 1, "params": {"epochs": [1]}}', "'params' must be an object of parameter"),
+        ('{"version": 1, "params": 3}', "'params' must be an object"),
+        ('{"version": 1, "dropped": "age"}', "'dropped' must be a list of column names"),
+        ('{"version": 1, "kinds": {"age": 3}}', "'kinds' must be an object of column kinds"),
+        ('{"version": 1, "similarity_filter": 0.05}', "'similarity_filter' must be an object"),
+        ('{"version": 1, "constraints": {"type": "range"}}', "'constraints' must be a list"),
+        ('{"version": 1, "generator": 5}', "'generator' must be a generator name"),
     ],
 )
 def test_bad_recipes_say_what_is_wrong(text: str, message: str) -> None:
@@ -352,3 +364,21 @@ def test_the_readme_recipe_example_is_valid() -> None:
     assert [r.rows for r in spec.requests] == [500, 200]
     assert "region" not in table.schema
     assert len(spec.constraints) == 2
+
+
+def test_too_many_rows_in_memory_are_refused_before_training(
+    insurance: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GenerationSpec allows up to a billion rows (written to a file in chunks); synthesize()
+    makes them in memory, so it refuses more than a million before it trains, not after."""
+    import synth_core.generate.synthesize as pipeline
+    from synth_core.errors import SpecError
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained before refusing")
+
+    monkeypatch.setattr(pipeline, "fit", no_training)
+    spec = GenerationSpec(rows=2_000_000)
+    spec.validate()  # a file of that many rows is fine
+    with pytest.raises(SpecError, match="between 1 and 1,000,000; got 2,000,000. For more"):
+        pipeline.synthesize(insurance, spec)

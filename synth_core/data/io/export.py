@@ -19,6 +19,18 @@ _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+FILE_SUFFIXES = (".csv", ".parquet")
+
+
+def check_file_name(path: str | os.PathLike[str]) -> str:
+    """The lower-case suffix of ``path``; ExportError unless it is .csv or .parquet."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in FILE_SUFFIXES:
+        raise ExportError(f"The file name must end in .csv or .parquet; got '{target.name}'.")
+    return suffix
+
+
 def neutralise_formulas(values: pd.Series) -> pd.Series:
     """Prefix a quote to text cells a spreadsheet would run as a formula; numbers stay as is."""
     # Decided on distinct values (few in most columns), then applied to the rows.
