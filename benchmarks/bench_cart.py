@@ -32,7 +32,7 @@ from bench_fidelity import mixed_table  # noqa: E402
 
 from synth_core import read_table  # noqa: E402
 from synth_core._progress import no_progress  # noqa: E402
-from synth_core.evaluate.fidelity import evaluate  # noqa: E402
+from synth_core.evaluate.fidelity import evaluate_fidelity  # noqa: E402
 from synth_core.evaluate.privacy.report import Verdict, privacy_report  # noqa: E402
 from synth_core.generate.generators.cart import leaf_size  # noqa: E402
 from synth_core.generate.generators.registry import create, get  # noqa: E402
@@ -58,7 +58,7 @@ def guards(seeds: int, params: dict[str, object]) -> None:
             )
             assert privacy.dcr_share is not None
             shares.append(privacy.dcr_share.share)
-            report = evaluate(result.train, result.data, result.schema, detection=False)
+            report = evaluate_fidelity(result.train, result.data, result.schema, detection=False)
             quality.append(report.quality.overall)
         print(
             f"{name:16} {100 * statistics.fmean(shares):8.1f}% "
@@ -121,7 +121,7 @@ def by_size(seeds: int, sizes: tuple[int, ...] = SIZES) -> None:
                 shares.append(share.share)
                 widths.append(share.ci_high - share.ci_low)
                 green += share.verdict is Verdict.GREEN
-                report = evaluate(
+                report = evaluate_fidelity(
                     result.train, result.data, result.schema, holdout=result.holdout, seed=seed
                 )
                 quality.append(report.quality.overall)

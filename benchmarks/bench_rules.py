@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from synth_core import read_table  # noqa: E402
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema  # noqa: E402
-from synth_core.evaluate.fidelity import evaluate  # noqa: E402
+from synth_core.evaluate.fidelity import evaluate_fidelity  # noqa: E402
 from synth_core.generate import constraints as rules  # noqa: E402
 from synth_core.generate.discover import discover  # noqa: E402
 from synth_core.generate.spec import GenerationSpec, RulesSetting  # noqa: E402
@@ -107,7 +107,7 @@ def fidelity(generators: list[str]) -> None:
                 spec = GenerationSpec(generator, rows=round(0.8 * len(table.df)), rules=setting)
                 result = synthesize(table, spec)
                 seconds = time.perf_counter() - started
-                report = evaluate(result.train, result.data, result.schema, result.holdout)
+                report = evaluate_fidelity(result.train, result.data, result.schema, result.holdout)
                 exact = discover(result.train, result.model.model_schema).exact
                 kept = [rules.holds(r.constraint, result.data, result.train) for r in exact]
                 worst = max((1 - k.mean() for k in kept), default=0.0)

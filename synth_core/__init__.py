@@ -19,7 +19,8 @@ from synth_core.errors import (
     SpecError,
     SynthCoreError,
 )
-from synth_core.evaluate.fidelity import Comparison, FidelityReport, compare, evaluate
+from synth_core.evaluate.evaluation import Evaluation, EvaluationSettings, evaluate
+from synth_core.evaluate.fidelity import Comparison, FidelityReport, compare, evaluate_fidelity
 from synth_core.experiments.generator_choice import (
     CompareSettings,
     GeneratorComparison,
@@ -46,6 +47,8 @@ __all__ = [
     "ColumnSchema",
     "CompareSettings",
     "Comparison",
+    "Evaluation",
+    "EvaluationSettings",
     "ExportError",
     "FidelityReport",
     "GenerationSpec",
@@ -84,6 +87,7 @@ __all__ = [
     "create",
     "csv_bytes",
     "evaluate",
+    "evaluate_fidelity",
     "get",
     "infos",
     "parquet_bytes",

@@ -20,7 +20,7 @@ from synth_core.cli._common import (
 from synth_core.data.io.reader import read_like
 from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
-from synth_core.evaluate.evaluation import Evaluation, EvaluationSettings, evaluate_synthetic
+from synth_core.evaluate.evaluation import Evaluation, EvaluationSettings, evaluate
 from synth_core.evaluate.fidelity import Binning
 from synth_core.evaluate.privacy.report import privacy_summary
 from synth_core.experiments.scale import SAMPLE_ROWS, evaluate_large
@@ -100,8 +100,13 @@ def run(args: argparse.Namespace) -> int:
         binning=Binning(args.binning),
     )
     progress = progress_bar("evaluate")
-    found = evaluate_synthetic(
-        real.df, synthetic.df, real.schema, holdout, settings, progress or no_progress
+    found = evaluate(
+        real=real.df,
+        synthetic=synthetic.df,
+        schema=real.schema,
+        holdout=holdout,
+        settings=settings,
+        progress=progress or no_progress,
     )
     if progress:
         progress.close()

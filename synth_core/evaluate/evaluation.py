@@ -19,7 +19,7 @@ from synth_core.data.distance import row_hashes
 from synth_core.data.schema import Schema
 from synth_core.errors import SchemaError, SynthCoreError
 from synth_core.evaluate.fairness import FairnessReport, utility_and_fairness
-from synth_core.evaluate.fidelity import Binning, FidelityReport, detect_cached, evaluate
+from synth_core.evaluate.fidelity import Binning, FidelityReport, detect_cached, evaluate_fidelity
 from synth_core.evaluate.fidelity.detection import Detection
 from synth_core.evaluate.privacy.report import PrivacyReport, privacy_report
 from synth_core.evaluate.utility import TaskKind, UtilityReport
@@ -122,7 +122,7 @@ class Rows:
 
 def measure_fidelity(rows: Rows, settings: EvaluationSettings) -> FidelityReport:
     """Scores, tests, validity and (with ``settings.detection``) detection."""
-    return evaluate(
+    return evaluate_fidelity(
         rows.training,
         rows.synthetic,
         rows.schema,
@@ -215,7 +215,8 @@ def evaluate_rows(
     )
 
 
-def evaluate_synthetic(
+def evaluate(
+    *,
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
     schema: Schema,
@@ -223,6 +224,8 @@ def evaluate_synthetic(
     settings: EvaluationSettings | None = None,
     progress: ProgressFn = no_progress,
 ) -> Evaluation:
-    """Measure ``synthetic`` against the ``real`` rows it was learnt from (and the ``holdout``
-    it never saw): see the module docstring."""
+    """The whole evaluation of ``synthetic`` (``synth_core.evaluate``): fidelity and detection
+    against the ``real`` rows it was learnt from, privacy against the ``holdout`` it never saw,
+    and utility and fairness when ``settings`` name a target; what the pages, the CLI and the
+    report show. See the module docstring for how the rows are split."""
     return evaluate_rows(Rows.given(real, synthetic, schema, holdout), settings, progress)

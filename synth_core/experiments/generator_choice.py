@@ -35,7 +35,7 @@ from synth_core._progress import ProgressFn, no_progress, scaled
 from synth_core._system import resident_memory_mb
 from synth_core.data.table import Table
 from synth_core.errors import JobCancelledError, SpecError, SynthCoreError
-from synth_core.evaluate.fidelity import evaluate
+from synth_core.evaluate.fidelity import evaluate_fidelity
 from synth_core.evaluate.privacy.report import Verdict, privacy_report
 from synth_core.evaluate.utility import quick_score
 from synth_core.generate.generators import registry
@@ -346,7 +346,7 @@ def _one(
         reason = f"Unexpected error ({type(exc).__name__}: {_one_line(str(exc))})"
         return Score(info.name, Status.FAILED, reason=reason, params=params), None
     progress(0.75, f"{info.label}: measuring fidelity and detection")
-    fidelity = evaluate(
+    fidelity = evaluate_fidelity(
         result.train, result.data, result.schema, holdout=result.holdout, seed=settings.seed
     )
     progress(0.9, f"{info.label}: measuring copies and distances")

@@ -300,7 +300,7 @@ def evaluate_large(
     _distributed()
     import dask.dataframe as dd
 
-    from synth_core.evaluate.fidelity import evaluate
+    from synth_core.evaluate.fidelity import evaluate_fidelity
 
     path = Path(synthetic_path)
     files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
@@ -397,7 +397,7 @@ def evaluate_large(
         ddf.sample(frac=fraction, random_state=seed).compute() if fraction < 1 else ddf.compute()
     )
     drawn = drawn.reset_index(drop=True)
-    fidelity = evaluate(real, drawn, schema, detection=detection, seed=seed).to_dict()
+    fidelity = evaluate_fidelity(real, drawn, schema, detection=detection, seed=seed).to_dict()
     progress(1.0, "Done")
     return LargeEvaluation(
         rows=total,

@@ -45,8 +45,8 @@ from synth_core.evaluate.evaluation import (
     Evaluation,
     EvaluationSettings,
     Rows,
+    evaluate,
     evaluate_rows,
-    evaluate_synthetic,
 )
 from synth_core.evaluate.fairness import FairnessReport
 from synth_core.evaluate.fidelity import FidelityReport
@@ -425,8 +425,13 @@ def build_report(
     if holdout is not None and holdout.empty:
         holdout = None
     if evaluation is None:
-        evaluation = evaluate_synthetic(
-            real, synthetic, schema, holdout, settings, scaled(progress, 0.15, 0.95)
+        evaluation = evaluate(
+            real=real,
+            synthetic=synthetic,
+            schema=schema,
+            holdout=holdout,
+            settings=settings,
+            progress=scaled(progress, 0.15, 0.95),
         )
     figures: list[tuple[str, str, go.Figure]] = []
     progress(0.0, "Summarising the columns")

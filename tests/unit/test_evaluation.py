@@ -16,7 +16,13 @@ from synth_core.cli import main
 from synth_core.data.convert import bin_edges
 from synth_core.data.encoding import fit_ready
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
-from synth_core.evaluate.fidelity import Contingency, Density2D, detect, evaluate, pair_drilldown
+from synth_core.evaluate.fidelity import (
+    Contingency,
+    Density2D,
+    detect,
+    evaluate_fidelity,
+    pair_drilldown,
+)
 from synth_core.evaluate.fidelity.prepare import prepare
 from synth_core.evaluate.fidelity.significance import Level, column_test
 from synth_core.present.plots import pair_figure
@@ -144,7 +150,7 @@ def test_report_json_has_the_documented_keys_and_no_nan(
     real, synthetic, schema = insurance_cases["synthetic"]
     synthetic = synthetic.copy()
     synthetic["bmi"] = np.nan  # an empty column must not produce NaN
-    report = evaluate(real, synthetic, schema, holdout=real.head(200))
+    report = evaluate_fidelity(real, synthetic, schema, holdout=real.head(200))
     payload = json.loads(json.dumps(report.to_dict(), allow_nan=False))
     fidelity = payload["fidelity"]
     for key in ("overall", "column_shapes", "pair_trends", "detection_auc"):
@@ -174,14 +180,14 @@ def test_evaluations_are_cached_by_content(
     insurance_cases: dict[str, tuple[pd.DataFrame, pd.DataFrame, Schema]],
 ) -> None:
     real, synthetic, schema = insurance_cases["synthetic"]
-    first = evaluate(real, synthetic, schema, detection=False)
+    first = evaluate_fidelity(real, synthetic, schema, detection=False)
     started = time.perf_counter()
-    again = evaluate(real.copy(), synthetic.copy(), schema, detection=False)
+    again = evaluate_fidelity(real.copy(), synthetic.copy(), schema, detection=False)
     assert time.perf_counter() - started < 0.5
     assert again is first
     changed = synthetic.copy()
     changed.loc[0, "age"] = 99
-    assert evaluate(real, changed, schema, detection=False) is not first
+    assert evaluate_fidelity(real, changed, schema, detection=False) is not first
 
 
 def test_different_columns_are_reported_and_disjoint_tables_refused() -> None:
@@ -190,14 +196,14 @@ def test_different_columns_are_reported_and_disjoint_tables_refused() -> None:
     )
     real = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1.0, 0.0, 1.0]})
     synthetic = pd.DataFrame({"x": [1.0, 2.5, 3.0], "z": [5, 6, 7]})
-    report = evaluate(real, synthetic, schema, detection=True)
+    report = evaluate_fidelity(real, synthetic, schema, detection=True)
     assert report.only_in_real == ("y",)
     assert report.only_in_synthetic == ("z",)
     assert [c.name for c in report.columns] == ["x"]
     assert report.detection is None
     assert "at least 20 rows" in report.detection_note
     with pytest.raises(SchemaError, match="no column in common"):
-        evaluate(real, pd.DataFrame({"q": [1, 2]}), schema, detection=False)
+        evaluate_fidelity(real, pd.DataFrame({"q": [1, 2]}), schema, detection=False)
 
 
 def test_cli_evaluate_writes_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -227,7 +233,7 @@ def test_cli_evaluate_writes_the_json(tmp_path: Path, capsys: pytest.CaptureFixt
     assert fidelity["baseline"] is not None
     assert fidelity["detection_auc"] is not None
     assert "Fidelity: overall" in capsys.readouterr().err
-    in_memory = evaluate(result.train, result.data, result.schema, detection=False)
+    in_memory = evaluate_fidelity(result.train, result.data, result.schema, detection=False)
     assert fidelity["overall"] == pytest.approx(in_memory.quality.overall, abs=1e-9)
 
 
@@ -253,7 +259,7 @@ def test_a_constant_date_and_an_almost_empty_column_evaluate() -> None:
     )
     real = read_table(text.encode())
     synthetic = real.df.assign(year_incorporated=pd.array([pd.NA] * rows, dtype="Int64"))
-    report = evaluate(real.df, synthetic, real.schema, detection=True)
+    report = evaluate_fidelity(real.df, synthetic, real.schema, detection=True)
     assert report.detection is not None
     assert 0.0 <= report.detection.auc <= 1.0
 

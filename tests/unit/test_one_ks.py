@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from synth_core import read_table
-from synth_core.evaluate.fidelity import evaluate
+from synth_core.evaluate.fidelity import evaluate_fidelity
 from synth_core.experiments.collapse import generation_metrics
 from synth_core.experiments.filter_effect import synthesize_measured
 from synth_core.generate.protect.quality import QualitySettings
@@ -19,7 +19,7 @@ from tests.helpers import SAMPLES
 
 def _page_distances(real: pd.DataFrame, synthetic: pd.DataFrame, schema) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """The mean KS and TV distances behind the Fidelity page's column scores."""
-    report = evaluate(real, synthetic, schema, detection=False)
+    report = evaluate_fidelity(real, synthetic, schema, detection=False)
     ks = [c.shape.distance for c in report.columns if c.shape.metric == "KSComplement"]
     tvd = [c.shape.distance for c in report.columns if c.shape.metric == "TVComplement"]
     for column in report.columns:  # the page shows 1 - distance as the column's score

@@ -15,7 +15,7 @@ from synth_core import Table, read_table
 from synth_core.cli import main
 from synth_core.data.io.reader import ReadOptions
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
-from synth_core.evaluate.fidelity import evaluate
+from synth_core.evaluate.fidelity import evaluate_fidelity
 from synth_core.evaluate.fidelity.rules import check_rules
 from synth_core.generate import constraints as rules
 from synth_core.generate.constraints import (
@@ -374,7 +374,7 @@ def test_rule_checks_count_breaking_rows_by_hand() -> None:
 def test_evaluate_json_has_validity_rules(taxi: Table) -> None:
     synthetic = taxi.df.copy()
     synthetic["borough"] = synthetic["borough"].iloc[::-1].to_numpy()
-    payload = evaluate(taxi.df, synthetic, taxi.schema, detection=False).to_dict()
+    payload = evaluate_fidelity(taxi.df, synthetic, taxi.schema, detection=False).to_dict()
     entries = {r["rule"]: r for r in payload["validity"]["rules"]}
     zone = entries["each zone has one borough"]
     broken = (synthetic["borough"] != synthetic["zone"].map(ZONES)).sum()

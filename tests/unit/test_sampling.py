@@ -380,5 +380,5 @@ def test_too_many_rows_in_memory_are_refused_before_training(
     monkeypatch.setattr(pipeline, "fit", no_training)
     spec = GenerationSpec(rows=2_000_000)
     spec.validate()  # a file of that many rows is fine
-    with pytest.raises(SpecError, match="between 1 and 1,000,000; got 2,000,000. For more"):
+    with pytest.raises(SpecError, match=r"between 1 and 1,000,000; got 2,000,000\. For more"):
         pipeline.synthesize(insurance, spec)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from synth_core import read_table
-from synth_core.evaluate.fidelity import evaluate
+from synth_core.evaluate.fidelity import evaluate_fidelity
 from synth_core.evaluate.fidelity.distributions import OTHER
 from synth_core.evaluate.fidelity.drilldown import pair_drilldown
 from synth_core.present.plots import association_figure, pair_figure, shapes_figure
@@ -15,7 +15,7 @@ from tests.helpers import sixty_columns_csv
 
 def test_every_column_keeps_its_label_at_sixty_columns() -> None:
     table = read_table(sixty_columns_csv())
-    report = evaluate(
+    report = evaluate_fidelity(
         table.df, table.df.sample(frac=1, random_state=1), table.schema, detection=False
     )
     shapes = shapes_figure(list(report.quality.shapes))

@@ -30,7 +30,7 @@ from synth_core.evaluate.fidelity.evaluation import (
     FidelityReport,
     content_hash,
     detect_cached,
-    evaluate,
+    evaluate_fidelity,
     remember_detection,
 )
 from synth_core.evaluate.fidelity.prepare import Binning, prepare
@@ -117,7 +117,7 @@ __all__ = [
     "content_hash",
     "detect",
     "detect_cached",
-    "evaluate",
+    "evaluate_fidelity",
     "evaluate_quality",
     "pair_drilldown",
     "remember_detection",

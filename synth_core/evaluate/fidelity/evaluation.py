@@ -1,4 +1,4 @@
-"""evaluate(): every fidelity measure of a synthetic table, cached by content, as stable JSON."""
+"""evaluate_fidelity(): every fidelity measure of a synthetic table, cached by content, as JSON."""
 
 from __future__ import annotations
 
@@ -308,7 +308,7 @@ _reports = _Cache(_CACHE_SIZE)
 _detections = _Cache(_CACHE_SIZE)
 
 
-def evaluate(
+def evaluate_fidelity(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
     schema: Schema,
