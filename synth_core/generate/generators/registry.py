@@ -110,7 +110,7 @@ class Param:
 
 
 # Whole-number columns with at most this many values are learnt as ordered categories by SDV
-# (see generators/sdv.py), so SDV's networks see one column per value.
+# (see generators/sdv/metadata.py), so SDV's networks see one column per value.
 MAX_ORDINAL_LEVELS = 20
 # The tables the time estimates were measured on (insurance-like: 7 columns) encode to about
 # 47 columns for SDV's networks, 4 of them continuous.
