@@ -7,7 +7,7 @@ import streamlit as st
 
 from synth_core.data.io.export import csv_bytes, parquet_bytes
 from synth_core.errors import SynthCoreError
-from synth_core.ui import generation, report, state, widgets
+from synth_core.ui import export, report, state, widgets
 from synth_core.ui.resources import job_registry
 
 st.title("Export")
@@ -66,4 +66,4 @@ st.caption(f"CSV {len(csv_data) / 1024:,.0f} KB · Parquet {len(parquet_data) / 
 st.divider()
 report.report_panel(job_registry(), result, stem)
 st.divider()
-generation.file_sample(job_registry(), result, stem)
+export.file_sample(job_registry(), result, stem)

@@ -6,7 +6,17 @@ import streamlit as st
 from synth_core.errors import SynthCoreError
 from synth_core.generate.generators import GeneratorKind
 from synth_core.generate.spec import PrivacySetting
-from synth_core.ui import compare, conditions, generation, recipes, state, widgets
+from synth_core.ui import (
+    compare,
+    conditions,
+    curve,
+    generation,
+    generator_form,
+    output_form,
+    recipes,
+    state,
+    widgets,
+)
 from synth_core.ui.resources import job_registry
 
 st.title("Generate")
@@ -24,16 +34,16 @@ registry = job_registry()
 compare.section(registry, table)
 
 st.markdown("**Step 2: generate**")
-info = generation.generator_picker()
+info = generator_form.generator_picker()
 left, right = st.columns(2)
 with left:
     st.markdown("**Generator settings**")
-    params = generation.param_inputs(info)
+    params = generator_form.param_inputs(info)
 with right:
     st.markdown("**Output and privacy**")
-    output = generation.output_settings(table)
+    output = output_form.output_settings(table)
 with left:
-    generation.estimate_note(info, table, params, output)
+    output_form.estimate_note(info, table, params, output)
 
 found = conditions.rules_editor(
     table, output.holdout, output.seed, dp=output.privacy is PrivacySetting.DP
@@ -43,13 +53,13 @@ requests = conditions.what_to_generate(table)
 spec = (
     None
     if requests is None
-    else generation.build_spec(info.name, params, output, constraints, requests)
+    else output_form.build_spec(info.name, params, output, constraints, requests)
 )
 with recipe_slot:
     recipes.recipe_box(table, spec)
 
 if info.kind is GeneratorKind.DP:
-    generation.curve_panel(registry, table, spec)
+    curve.curve_panel(registry, table, spec)
 generation.start_button(registry, table, spec)
 generation.job_panel(registry)
 

@@ -22,7 +22,7 @@ from synth_core.generate.generators.registry import GeneratorKind
 from synth_core.jobs import JobRegistry, Task
 from synth_core.present import plots
 from synth_core.ui import jobs, state
-from synth_core.ui.generation import param_key
+from synth_core.ui.generator_form import param_key
 from synth_core.ui.widgets import default, error_box
 
 NO_TARGET = "(none)"

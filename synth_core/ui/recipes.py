@@ -13,7 +13,7 @@ from synth_core.generate.generators import registry
 from synth_core.generate.recipe import Recipe, make_recipe
 from synth_core.generate.spec import MAX_FIT_ROWS, GenerationSpec, PrivacySetting, RulesSetting
 from synth_core.ui import conditions, state
-from synth_core.ui.generation import param_key
+from synth_core.ui.generator_form import param_key
 from synth_core.ui.widgets import set_reading_widgets
 
 _UPLOAD = "recipe_upload"
