@@ -27,9 +27,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from synth_core import read_table
-    from synth_core.experiments.scale import dask_client, generate_partitioned
     from synth_core.generate.spec import GenerationSpec
     from synth_core.generate.synthesize import fit
+    from synth_core.workflows.scale import dask_client, generate_partitioned
 
     table = read_table((ROOT / "sample_data" / "insurance.csv").read_bytes())
     model = fit(table, GenerationSpec(generator="gaussian_copula", seed=0))

@@ -31,7 +31,7 @@ from bench_fidelity import mixed_table  # noqa: E402
 
 from synth_core import read_table  # noqa: E402
 from synth_core.data.table import Table  # noqa: E402
-from synth_core.experiments.generator_choice import (  # noqa: E402
+from synth_core.workflows.compare import (  # noqa: E402
     CompareSettings,
     Gate,
     GeneratorComparison,

@@ -21,11 +21,6 @@ from synth_core.errors import (
 )
 from synth_core.evaluate.evaluation import Evaluation, EvaluationSettings, evaluate
 from synth_core.evaluate.fidelity import Comparison, FidelityReport, compare, evaluate_fidelity
-from synth_core.experiments.generator_choice import (
-    CompareSettings,
-    GeneratorComparison,
-    compare_generators,
-)
 from synth_core.generate.generators import (
     GeneratorInfo,
     Param,
@@ -39,6 +34,11 @@ from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.spec import GenerationSpec, PrivacySetting
 from synth_core.generate.synthesize import SynthResult, split_holdout, synthesize
 from synth_core.jobs import Job, JobRegistry, JobStatus, JobView
+from synth_core.workflows.compare import (
+    CompareSettings,
+    GeneratorComparison,
+    compare_generators,
+)
 
 __all__ = [
     "SAMPLES",

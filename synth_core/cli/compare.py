@@ -18,7 +18,7 @@ from synth_core.cli._common import (
     write_json,
 )
 from synth_core.errors import SynthCoreError
-from synth_core.experiments.generator_choice import (
+from synth_core.workflows.compare import (
     DEFAULT_BUDGET_SECONDS,
     CompareSettings,
     compare_generators,

@@ -23,7 +23,7 @@ from synth_core.errors import SynthCoreError
 from synth_core.evaluate.evaluation import Evaluation, EvaluationSettings, evaluate
 from synth_core.evaluate.fidelity import Binning
 from synth_core.evaluate.privacy.report import privacy_summary
-from synth_core.experiments.scale import SAMPLE_ROWS, evaluate_large
+from synth_core.workflows.scale import SAMPLE_ROWS, evaluate_large
 
 
 def add(commands: Any) -> None:

@@ -13,13 +13,13 @@ from synth_core.cli._common import add_tokens, key_value, progress_bar, read_fil
 from synth_core.data.io.export import check_file_name, write_csv, write_parquet
 from synth_core.data.io.reader import read_table
 from synth_core.errors import SynthCoreError
-from synth_core.experiments.scale import PARTITION_ROWS, generate_partitioned
 from synth_core.generate.generators import get as get_generator
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.recipe import Recipe, make_recipe
 from synth_core.generate.spec import DP_GENERATOR, GenerationSpec, PrivacySetting, RulesSetting
 from synth_core.generate.synthesize import fit, sample, sample_to_file
+from synth_core.workflows.scale import PARTITION_ROWS, generate_partitioned
 
 
 def add(commands: Any) -> None:

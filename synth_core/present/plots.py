@@ -20,7 +20,7 @@ from synth_core.evaluate.privacy.report import Histogram as DcrHistogram
 from synth_core.experiments.augment import AugmentationReport
 from synth_core.experiments.collapse import CollapseResult
 from synth_core.experiments.curve import PrivacyUtilityCurve
-from synth_core.experiments.generator_choice import GeneratorComparison
+from synth_core.workflows.compare import GeneratorComparison
 
 REAL_COLOUR = "#4C78A8"
 SYNTHETIC_COLOUR = "#F58518"

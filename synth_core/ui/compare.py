@@ -10,13 +10,6 @@ import streamlit as st
 from synth_core.data.schema import ColumnKind
 from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
-from synth_core.experiments.generator_choice import (
-    DEFAULT_BUDGET_SECONDS,
-    RULE,
-    CompareSettings,
-    GeneratorComparison,
-    compare_generators,
-)
 from synth_core.generate.generators import available
 from synth_core.generate.generators.registry import GeneratorKind
 from synth_core.jobs import JobRegistry, Task
@@ -24,6 +17,13 @@ from synth_core.present import plots
 from synth_core.ui import jobs, state
 from synth_core.ui.generator_form import param_key
 from synth_core.ui.widgets import default, error_box
+from synth_core.workflows.compare import (
+    DEFAULT_BUDGET_SECONDS,
+    RULE,
+    CompareSettings,
+    GeneratorComparison,
+    compare_generators,
+)
 
 NO_TARGET = "(none)"
 EXPLANATION = (

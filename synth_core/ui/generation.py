@@ -11,7 +11,6 @@ import streamlit as st
 from synth_core.data.io.export import readable_frame
 from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
-from synth_core.experiments.filter_effect import FilterEffect, sample_measured, synthesize_measured
 from synth_core.generate.conditions import LeafCoverage, RowRequest
 from synth_core.generate.generators import get
 from synth_core.generate.protect.pii import exhausted_column
@@ -28,6 +27,7 @@ from synth_core.jobs import JobRegistry, JobView, Task
 from synth_core.present import plots
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import default, error_box
+from synth_core.workflows.measured import FilterEffect, sample_measured, synthesize_measured
 
 PREVIEW_ROWS = 200
 

@@ -24,12 +24,12 @@ from synth_core.evaluate.fidelity.evaluation import content_hash
 from synth_core.evaluate.privacy.report import PrivacyReport
 from synth_core.experiments.collapse import CollapseResult
 from synth_core.experiments.curve import PrivacyUtilityCurve
-from synth_core.experiments.filter_effect import FilterEffect, Measured
-from synth_core.experiments.generator_choice import GeneratorComparison
 from synth_core.generate.conditions import RowRequest
 from synth_core.generate.constraints import Constraint
 from synth_core.generate.discover import Discovery, discover
 from synth_core.generate.synthesize import FileSample, SynthResult, fit_split
+from synth_core.workflows.compare import GeneratorComparison
+from synth_core.workflows.measured import FilterEffect, Measured
 
 OWNER = "owner"
 RESUMED = "resumed"

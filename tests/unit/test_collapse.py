@@ -11,7 +11,8 @@ import pytest
 from synth_core import read_table
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.errors import SpecError
-from synth_core.experiments.collapse import Regime, collapse_run, generation_metrics
+from synth_core.evaluate.diversity import generation_metrics
+from synth_core.experiments.collapse import Regime, collapse_run
 from tests.helpers import SAMPLES
 
 

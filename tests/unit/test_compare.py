@@ -16,7 +16,11 @@ from synth_core._progress import ProgressFn
 from synth_core.cli import main
 from synth_core.errors import GeneratorError
 from synth_core.evaluate.privacy.report import judge_dcr
-from synth_core.experiments.generator_choice import (
+from synth_core.generate.constraints import Constraint
+from synth_core.generate.generators import registry
+from synth_core.generate.generators.registry import GeneratorInfo, GeneratorKind, TableShape
+from synth_core.present.plots import comparison_figure
+from synth_core.workflows.compare import (
     RULE,
     CompareSettings,
     Gate,
@@ -27,10 +31,6 @@ from synth_core.experiments.generator_choice import (
     compare_generators,
     recommend,
 )
-from synth_core.generate.constraints import Constraint
-from synth_core.generate.generators import registry
-from synth_core.generate.generators.registry import GeneratorInfo, GeneratorKind, TableShape
-from synth_core.present.plots import comparison_figure
 from tests.helpers import SAMPLES
 
 

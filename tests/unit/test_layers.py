@@ -14,7 +14,18 @@ from tests.helpers import ROOT
 PACKAGE = ROOT / "synth_core"
 # Bottom to top. "base" is errors, _progress, _system and jsonable; ui and cli are both on top
 # and do not import each other.
-LAYERS = ("base", "data", "generate", "evaluate", "experiments", "present", "jobs", "ui", "cli")
+LAYERS = (
+    "base",
+    "data",
+    "generate",
+    "evaluate",
+    "workflows",
+    "experiments",
+    "present",
+    "jobs",
+    "ui",
+    "cli",
+)
 BASE = {"errors", "_progress", "_system", "jsonable"}
 
 

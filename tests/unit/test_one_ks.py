@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from synth_core import read_table
+from synth_core.evaluate.diversity import generation_metrics
 from synth_core.evaluate.fidelity import evaluate_fidelity
-from synth_core.experiments.collapse import generation_metrics
-from synth_core.experiments.filter_effect import synthesize_measured
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.spec import GenerationSpec
+from synth_core.workflows.measured import synthesize_measured
 from tests.helpers import SAMPLES
 
 

@@ -18,11 +18,11 @@ from synth_core.data.io.reader import ReadOptions
 from synth_core.data.schema import Schema
 from synth_core.data.table import Table
 from synth_core.errors import SpecError
-from synth_core.experiments.filter_effect import synthesize_measured
 from synth_core.generate.protect.quality import QualityFilter, QualitySettings, QualityStats
 from synth_core.generate.recipe import Recipe, make_recipe
 from synth_core.generate.spec import GenerationSpec
 from synth_core.generate.synthesize import fit, sample
+from synth_core.workflows.measured import synthesize_measured
 from tests.helpers import SAMPLES
 
 

@@ -13,7 +13,9 @@ import pytest
 from synth_core import read_table
 from synth_core.cli import main
 from synth_core.data.table import Table
-from synth_core.experiments.scale import (
+from synth_core.generate.spec import GenerationSpec
+from synth_core.generate.synthesize import fit, sample_to_file
+from synth_core.workflows.scale import (
     ScaleError,
     dask_client,
     evaluate_large,
@@ -22,8 +24,6 @@ from synth_core.experiments.scale import (
     partition_sizes,
     read_dataset,
 )
-from synth_core.generate.spec import GenerationSpec
-from synth_core.generate.synthesize import fit, sample_to_file
 from tests.helpers import SAMPLES
 
 pytest.importorskip("distributed", reason="Dask is an optional extra (make test installs it)")

@@ -9,7 +9,7 @@ classifier learnt from.
 
 Filtering towards "realistic" rows raises fidelity on the classifier's terms at a cost in
 diversity (Alemohammad et al. 2023 call it sampling bias): spread, tails and rare categories
-shrink, and kept rows can sit closer to real people. ``synth_core.experiments.filter_effect``
+shrink, and kept rows can sit closer to real people. ``synth_core.workflows.measured``
 measures both.
 """
 

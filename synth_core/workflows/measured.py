@@ -25,10 +25,10 @@ from synth_core._progress import ProgressFn, no_progress, scaled
 from synth_core.data.distance import RowEncoder, distance_columns
 from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
+from synth_core.evaluate.diversity import generation_metrics
 from synth_core.evaluate.fidelity import evaluate_quality
 from synth_core.evaluate.fidelity.detection import detect_auc
 from synth_core.evaluate.privacy.report import measure_dcr_share
-from synth_core.experiments.collapse import generation_metrics
 from synth_core.generate.conditions import RowRequest
 from synth_core.generate.spec import GenerationSpec
 from synth_core.generate.synthesize import SynthResult, sample, synthesize
