@@ -84,3 +84,15 @@ def test_balanced_draws_give_the_real_shares_where_independent_draws_wander() ->
     # Independent draws of 640 rows miss a share of about 0.5 by ~13 rows (one sd).
     assert min(gaps[False]) > 0
     assert np.mean(gaps[False]) > 5
+
+
+def test_leaves_grow_with_the_table_beyond_1600_rows() -> None:
+    """README, "CART as the table grows": the bundled tables (up to 1,169 training rows) keep
+    leaves of 40; 26,049 training rows get 40 x (26,049 / 1,600) ** 0.7 = 282."""
+    from synth_core.generate.generators.cart import leaf_size
+
+    grow = {"min_samples_leaf": 40}
+    assert [leaf_size(grow, rows) for rows in (275, 1_169, 1_600)] == [40, 40, 40]
+    assert leaf_size(grow, 26_049) == round(40 * (26_049 / 1_600) ** 0.7) == 282
+    assert leaf_size({"min_samples_leaf": 10}, 26_049) == 70  # the user's leaf, scaled
+    assert leaf_size({"min_samples_leaf": 40, "grow_leaves": False}, 26_049) == 40
