@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from enum import Enum
 from typing import Any
@@ -9,8 +10,19 @@ from typing import Any
 import numpy as np
 
 
+def finite(value: float | None) -> float | None:
+    """``value`` as a float, or None when it is missing, NaN or infinite (JSON has no NaN)."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 def plain(value: Any) -> Any:
-    """``value`` with dicts, lists and tuples converted recursively."""
+    """``value`` with dicts, lists, tuples and dataclasses (their fields by name) converted
+    recursively."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(dataclasses.asdict(value))
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

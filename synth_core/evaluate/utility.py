@@ -22,6 +22,7 @@ from synth_core.data.convert import as_float
 from synth_core.data.encoding import FEATURE_KINDS, Encoder, feature_columns, fit_ready
 from synth_core.data.schema import ColumnKind, Schema
 from synth_core.errors import SynthCoreError
+from synth_core.jsonable import finite
 
 MAX_CLASSES = 50
 SEEDS = (0, 1, 2)
@@ -105,14 +106,14 @@ class UtilityReport:
                 "task": self.task.value,
                 "metric": self.metric,
                 "positive_class": _json_value(self.positive),
-                "tstr": _number(main.tstr[self.metric].value),
-                "trtr": _number(main.trtr[self.metric].value),
-                "ratio": _number(self.ratio()),
+                "tstr": finite(main.tstr[self.metric].value),
+                "trtr": finite(main.trtr[self.metric].value),
+                "ratio": finite(self.ratio()),
                 "models": {
                     m.model: {
                         "tstr": scores(m.tstr),
                         "trtr": scores(m.trtr),
-                        "ratio": _number(self.ratio(m)),
+                        "ratio": finite(self.ratio(m)),
                         "importance_real": m.importance_real,
                         "importance_synthetic": m.importance_synthetic,
                     }
@@ -125,12 +126,8 @@ class UtilityReport:
         }
 
 
-def _number(value: float | None) -> float | None:
-    return None if value is None or not np.isfinite(value) else float(value)
-
-
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _number(v) if isinstance(v, float) else v for k, v in values.items()}
+    return {k: finite(v) if isinstance(v, float) else v for k, v in values.items()}
 
 
 def _json_value(value: Any) -> Any:

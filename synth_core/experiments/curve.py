@@ -16,6 +16,7 @@ from synth_core.generate.generators import registry
 from synth_core.generate.generators.registry import GeneratorKind, ParamValue
 from synth_core.generate.spec import GenerationSpec
 from synth_core.generate.synthesize import synthesize
+from synth_core.jsonable import plain
 
 EPSILONS = (0.1, 0.3, 1.0, 3.0, 10.0)
 REFERENCE = "gaussian_copula"
@@ -40,11 +41,10 @@ class PrivacyUtilityCurve:
     rows: int
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "points": [p.__dict__ for p in self.points],
-            "reference": None if self.reference is None else self.reference.__dict__,
-            "rows": self.rows,
-        }
+        payload: dict[str, object] = plain(
+            {"points": list(self.points), "reference": self.reference, "rows": self.rows}
+        )
+        return payload
 
 
 def _point(table: Table, spec: GenerationSpec, label: str, epsilon: float | None) -> CurvePoint:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -35,6 +34,7 @@ from synth_core.evaluate.fidelity.significance import ColumnTest, column_test
 from synth_core.evaluate.fidelity.stats import StatRow, column_statistics, statistics_table
 from synth_core.evaluate.fidelity.validity import ColumnValidity, column_validity
 from synth_core.evaluate.fidelity.verdict import Verdict, verdict
+from synth_core.jsonable import finite
 
 _CACHE_SIZE = 8
 
@@ -95,10 +95,10 @@ class FidelityReport:
         validity = {v.column: _validity_dict(v) for v in self.validity}
         return {
             "fidelity": {
-                "overall": _number(q.overall),
-                "column_shapes": _number(q.column_shapes),
-                "pair_trends": _number(q.pair_trends),
-                "detection_auc": _number(self.detection.auc) if self.detection else None,
+                "overall": finite(q.overall),
+                "column_shapes": finite(q.column_shapes),
+                "pair_trends": finite(q.pair_trends),
+                "detection_auc": finite(self.detection.auc) if self.detection else None,
                 "verdict": self.verdict().to_dict(),
                 "baseline": _quality_dict(self.baseline) if self.baseline else None,
                 "rows": {"real": self.rows_real, "synthetic": self.rows_synthetic},
@@ -120,23 +120,16 @@ class FidelityReport:
         }
 
 
-def _number(value: float | None) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
 def _quality_dict(q: Quality) -> dict[str, float | None]:
     return {
-        "overall": _number(q.overall),
-        "column_shapes": _number(q.column_shapes),
-        "pair_trends": _number(q.pair_trends),
+        "overall": finite(q.overall),
+        "column_shapes": finite(q.column_shapes),
+        "pair_trends": finite(q.pair_trends),
     }
 
 
 def _stat_value(value: float | None, unit: str) -> float | str | None:
-    number = _number(value)
+    number = finite(value)
     if number is None or unit != "date":
         return number
     return str((pd.Timestamp(0) + pd.to_timedelta(number, unit="D")).round("s"))
@@ -147,20 +140,20 @@ def _column_dict(column: ColumnReport, validity: dict[str, Any] | None) -> dict[
         row.key: {
             "real": _stat_value(row.real, row.unit),
             "synthetic": _stat_value(row.synthetic, row.unit),
-            "difference": _number(row.difference),
-            "relative": _number(row.relative),
+            "difference": finite(row.difference),
+            "relative": finite(row.relative),
         }
         for row in column.statistics
     }
     result: dict[str, Any] = {
         "kind": column.kind,
         "metric": column.shape.metric,
-        "score": _number(column.shape.score),
+        "score": finite(column.shape.score),
         "test": {
             "name": column.test.test,
-            "statistic": _number(column.test.statistic),
-            "p_value": _number(column.test.p_value),
-            "distance": _number(column.test.distance),
+            "statistic": finite(column.test.statistic),
+            "p_value": finite(column.test.p_value),
+            "distance": finite(column.test.distance),
             "level": column.test.level.value if column.test.level else None,
             "verdict": column.test.verdict,
         },
@@ -169,7 +162,7 @@ def _column_dict(column: ColumnReport, validity: dict[str, Any] | None) -> dict[
     }
     if isinstance(column.distribution, Frequencies):
         result["categories"] = {
-            label: {"real": _number(r), "synthetic": _number(s)}
+            label: {"real": finite(r), "synthetic": finite(s)}
             for label, r, s in zip(
                 column.distribution.categories,
                 column.distribution.real_share,
@@ -184,12 +177,12 @@ def _pair_dict(pair: PairScore) -> dict[str, Any]:
     return {
         "columns": [pair.first, pair.second],
         "metric": pair.metric,
-        "score": _number(pair.score),
+        "score": finite(pair.score),
         "counted": pair.counted,
-        "real_correlation": _number(pair.real_correlation),
-        "synthetic_correlation": _number(pair.synthetic_correlation),
-        "real_association": _number(pair.real_association),
-        "synthetic_association": _number(pair.synthetic_association),
+        "real_correlation": finite(pair.real_correlation),
+        "synthetic_correlation": finite(pair.synthetic_correlation),
+        "real_association": finite(pair.real_association),
+        "synthetic_association": finite(pair.synthetic_association),
         "reason": pair.reason,
     }
 
@@ -198,24 +191,24 @@ def _validity_dict(v: ColumnValidity) -> dict[str, Any]:
     return {
         "kind": v.kind,
         "adherence_metric": v.adherence_metric,
-        "adherence": _number(v.adherence),
+        "adherence": finite(v.adherence),
         "coverage_metric": v.coverage_metric,
-        "coverage": _number(v.coverage),
-        "missing_real": _number(v.missing_real),
-        "missing_synthetic": _number(v.missing_synthetic),
-        "missing_similarity": _number(v.missing_similarity),
+        "coverage": finite(v.coverage),
+        "missing_real": finite(v.missing_real),
+        "missing_synthetic": finite(v.missing_synthetic),
+        "missing_similarity": finite(v.missing_similarity),
         "problems": list(v.problems),
     }
 
 
 def _detection_dict(d: Detection) -> dict[str, Any]:
     return {
-        "auc": _number(d.auc),
-        "fold_aucs": [_number(a) for a in d.fold_aucs],
+        "auc": finite(d.auc),
+        "fold_aucs": [finite(a) for a in d.fold_aucs],
         "rows_per_side": d.rows_per_side,
         "cap": d.cap,
         "verdict": d.verdict,
-        "features": [{"column": f.column, "importance": _number(f.importance)} for f in d.features],
+        "features": [{"column": f.column, "importance": finite(f.importance)} for f in d.features],
     }
 
 

@@ -9,7 +9,6 @@ import base64
 import gzip
 import html
 import json
-import math
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -24,6 +23,7 @@ from synth_core.evaluate.evaluation import (
 from synth_core.evaluate.fidelity import FidelityReport
 from synth_core.evaluate.privacy.report import PrivacyReport
 from synth_core.evaluate.utility import UtilityReport
+from synth_core.jsonable import finite
 from synth_core.present.report.content import Report, rule_text
 
 
@@ -94,25 +94,21 @@ def _cards(evaluation: Evaluation) -> str:
     fidelity, privacy, utility = evaluation.fidelity, evaluation.privacy, evaluation.utility
     cards = [
         ("Fidelity verdict", _e(fidelity.verdict().level)),
-        ("Fidelity score", _number(_finite(fidelity.quality.overall))),
+        ("Fidelity score", _number(finite(fidelity.quality.overall))),
         (
             "Detection ROC AUC",
-            _number(None if fidelity.detection is None else _finite(fidelity.detection.auc)),
+            _number(None if fidelity.detection is None else finite(fidelity.detection.auc)),
         ),
     ]
     if privacy is not None:
         cards.append(("Privacy verdict", _verdict(privacy.headline[0])))
     if utility is not None:
-        cards.append(("TSTR / TRTR", _number(_finite(utility.ratio()))))
+        cards.append(("TSTR / TRTR", _number(finite(utility.ratio()))))
     return (
         '<div class="cards">'
         + "".join(f'<div class="card">{_e(label)}<b>{value}</b></div>' for label, value in cards)
         + "</div>"
     )
-
-
-def _finite(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else float(value)
 
 
 def _verdict(verdict: str) -> str:
@@ -123,29 +119,29 @@ def _verdict(verdict: str) -> str:
 def _fidelity_html(fidelity: FidelityReport) -> str:
     q = fidelity.quality
     rows: list[dict[str, Any]] = [
-        {"measure": "overall quality", "value": _finite(q.overall)},
-        {"measure": "column shapes", "value": _finite(q.column_shapes)},
-        {"measure": "pair trends", "value": _finite(q.pair_trends)},
+        {"measure": "overall quality", "value": finite(q.overall)},
+        {"measure": "column shapes", "value": finite(q.column_shapes)},
+        {"measure": "pair trends", "value": finite(q.pair_trends)},
     ]
     if fidelity.baseline is not None:
         rows.append(
             {
                 "measure": "holdout vs real (the best to expect)",
-                "value": _finite(fidelity.baseline.overall),
+                "value": finite(fidelity.baseline.overall),
             }
         )
     if fidelity.detection is not None:
         rows.append(
             {
                 "measure": f"detection ROC AUC ({fidelity.detection.verdict})",
-                "value": _finite(fidelity.detection.auc),
+                "value": finite(fidelity.detection.auc),
             }
         )
     columns = [
         {
             "column": c.name,
             "metric": c.shape.metric,
-            "score": _finite(c.shape.score),
+            "score": finite(c.shape.score),
             "test": c.test.test,
             "verdict": c.test.verdict,
         }
@@ -173,22 +169,22 @@ def _privacy_html(privacy: PrivacyReport) -> str:
     rows: list[dict[str, Any]] = [
         {
             "measure": "exact copies of training rows",
-            "value": _finite(privacy.exact_match.synthetic),
+            "value": finite(privacy.exact_match.synthetic),
             "verdict": privacy.exact_match.verdict.value,
         },
         {
             "measure": "DCR share (50% is ideal)",
-            "value": None if share is None else _finite(share.share),
+            "value": None if share is None else finite(share.share),
             "verdict": None if share is None else share.verdict.value,
         },
         {
             "measure": "nearest-neighbour distance ratio",
-            "value": _finite(privacy.nndr.synthetic_median),
+            "value": finite(privacy.nndr.synthetic_median),
             "verdict": privacy.nndr.verdict.value,
         },
         {
             "measure": "membership inference ROC AUC",
-            "value": None if mia is None else _finite(mia.auc),
+            "value": None if mia is None else finite(mia.auc),
             "verdict": None if mia is None else mia.verdict.value,
         },
         {
@@ -206,15 +202,15 @@ def _utility_html(utility: UtilityReport, fairness: Mapping[str, Any] | None) ->
     rows = [
         {
             "model": model.model,
-            f"TSTR {metric}": _finite(model.tstr[metric].value),
-            f"TRTR {metric}": _finite(model.trtr[metric].value),
-            "ratio": _finite(utility.ratio(model)),
+            f"TSTR {metric}": finite(model.tstr[metric].value),
+            f"TRTR {metric}": finite(model.trtr[metric].value),
+            "ratio": finite(utility.ratio(model)),
         }
         for model in utility.models
     ]
     body = (
         f"<p>Predicting <b>{_e(utility.target)}</b> ({_e(utility.task.value)}); TSTR / TRTR "
-        f"ratio {_number(_finite(utility.ratio()))}.</p>" + _table(rows)
+        f"ratio {_number(finite(utility.ratio()))}.</p>" + _table(rows)
     )
     for column, values in (fairness or {}).items():  # disclosure-controlled: small groups pooled
         if column == "rare_categories_lost":
