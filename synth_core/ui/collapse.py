@@ -249,10 +249,12 @@ def results(result: CollapseResult) -> None:
                 "collapse_column",
                 max(columns, key=lambda c: _spread(result.real_snapshots[c])),
             )
-            if st.session_state["collapse_column"] not in columns:
-                del st.session_state["collapse_column"]
-                default("collapse_column", columns[0])
-            column = st.selectbox("Column", columns, key="collapse_column", persist_state="session")
+            if st.session_state[state.COLLAPSE_COLUMN] not in columns:
+                del st.session_state[state.COLLAPSE_COLUMN]
+                default(state.COLLAPSE_COLUMN, columns[0])
+            column = st.selectbox(
+                "Column", columns, key=state.COLLAPSE_COLUMN, persist_state="session"
+            )
             st.plotly_chart(snapshot_figure(result, str(column)), key="collapse_snapshots")
         else:
             st.caption("No column to draw.")

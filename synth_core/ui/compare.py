@@ -82,12 +82,12 @@ def settings(table: Table) -> Choice:
         key="compare_target",
         persist_state="session",
     )
-    holdout = float(st.session_state.get("holdout", 20)) / 100  # the Generate page's setting
+    holdout = float(st.session_state.get(state.HOLDOUT, 20)) / 100  # the Generate page's setting
     return Choice(
         tuple(chosen),
         float(budget),
         None if target == NO_TARGET else str(target),
-        int(st.session_state.get("seed", 0)),
+        int(st.session_state.get(state.SEED, 0)),
         min(max(holdout, 0.05), 0.5),
     )
 
@@ -119,7 +119,7 @@ def _collected(table: Table, comparison: GeneratorComparison) -> None:
 
 def use(comparison: GeneratorComparison, name: str) -> None:
     """Set the generator picker (and the parameters that fit the budget) to ``name``."""
-    st.session_state["generator"] = name
+    st.session_state[state.GENERATOR] = name
     for param, value in comparison.score(name).params.items():
         st.session_state[param_key(name, param)] = value
 

@@ -192,17 +192,17 @@ def sample_more(registry: JobRegistry, result: SynthResult, requests: Sequence[R
         "applied, except the conditions chosen under “What to generate”)."
     )
     left, right, button = st.columns([2, 2, 1], vertical_alignment="bottom")
-    default("more_rows", len(result.data))
-    default("more_seed", result.seed + 1)
+    default(state.MORE_ROWS, len(result.data))
+    default(state.MORE_SEED, result.seed + 1)
     rows = left.number_input(
         "Rows",
         1,
         MAX_SYNTHETIC_ROWS,
-        key="more_rows",
+        key=state.MORE_ROWS,
         persist_state="session",
         disabled=bool(requests),
     )
-    seed = right.number_input("Seed", 0, 2**32 - 1, key="more_seed", persist_state="session")
+    seed = right.number_input("Seed", 0, 2**32 - 1, key=state.MORE_SEED, persist_state="session")
     if button.button("Sample", key="sample_more", disabled=jobs.running(jobs.GENERATION)):
         try:
             jobs.start(

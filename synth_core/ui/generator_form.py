@@ -12,15 +12,16 @@ from synth_core.generate.generators.registry import (
     ParamType,
     ParamValue,
 )
+from synth_core.ui import state
 from synth_core.ui.widgets import default
 
 
 def _generator_changed() -> None:
     """Choosing the DP generator is choosing differential privacy, and back."""
-    if is_dp(st.session_state.get("generator")):
-        st.session_state["privacy_setting"] = "dp"
-    elif st.session_state.get("privacy_setting") == "dp":
-        st.session_state["privacy_setting"] = "pii"
+    if is_dp(st.session_state.get(state.GENERATOR)):
+        st.session_state[state.PRIVACY_SETTING] = "dp"
+    elif st.session_state.get(state.PRIVACY_SETTING) == "dp":
+        st.session_state[state.PRIVACY_SETTING] = "pii"
 
 
 def is_dp(name: object) -> bool:
@@ -35,12 +36,12 @@ def generator_picker() -> GeneratorInfo:
     """The available generators, with a description, licence and install hints for the rest."""
     generators = available()
     names = [g.name for g in generators]
-    default("generator", DEFAULT_GENERATOR if DEFAULT_GENERATOR in names else names[0])
+    default(state.GENERATOR, DEFAULT_GENERATOR if DEFAULT_GENERATOR in names else names[0])
     name = st.selectbox(
         "Generator",
         names,
         format_func=lambda n: next(g.label for g in generators if g.name == n),
-        key="generator",
+        key=state.GENERATOR,
         persist_state="session",
         on_change=_generator_changed,
     )

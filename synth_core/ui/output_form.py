@@ -36,13 +36,11 @@ from synth_core.generate.synthesize import (
     fit_advice,
     fit_estimate,
 )
+from synth_core.ui import state
 from synth_core.ui.generator_form import is_dp, param_key
 from synth_core.ui.widgets import default, error_box
 
 QUALITY_DEFAULT_KEEP = 50  # % (the measurement: 25-50% keeps diversity losses small)
-
-
-ROWS_SUGGESTED = "rows_suggested"  # the row count last suggested for the current table
 
 
 @dataclass(frozen=True)
@@ -72,10 +70,10 @@ PRIVACY_OPTIONS = {
 
 
 def _privacy_changed() -> None:
-    if st.session_state.get("privacy_setting") == "dp":
-        st.session_state["generator"] = DP_GENERATOR
-    elif is_dp(st.session_state.get("generator")):
-        st.session_state["generator"] = DEFAULT_GENERATOR
+    if st.session_state.get(state.PRIVACY_SETTING) == "dp":
+        st.session_state[state.GENERATOR] = DP_GENERATOR
+    elif is_dp(st.session_state.get(state.GENERATOR)):
+        st.session_state[state.GENERATOR] = DEFAULT_GENERATOR
 
 
 def duration_words(seconds: float) -> str:
@@ -148,16 +146,16 @@ def output_settings(table: Table) -> Output:
     # The row count follows the current table (as many rows as it has, up to what is made in
     # memory) unless the user (or a recipe) changed it.
     suggested = min(len(table.df), MAX_SYNTHETIC_ROWS)
-    if st.session_state.get("rows", suggested) == st.session_state.get(ROWS_SUGGESTED):
-        st.session_state["rows"] = suggested
-    st.session_state[ROWS_SUGGESTED] = suggested
-    default("rows", suggested)
-    default("seed", 0)
-    default("holdout", 20)
-    default("privacy_setting", "pii")
+    if st.session_state.get(state.ROWS, suggested) == st.session_state.get(state.ROWS_SUGGESTED):
+        st.session_state[state.ROWS] = suggested
+    st.session_state[state.ROWS_SUGGESTED] = suggested
+    default(state.ROWS, suggested)
+    default(state.SEED, 0)
+    default(state.HOLDOUT, 20)
+    default(state.PRIVACY_SETTING, "pii")
     default("fit_cap", True)
     rows = st.number_input(
-        "Synthetic rows", 1, MAX_SYNTHETIC_ROWS, key="rows", persist_state="session"
+        "Synthetic rows", 1, MAX_SYNTHETIC_ROWS, key=state.ROWS, persist_state="session"
     )
     st.caption(
         f"The real table has {len(table.df):,} rows"
@@ -169,14 +167,14 @@ def output_settings(table: Table) -> Output:
         + ". For millions of rows, write them straight to a file on the Export page."
     )
     seed = st.number_input(
-        "Seed (same seed, same rows)", 0, 2**32 - 1, key="seed", persist_state="session"
+        "Seed (same seed, same rows)", 0, 2**32 - 1, key=state.SEED, persist_state="session"
     )
     holdout = st.slider(
         "Real rows held out for evaluation (%)",
         0,
         50,
         step=5,
-        key="holdout",
+        key=state.HOLDOUT,
         persist_state="session",
         help="Kept away from the generator, to check privacy and usefulness against later.",
     )
@@ -184,7 +182,7 @@ def output_settings(table: Table) -> Output:
         "Privacy",
         [k for k in PRIVACY_OPTIONS if k != "dp" or DP_GENERATOR in {g.name for g in available()}],
         format_func=PRIVACY_OPTIONS.__getitem__,
-        key="privacy_setting",
+        key=state.PRIVACY_SETTING,
         on_change=_privacy_changed,
         persist_state="session",
         help="The Privacy page measures what each setting achieves on your data.",

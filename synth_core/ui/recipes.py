@@ -58,7 +58,7 @@ def _load() -> None:
         "sampling_mode": conditions.RECIPE if spec.requests else conditions.PLAIN,
     }
     if not spec.requests:
-        values["rows"] = spec.rows
+        values[state.ROWS] = spec.rows
     if spec.similarity_filter is not None:
         values["filter_quantile"] = round(spec.similarity_filter.quantile * 100)
         values["filter_outliers"] = spec.similarity_filter.drop_outliers

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -61,41 +63,75 @@ COMPARISON = "generator_comparison"
 QUALITY_EFFECT = "quality_effect"
 KNOWN_KEYS = "known_keys"  # key columns of the tables read before in this session
 _KNOWN_TABLES = 5
-# Widget and message keys that belong to one table: a new table starts without them (a
-# generator tuned for the old table, its row counts, its conditions, its rules' checkboxes and
-# the messages of its jobs). Pages register their own with ``scoped_to_table``.
-_TABLE_KEYS: set[str] = {
-    "generator",
-    "rows",
-    "rows_suggested",
-    "more_rows",
-    "more_seed",
+
+
+class Scope(StrEnum):
+    """What makes a session key stale."""
+
+    SESSION = "session"  # nothing: kept while the tab lives (settings a user keeps across tables)
+    TABLE = "table"  # a new table (its columns, its generator's tuning, its jobs' messages)
+    RESULT = "result"  # a new synthetic table
+
+
+# Widget keys the pages read and set, registered with their scope: every page uses these names,
+# never the text. Keys starting with a _TABLE_PREFIXES entry (one per column or parameter) belong
+# to the table too; pages register further keys with ``scoped_to_table``/``scoped_to_result``.
+KEYS: dict[str, Scope] = {}
+
+
+def key(name: str, scope: Scope) -> str:
+    """Register session key ``name`` as going stale with ``scope``; returns the name."""
+    KEYS[name] = scope
+    return name
+
+
+GENERATOR = key("generator", Scope.TABLE)  # a generator tuned for the old table
+ROWS = key("rows", Scope.TABLE)  # follows the table's row count
+ROWS_SUGGESTED = key("rows_suggested", Scope.TABLE)
+PRIVACY_SETTING = key("privacy_setting", Scope.SESSION)
+SEED = key("seed", Scope.SESSION)
+HOLDOUT = key("holdout", Scope.SESSION)  # % of real rows held out
+UTILITY_TARGET = key("utility_target", Scope.TABLE)  # a column of this table
+UTILITY_SENSITIVE = key("utility_sensitive", Scope.TABLE)  # columns of this table
+UTILITY_JOB_CHOICE = key("utility_choice", Scope.TABLE)  # the choice the running job measures
+AUGMENT_KEY = key("augment_key", Scope.TABLE)
+COLLAPSE_COLUMN = key("collapse_column", Scope.TABLE)
+MORE_ROWS = key("more_rows", Scope.RESULT)  # sample again: the result's size
+MORE_SEED = key("more_seed", Scope.RESULT)
+for _name in (
     "file_rows",
     "sampling_mode",
     "fixed_columns",
     "rebalance_column",
     "tail_column",
-    "bounds_from_data",
     UTILITY_CHOICE,
     COMPARISON,
     QUALITY_EFFECT,
     AUGMENTATION,
-}
+):
+    key(_name, Scope.TABLE)
 _TABLE_PREFIXES = ("param_", "rule_", "fixed_value_", "rebalance_", "tail_", "scenario_")
 
 
 def scoped_to_table(*keys: str) -> None:
     """Session keys that a new table clears (e.g. a background job's messages)."""
-    _TABLE_KEYS.update(keys)
-
-
-# Keys that belong to one synthetic table: a new result starts without them.
-_RESULT_KEYS: set[str] = {"more_rows", "more_seed"}
+    for name in keys:
+        key(name, Scope.TABLE)
 
 
 def scoped_to_result(*keys: str) -> None:
-    """Session keys that a new synthetic table clears (e.g. a cancelled detection's notice)."""
-    _RESULT_KEYS.update(keys)
+    """Session keys that a new synthetic table clears (e.g. a cancelled detection's notice);
+    a new table clears them too."""
+    for name in keys:
+        key(name, Scope.RESULT)
+
+
+def _stale(name: object, scopes: tuple[Scope, ...]) -> bool:
+    if not isinstance(name, str):
+        return False
+    if KEYS.get(name) in scopes:
+        return True
+    return Scope.TABLE in scopes and name.startswith(_TABLE_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -106,8 +142,9 @@ class Source:
     data: bytes = field(repr=False)
     sample: str | None = None
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
+        """Hashed once per upload (pages read it many times per rerun)."""
         return hashlib.sha256(self.data).hexdigest()[:16]
 
 
@@ -176,9 +213,9 @@ def choose_source(new: Source, options: ReadOptions | None = None) -> None:
         return
     _remember_keys()
     if SOURCE in st.session_state and st.session_state[SOURCE].digest != new.digest:
-        for key in list(st.session_state):
-            if isinstance(key, str) and (key in _TABLE_KEYS or key.startswith(_TABLE_PREFIXES)):
-                del st.session_state[key]
+        for name in list(st.session_state):
+            if _stale(name, (Scope.TABLE, Scope.RESULT)):
+                del st.session_state[name]
     st.session_state[SOURCE] = new
     st.session_state[READ_OPTIONS] = options
     for key in (
@@ -267,18 +304,13 @@ def set_result(measured: Measured) -> None:
     """A new synthetic table (and the quality filter's effect, when it made it)."""
     st.session_state[RESULT] = measured.result
     st.session_state[QUALITY_EFFECT] = (measured.result, measured.effect)
-    # "more_rows" and "more_seed" (sample again) start from the new result's size and seed.
-    for key in (
-        FIDELITY,
-        DETECTION,
-        PRIVACY,
-        UTILITY,
-        AUGMENTATION,
-        DOWNLOADS,
-        "more_rows",
-        "more_seed",
-    ):
-        st.session_state.pop(key, None)
+    for name in (FIDELITY, DETECTION, PRIVACY, UTILITY, AUGMENTATION, DOWNLOADS):
+        st.session_state.pop(name, None)
+    # Sample again starts from the new result's size and seed; the old result's job messages
+    # (a cancelled privacy measurement, say) no longer apply.
+    for stale in list(st.session_state):
+        if _stale(stale, (Scope.RESULT,)):
+            del st.session_state[stale]
 
 
 def quality_effect(result: SynthResult) -> FilterEffect | None:

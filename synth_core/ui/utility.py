@@ -70,12 +70,14 @@ def settings(result: SynthResult) -> Choice | None:
     if len(names) < 2:
         st.info("Utility needs a target and at least one other column to predict it from.")
         return None
-    default("utility_target", _default_target(names))
-    if st.session_state["utility_target"] not in names:
-        st.session_state["utility_target"] = _default_target(names)
+    default(state.UTILITY_TARGET, _default_target(names))
+    if st.session_state[state.UTILITY_TARGET] not in names:
+        st.session_state[state.UTILITY_TARGET] = _default_target(names)
     left, middle, right = st.columns(3)
     target = str(
-        left.selectbox("Target to predict", names, key="utility_target", persist_state="session")
+        left.selectbox(
+            "Target to predict", names, key=state.UTILITY_TARGET, persist_state="session"
+        )
     )
     inferred = infer_task(result.train[target], schema[target].kind)
     task = inferred
@@ -100,13 +102,13 @@ def settings(result: SynthResult) -> Choice | None:
             )
     options = [n for n in names if n != target]
     suggested = [n for n in suggest_sensitive(schema, result.train) if n in options]
-    default("utility_sensitive", suggested)
-    chosen = [n for n in st.session_state["utility_sensitive"] if n in options]
-    st.session_state["utility_sensitive"] = chosen
+    default(state.UTILITY_SENSITIVE, suggested)
+    chosen = [n for n in st.session_state[state.UTILITY_SENSITIVE] if n in options]
+    st.session_state[state.UTILITY_SENSITIVE] = chosen
     sensitive = right.multiselect(
         "Groups to check (sensitive columns)",
         options,
-        key="utility_sensitive",
+        key=state.UTILITY_SENSITIVE,
         persist_state="session",
         help="Suggested from column names (sex, age, race, ...); numbers are cut into quartiles.",
     )
@@ -127,13 +129,15 @@ def report_or_job(
     ):
         try:
             jobs.start(registry, slot, choice.task_for(result))
-            st.session_state["utility_choice"] = choice
+            st.session_state[state.UTILITY_JOB_CHOICE] = choice
         except SynthCoreError as exc:
             error_box(exc)
     jobs.panel(
         registry,
         slot,
-        lambda reports: state.set_utility(result, st.session_state["utility_choice"], reports),
+        lambda reports: state.set_utility(
+            result, st.session_state[state.UTILITY_JOB_CHOICE], reports
+        ),
     )
     return None
 
@@ -301,14 +305,14 @@ def augmentation_panel(
                         {"condition": condition, "group": sensitive[0] if sensitive else None},
                     ),
                 )
-                st.session_state["augment_key"] = key
+                st.session_state[state.AUGMENT_KEY] = key
             except SynthCoreError as exc:
                 error_box(exc)
 
         def keep(found: AugmentationReport) -> None:
-            st.session_state.setdefault(state.AUGMENTATION, {})[st.session_state["augment_key"]] = (
-                found
-            )
+            st.session_state.setdefault(state.AUGMENTATION, {})[
+                st.session_state[state.AUGMENT_KEY]
+            ] = found
 
         jobs.panel(registry, jobs.AUGMENT, keep)
         return
