@@ -107,9 +107,22 @@ class GenerationSpec:
     similarity_filter: FilterSettings | None = None  # drop copies and near copies of real rows
     quality_filter: QualitySettings | None = None  # keep the rows a classifier finds most real
     rules: RulesSetting = RulesSetting.AUTO  # also keep the rules found in the training rows
+    # The checked parameters, once validate() has passed: a spec is checked once per action
+    # (the page checks it before starting the job; fit() in the job finds it checked).
+    # dataclasses.replace() makes a new spec, checked again.
+    _checked: Mapping[str, ParamValue] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def validate(self) -> dict[str, ParamValue]:
         """Check the settings before any work; return the generator's checked parameters."""
+        if self._checked is not None:
+            return dict(self._checked)
+        params = self._validate()
+        object.__setattr__(self, "_checked", params)
+        return dict(params)
+
+    def _validate(self) -> dict[str, ParamValue]:
         if not 1 <= self.rows <= MAX_FILE_ROWS:
             raise SpecError(
                 f"The number of synthetic rows must be between 1 and {MAX_FILE_ROWS:,}; "

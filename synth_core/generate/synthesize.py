@@ -292,7 +292,7 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
             "Columns filled in some rows only get values in rows like the real rows that have "
             f"one (learnt with the other columns): {', '.join(f.describe() for f in filled)}."
         )
-    generator = registry.create(spec.generator, params)
+    generator = registry.create(spec.generator, params, checked=True)
     started = time.perf_counter()
     generator.fit(
         derived.encode(fit_data, train).reset_index(drop=True),

@@ -4,6 +4,7 @@ that rises with ε."""
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -70,11 +71,9 @@ def test_advice_offers_the_data_bounds_and_says_when_they_are_used() -> None:
 def test_settings_that_break_the_guarantee_are_refused() -> None:
     spec = GenerationSpec(generator="dp_mst", params={"public_bounds": BOUNDS})
     with pytest.raises(SpecError, match="breaks the differential-privacy guarantee"):
-        GenerationSpec(**{**spec.__dict__, "similarity_filter": FilterSettings()}).validate()
+        replace(spec, similarity_filter=FilterSettings()).validate()
     with pytest.raises(SpecError, match="Fixed combinations"):
-        GenerationSpec(
-            **{**spec.__dict__, "constraints": (FixedCombinations(("sex", "smoker")),)}
-        ).validate()
+        replace(spec, constraints=(FixedCombinations(("sex", "smoker")),)).validate()
 
 
 def test_too_many_categories_and_unknown_bound_columns_are_clear_errors() -> None:

@@ -71,3 +71,30 @@ def test_unknown_and_unavailable_generators(monkeypatch: pytest.MonkeyPatch) -> 
     assert "test_needs_missing_package" not in {info.name for info in registry.available()}
     with pytest.raises(ValueError, match="registered twice"):
         register(missing, lambda params: None)  # type: ignore[arg-type,return-value]
+
+
+def test_a_spec_is_checked_once_per_action(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page checks a spec before starting the job; fit() in the job, and the generator it
+    creates, find it checked. A changed spec (dataclasses.replace) is checked again."""
+    from dataclasses import replace
+
+    from synth_core import read_table
+    from synth_core.generate.generators.registry import GeneratorInfo
+    from synth_core.generate.spec import GenerationSpec
+    from synth_core.generate.synthesize import fit
+    from tests.helpers import SAMPLES
+
+    calls: list[str] = []
+    original = GeneratorInfo.validate
+
+    def counted(self: GeneratorInfo, params: object) -> object:
+        calls.append(self.name)
+        return original(self, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GeneratorInfo, "validate", counted)
+    spec = GenerationSpec("cart", params={"min_samples_leaf": "50"}, rows=50)
+    assert spec.validate() == spec.validate()
+    fit(read_table(SAMPLES / "penguins.csv"), spec)
+    assert calls == ["cart"]
+    assert replace(spec, seed=1).validate()["min_samples_leaf"] == 50
+    assert calls == ["cart", "cart"]

@@ -6,7 +6,7 @@ import importlib.util
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pandas as pd
 
@@ -324,12 +324,17 @@ def get(name: str) -> GeneratorInfo:
     return entry.info
 
 
-def create(name: str, params: Mapping[str, object] | None = None) -> Generator:
-    """A new, unfitted generator with checked parameters."""
+def create(
+    name: str, params: Mapping[str, object] | None = None, *, checked: bool = False
+) -> Generator:
+    """A new, unfitted generator with checked parameters (``checked``: already checked by
+    GeneratorInfo.validate, e.g. through GenerationSpec.validate, so not checked again)."""
     info = get(name)
     if not info.available:
         raise GeneratorUnavailableError(
             f"{info.label} needs {', '.join(info.requires)}, which is not installed. "
             f"{info.install_hint}"
         )
-    return _REGISTRY[name].factory(info.validate(params or {}))
+    given = dict(params or {})
+    values = cast("dict[str, ParamValue]", given) if checked else info.validate(given)
+    return _REGISTRY[name].factory(values)
