@@ -12,8 +12,8 @@ choice = utility.settings(result)
 if choice is not None:
     reports = utility.report_or_job(result, job_registry(), choice)
     if reports is not None:
-        utility.tstr(reports[0])
-        if reports[1] is not None:
-            utility.fairness(reports[1])
-        utility.augmentation_panel(result, job_registry(), reports[0], list(choice.sensitive))
+        utility.tstr(reports.utility)
+        if reports.fairness is not None:
+            utility.fairness(reports.fairness)
+        utility.augmentation_panel(result, job_registry(), reports.utility, list(choice.sensitive))
 st.page_link("app_pages/export.py", label="Next: export →")

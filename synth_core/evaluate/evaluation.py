@@ -18,7 +18,7 @@ from synth_core._progress import ProgressFn, no_progress, scaled
 from synth_core.data.distance import row_hashes
 from synth_core.data.schema import Schema
 from synth_core.errors import SchemaError, SynthCoreError
-from synth_core.evaluate.fairness import FairnessReport, utility_and_fairness
+from synth_core.evaluate.fairness import FairnessReport, UtilityAndFairness, utility_and_fairness
 from synth_core.evaluate.fidelity import Binning, FidelityReport, detect_cached, evaluate_fidelity
 from synth_core.evaluate.fidelity.detection import Detection
 from synth_core.evaluate.privacy.report import PrivacyReport, privacy_report
@@ -158,7 +158,7 @@ def measure_privacy(
 
 def measure_utility(
     rows: Rows, settings: EvaluationSettings, progress: ProgressFn = no_progress
-) -> tuple[UtilityReport, FairnessReport | None]:
+) -> UtilityAndFairness:
     """TSTR against TRTR predicting ``settings.target``, and fairness by ``settings.sensitive``."""
     if settings.target is None or rows.holdout is None:
         raise SynthCoreError(
@@ -169,8 +169,8 @@ def measure_utility(
         rows.synthetic,
         rows.holdout,
         rows.schema,
-        settings.target,
-        list(settings.sensitive),
+        target=settings.target,
+        sensitive=settings.sensitive,
         positive=settings.positive,
         task=settings.task,
         progress=progress,
@@ -184,7 +184,7 @@ def evaluate_rows(
     *,
     fidelity: FidelityReport | None = None,
     privacy: PrivacyReport | None = None,
-    utility: tuple[UtilityReport, FairnessReport | None] | None = None,
+    utility: UtilityAndFairness | None = None,
 ) -> Evaluation:
     """Every part ``settings`` asks for; parts already measured (on these rows with these
     settings, e.g. by the pages) are passed in and kept as they are."""
@@ -207,8 +207,8 @@ def evaluate_rows(
     return Evaluation(
         fidelity,
         privacy if settings.privacy else None,
-        None if utility is None or settings.target is None else utility[0],
-        None if utility is None or settings.target is None else utility[1],
+        None if utility is None or settings.target is None else utility.utility,
+        None if utility is None or settings.target is None else utility.fairness,
         len(rows.training),
         0 if rows.holdout is None else len(rows.holdout),
         rows.overlap,

@@ -11,6 +11,7 @@ Groups with fewer than ``MIN_GROUP`` holdout rows are shown but left out of the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -236,11 +237,12 @@ def fairness_report(
     synthetic: pd.DataFrame,
     holdout: pd.DataFrame,
     schema: Schema,
+    *,
     target: str,
-    sensitive: list[str],
+    sensitive: Sequence[str],
     positive: Any = None,
-    progress: ProgressFn = no_progress,
     task: TaskKind | None = None,
+    progress: ProgressFn = no_progress,
 ) -> FairnessReport:
     """Representation of each sensitive column's groups, and per-group metrics and gaps of a
     gradient-boosting model trained on real and on synthetic rows, tested on the holdout."""
@@ -304,17 +306,27 @@ def fairness_report(
     )
 
 
+@dataclass(frozen=True)
+class UtilityAndFairness:
+    """The Utility & fairness page's two reports: TSTR against TRTR, and fairness by the
+    sensitive columns (None when none was chosen)."""
+
+    utility: UtilityReport
+    fairness: FairnessReport | None
+
+
 def utility_and_fairness(
     real_train: pd.DataFrame,
     synthetic: pd.DataFrame,
     holdout: pd.DataFrame,
     schema: Schema,
+    *,
     target: str,
-    sensitive: list[str],
+    sensitive: Sequence[str],
     positive: Any = None,
     task: TaskKind | None = None,
     progress: ProgressFn = no_progress,
-) -> tuple[UtilityReport, FairnessReport | None]:
+) -> UtilityAndFairness:
     """Both reports, as one background job of the Utility & fairness page."""
 
     def first(fraction: float, message: str, losses: object = None) -> None:
@@ -333,11 +345,11 @@ def utility_and_fairness(
             synthetic,
             holdout,
             schema,
-            target,
-            sensitive,
+            target=target,
+            sensitive=sensitive,
             positive=utility.positive,
-            progress=second,
             task=utility.task,
+            progress=second,
         )
     progress(1.0, "Done")
-    return utility, fairness
+    return UtilityAndFairness(utility, fairness)

@@ -21,6 +21,7 @@ from synth_core.data.schema import ColumnOverride, Schema
 from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
 from synth_core.evaluate.evaluation import EvaluationSettings, Rows, measure_fidelity
+from synth_core.evaluate.fairness import UtilityAndFairness
 from synth_core.evaluate.fidelity import Detection, FidelityReport, remember_detection
 from synth_core.evaluate.fidelity.evaluation import content_hash
 from synth_core.evaluate.privacy.report import PrivacyReport
@@ -457,18 +458,19 @@ def utility_choice() -> Any:
     return st.session_state.get(UTILITY_CHOICE)
 
 
-def set_utility(result: SynthResult, choice: Hashable, reports: object) -> None:
+def set_utility(result: SynthResult, choice: Hashable, reports: UtilityAndFairness) -> None:
     cache: dict[object, object] = st.session_state.setdefault(UTILITY, {})
     cache[(id(result), choice)] = (result, reports)
 
 
-def utility(result: SynthResult, choice: Hashable) -> Any:
-    """The (utility, fairness) reports for this result and choice of target and groups (a
+def utility(result: SynthResult, choice: Hashable) -> UtilityAndFairness | None:
+    """The utility and fairness reports for this result and choice of target and groups (a
     frozen dataclass, so equal choices find the same reports)."""
     found = st.session_state.get(UTILITY, {}).get((id(result), choice))
     if found is None or found[0] is not result:
         return None
-    return found[1]
+    reports: UtilityAndFairness = found[1]
+    return reports
 
 
 def set_collapse(result: CollapseResult) -> None:

@@ -12,7 +12,7 @@ from synth_core.data.encoding import FEATURE_KINDS
 from synth_core.data.schema import ColumnKind
 from synth_core.errors import SynthCoreError
 from synth_core.evaluate.evaluation import EvaluationSettings, measure_utility
-from synth_core.evaluate.fairness import FairnessReport, suggest_sensitive
+from synth_core.evaluate.fairness import FairnessReport, UtilityAndFairness, suggest_sensitive
 from synth_core.evaluate.utility import TaskKind, UtilityReport, infer_task
 from synth_core.experiments.augment import AugmentationReport, augmentation
 from synth_core.generate.conditions import RowRequest
@@ -119,8 +119,8 @@ def settings(result: SynthResult) -> Choice | None:
 
 def report_or_job(
     result: SynthResult, registry: JobRegistry, choice: Choice
-) -> tuple[UtilityReport, FairnessReport | None] | None:
-    found: tuple[UtilityReport, FairnessReport | None] | None = state.utility(result, choice)
+) -> UtilityAndFairness | None:
+    found = state.utility(result, choice)
     if found is not None:
         return found
     slot = jobs.UTILITY

@@ -158,7 +158,7 @@ def test_fairness_report_on_insurance(insurance) -> None:  # type: ignore[no-unt
     r = insurance
     assert suggest_sensitive(r.schema, r.train) == ["age", "sex"]
     report = fairness_report(
-        r.train, _shuffled(r.train), r.holdout, r.schema, "smoker", ["sex", "age"]
+        r.train, _shuffled(r.train), r.holdout, r.schema, target="smoker", sensitive=["sex", "age"]
     )
     sex = report.columns[0]
     assert {g.group for g in sex.representation} == {"female", "male"}

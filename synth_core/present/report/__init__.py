@@ -17,10 +17,9 @@ import pandas as pd
 from synth_core._progress import ProgressFn, no_progress, scaled
 from synth_core.data.schema import Schema
 from synth_core.evaluate.evaluation import Evaluation, EvaluationSettings, Rows, evaluate_rows
-from synth_core.evaluate.fairness import FairnessReport
+from synth_core.evaluate.fairness import UtilityAndFairness
 from synth_core.evaluate.fidelity import FidelityReport
 from synth_core.evaluate.privacy.report import PrivacyReport
-from synth_core.evaluate.utility import UtilityReport
 from synth_core.present.report.content import Report, build_report
 from synth_core.present.report.disclosure import (
     OTHER,
@@ -75,7 +74,7 @@ def evaluation_report(
     *,
     fidelity: FidelityReport | None = None,
     privacy: PrivacyReport | None = None,
-    utility: tuple[UtilityReport, FairnessReport | None] | None = None,
+    utility: UtilityAndFairness | None = None,
 ) -> ReportFiles:
     """The report of ``rows``: parts the pages already measured (with the same ``settings``)
     are kept, the rest measured here, so the report shows the pages' numbers."""
