@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, NamedTuple
 
 from synth_core._progress import ProgressFn
 from synth_core._system import (
@@ -282,9 +282,27 @@ def _limit_threads() -> None:
         sys.modules["torch"].set_num_threads(1)
 
 
-def _send(connection: Connection, message: tuple[Any, ...]) -> None:
+def _send(connection: Connection, message: _Progress | _Outcome) -> None:
     """One message as bytes from the standard pickler (see the module docstring)."""
     connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class _Progress(NamedTuple):
+    """A worker's progress report, relayed into its job."""
+
+    fraction: float
+    message: str
+    losses: dict[str, float] | None
+
+
+class _Outcome(NamedTuple):
+    """A worker's last message: ``done`` with the task's result, ``failed`` with a user-caused
+    error's message, or ``bug`` with the exception and its traceback (``detail``)."""
+
+    kind: str
+    value: Any
+    peak_mb: float | None
+    detail: str = ""
 
 
 def _worker(connection: Connection, payload: bytes, workspace: str) -> None:
@@ -297,7 +315,7 @@ def _worker(connection: Connection, payload: bytes, workspace: str) -> None:
     def progress(fraction: float, message: str, losses: Mapping[str, float] | None = None) -> None:
         _send(
             connection,
-            ("progress", float(fraction), str(message), dict(losses) if losses else None),
+            _Progress(float(fraction), str(message), dict(losses) if losses else None),
         )
 
     try:
@@ -305,17 +323,19 @@ def _worker(connection: Connection, payload: bytes, workspace: str) -> None:
         result = task(progress)
         try:
             answer = pickle.dumps(
-                ("done", result, own_peak_memory_mb()), protocol=pickle.HIGHEST_PROTOCOL
+                _Outcome("done", result, own_peak_memory_mb()), protocol=pickle.HIGHEST_PROTOCOL
             )
         except Exception as exc:  # a result that cannot travel is a bug in the task
             raise TypeError(f"the job's result cannot be sent back: {exc}") from exc
         connection.send_bytes(answer)
     except SynthCoreError as exc:
-        _send(connection, ("failed", str(exc), own_peak_memory_mb()))
+        _send(connection, _Outcome("failed", str(exc), own_peak_memory_mb()))
     except Exception as exc:  # reported to the parent, which logs it as a bug
         _send(
             connection,
-            ("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc(), own_peak_memory_mb()),
+            _Outcome(
+                "bug", f"{type(exc).__name__}: {exc}", own_peak_memory_mb(), traceback.format_exc()
+            ),
         )
     finally:
         connection.close()
@@ -430,7 +450,7 @@ def _stopped_message(exitcode: int | None, peak_mb: float | None, free_mb: float
 def _watch(job: Job, process: Any, connection: Connection, workspace: str) -> None:
     """Relay a worker's messages into the job until it ends, noting its peak memory; always reap
     the process and delete its temporary folder (also after a cancel or a crash)."""
-    outcome: tuple[Any, ...] | None = None
+    outcome: _Outcome | None = None
     free_mb: float | None = None
     last_read = 0.0
 
@@ -449,8 +469,8 @@ def _watch(job: Job, process: Any, connection: Connection, workspace: str) -> No
             if not connection.poll(_POLL_SECONDS):
                 continue
             message = pickle.loads(connection.recv_bytes())  # bytes from our own worker
-            if message[0] == "progress":
-                job._record(message[1], message[2], message[3])
+            if isinstance(message, _Progress):
+                job._record(message.fraction, message.message, message.losses)
             else:
                 outcome = message
                 break
@@ -463,8 +483,8 @@ def _watch(job: Job, process: Any, connection: Connection, workspace: str) -> No
             process.kill()
             process.join()
         shutil.rmtree(workspace, ignore_errors=True)
-    if outcome is not None and outcome[-1] is not None:  # the worker's own peak, in MB
-        job._peak_memory_mb = max(float(outcome[-1]), job._peak_memory_mb or 0.0)
+    if outcome is not None and outcome.peak_mb is not None:  # the worker's own peak, in MB
+        job._peak_memory_mb = max(float(outcome.peak_mb), job._peak_memory_mb or 0.0)
     if outcome is None:
         if not job._cancel.is_set():
             _log.error("job %s (%s): worker exit code %s", job.id, job.label, process.exitcode)
@@ -472,13 +492,13 @@ def _watch(job: Job, process: Any, connection: Connection, workspace: str) -> No
             JobStatus.FAILED,
             error=_stopped_message(process.exitcode, job._peak_memory_mb, free_mb),
         )
-    elif outcome[0] == "done":
-        job._finish(JobStatus.SUCCEEDED, result=outcome[1])
-    elif outcome[0] == "failed":
-        job._finish(JobStatus.FAILED, error=outcome[1])
+    elif outcome.kind == "done":
+        job._finish(JobStatus.SUCCEEDED, result=outcome.value)
+    elif outcome.kind == "failed":
+        job._finish(JobStatus.FAILED, error=outcome.value)
     else:
-        _log.error("job %s (%s) failed in its worker:\n%s", job.id, job.label, outcome[2])
-        job._finish(JobStatus.FAILED, error=f"Unexpected error ({outcome[1]}).")
+        _log.error("job %s (%s) failed in its worker:\n%s", job.id, job.label, outcome.detail)
+        job._finish(JobStatus.FAILED, error=f"Unexpected error ({outcome.value}).")
 
 
 Liveness = Callable[[str], bool]

@@ -283,12 +283,12 @@ def compare_generators(
             scores.append(Score(info.name, Status.UNAVAILABLE, reason=info.install_hint))
             continue
         params = budget_params(info, shape, settings.budget_seconds)
-        score, measured = _one(table, info, params, settings, report)
+        score, split = _one(table, info, params, settings, report)
         scores.append(score)
-        if measured is not None:
-            training_rows, holdout_rows = measured[0], measured[1]
+        if split is not None:
+            training_rows, holdout_rows = split.training_rows, split.holdout_rows
             if settings.target is not None and trtr is None:
-                metric, trtr = measured[2], measured[3]
+                metric, trtr = split.metric, split.trtr
     recommended, why = recommend(scores)
     progress(1.0, "Done")
     return GeneratorComparison(
@@ -304,13 +304,24 @@ def compare_generators(
     )
 
 
+@dataclass(frozen=True)
+class _Split:
+    """What one measured run tells about the split every generator shares: its sizes, and the
+    real-data baseline of the target's score (TRTR, with its metric) when there is a target."""
+
+    training_rows: int
+    holdout_rows: int
+    metric: str | None
+    trtr: float | None
+
+
 def _one(
     table: Table,
     info: GeneratorInfo,
     params: Mapping[str, Any],
     settings: CompareSettings,
     progress: ProgressFn,
-) -> tuple[Score, tuple[int, int, str | None, float | None] | None]:
+) -> tuple[Score, _Split | None]:
     """One generator, fitted and measured; never raises a user-caused error."""
     limit = settings.budget_seconds * OVERRUN + SETUP_SECONDS
     clock = time.perf_counter()
@@ -386,7 +397,7 @@ def _one(
         sample_seconds=result.sample_seconds,
         peak_rss_mb=memory,
     )
-    return score, (len(result.train), len(result.holdout), metric, trtr)
+    return score, _Split(len(result.train), len(result.holdout), metric, trtr)
 
 
 def recommend(scores: Sequence[Score]) -> tuple[str | None, str]:
