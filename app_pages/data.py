@@ -33,7 +33,7 @@ widgets.coded_offer(base, working)
 edits = widgets.kinds_editor(base, working)
 if edits is not None:
     try:
-        working = state.apply_edits(*edits)
+        working = state.apply_edits(edits)
         st.success("Column changes applied.")
     except SynthCoreError as exc:
         widgets.error_box(exc)

@@ -75,7 +75,7 @@ def job_panel(registry: JobRegistry) -> None:
     if column is None or column not in state.working_table().schema:
         return
     if st.button(f"Leave '{column}' out", key="drop_exhausted"):
-        state.apply_edits(state.overrides(), [*state.dropped(), column])
+        state.apply_edits(state.ColumnEdits(state.overrides(), (*state.dropped(), column)))
         st.session_state.pop(jobs.GENERATION.error_key, None)
         st.rerun()
 

@@ -30,7 +30,7 @@ def _load() -> None:
     if upload is None:
         return
     source = state.source()
-    before = (state.read_options(), state.overrides(), state.dropped())
+    before_options, before_edits = state.read_options(), state.edits()
     try:
         recipe = Recipe.from_json(upload.getvalue())
         spec_info = registry.get(recipe.generator)
@@ -39,12 +39,12 @@ def _load() -> None:
         base = state.base_table()
         recipe.apply(base)  # refuses columns this table does not have
         overrides = {name: ColumnOverride.parse(label) for name, label in recipe.kinds.items()}
-        table = state.apply_edits(overrides, list(recipe.dropped))
+        table = state.apply_edits(state.ColumnEdits(overrides, tuple(recipe.dropped)))
         spec = recipe.spec(table.schema)
         spec.validate()
     except SynthCoreError as exc:
-        state.choose_source(source, before[0])
-        state.apply_edits(before[1], before[2])
+        state.choose_source(source, before_options)
+        state.apply_edits(before_edits)
         st.session_state[_ERROR] = f"The recipe was not loaded: {exc}"
         return
     set_reading_widgets(source, recipe.read_options())

@@ -279,11 +279,23 @@ def dropped() -> list[str]:
     return value
 
 
-def apply_edits(new_overrides: dict[str, ColumnOverride], new_dropped: list[str]) -> Table:
+@dataclass(frozen=True)
+class ColumnEdits:
+    """The user's changes to the table as read: column kinds, and columns left out."""
+
+    overrides: dict[str, ColumnOverride] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()
+
+
+def edits() -> ColumnEdits:
+    return ColumnEdits(dict(overrides()), tuple(dropped()))
+
+
+def apply_edits(new: ColumnEdits) -> Table:
     """Apply kind changes and dropped columns; keeps the previous ones if they fail."""
-    table = base_table().with_overrides(new_overrides).without_columns(new_dropped)
-    st.session_state[OVERRIDES] = new_overrides
-    st.session_state[DROPPED] = new_dropped
+    table = base_table().with_overrides(new.overrides).without_columns(list(new.dropped))
+    st.session_state[OVERRIDES] = dict(new.overrides)
+    st.session_state[DROPPED] = list(new.dropped)
     st.session_state[WORKING_TABLE] = table
     return table
 

@@ -247,12 +247,12 @@ def coded_offer(base: Table, working: Table) -> None:
             f"Treat '{name}' as categories", key=f"coded_{name}"
         ):
             changed = {**state.overrides(), name: ColumnOverride.parse("categorical")}
-            state.apply_edits(changed, list(state.dropped()))
+            state.apply_edits(state.ColumnEdits(changed, tuple(state.dropped())))
             st.rerun()
 
 
-def kinds_editor(base: Table, working: Table) -> tuple[dict[str, ColumnOverride], list[str]] | None:
-    """Editable table of column kinds; returns (overrides, dropped) when the user applies."""
+def kinds_editor(base: Table, working: Table) -> state.ColumnEdits | None:
+    """Editable table of column kinds; returns the edits when the user applies them."""
     rows = []
     for column in base.schema:
         current = working.schema.get(column.name) or column
@@ -297,4 +297,4 @@ def kinds_editor(base: Table, working: Table) -> tuple[dict[str, ColumnOverride]
         ):
             label = f"datetime:{fmt}" if str(row.kind) == "datetime" and fmt else str(row.kind)
             overrides[column.name] = ColumnOverride.parse(label)
-    return overrides, dropped
+    return state.ColumnEdits(overrides, tuple(dropped))
