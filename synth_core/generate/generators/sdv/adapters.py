@@ -10,7 +10,7 @@ import pandas as pd
 from synth_core._progress import ProgressFn
 from synth_core.data.schema import Schema
 from synth_core.errors import GeneratorError
-from synth_core.generate.constraints import Constraint, GreaterThan, to_sdv
+from synth_core.generate.constraints import Constraint, GreaterThan
 from synth_core.generate.generators.registry import ParamValue, encoded_widths
 from synth_core.generate.generators.sdv.capture import (
     quiet_progress_bars,
@@ -18,6 +18,7 @@ from synth_core.generate.generators.sdv.capture import (
     sdv_failure,
     sdv_warnings,
 )
+from synth_core.generate.generators.sdv.constraints import to_sdv
 from synth_core.generate.generators.sdv.metadata import TABLE, numpy_dtypes, sdv_metadata
 from synth_core.generate.generators.sdv.sizing import wide_columns_advice
 from synth_core.generate.generators.sdv.training import (
