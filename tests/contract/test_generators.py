@@ -387,7 +387,7 @@ def test_rule_repair_makes_no_column_worse_on_the_bundled_tables(name: str) -> N
     privacy no rule found in the data is kept: test above.)"""
     from synth_core.data.marginals import chance_distance, column_distance
     from synth_core.data.schema import ColumnKind
-    from synth_core.generate.synthesize import _coerce
+    from synth_core.generate.restore import coerce as _coerce
     from tests.helpers import SAMPLES
 
     for file in ("insurance.csv", "penguins.csv", "seattle-weather.csv"):
