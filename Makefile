@@ -63,8 +63,10 @@ format: $(VENV)/.installed-test
 test: lint chromium
 	$(BIN)/python -m pytest
 
+# The fast lane: unit and contract tests not marked slow (no app, no browser, no neural or DP
+# training, no many-seed statistics): about two minutes. `make test` runs everything.
 unit: $(VENV)/.installed-test
-	$(BIN)/python -m pytest tests/unit tests/contract
+	$(BIN)/python -m pytest -m "not slow" tests/unit tests/contract
 
 app: $(VENV)/.installed-test
 	$(BIN)/python -m pytest tests/app

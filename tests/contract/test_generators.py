@@ -191,13 +191,20 @@ def test_same_seed_same_rows_other_seed_other_rows(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", GENERATORS)
-def test_sample_never_refits_and_needs_fit(name: str) -> None:
+def test_sample_never_refits_and_needs_fit(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     generator = create(name, params_for(name))
     with pytest.raises(GeneratorError, match="Fit the generator"):
         generator.sample(5)
     fitted = _fitted(name)
-    assert len(fitted.sample(7)) == 7
+    refits: list[object] = []
+    monkeypatch.setattr(fitted, "fit", lambda *args, **kwargs: refits.append(args))
+    fitted.reset_sampling(3)
+    first = fitted.sample(7)
+    assert len(first) == 7
     assert len(fitted.sample(1)) == 1
+    fitted.reset_sampling(3)
+    pd.testing.assert_frame_equal(fitted.sample(7), first)  # the same model, not a new one
+    assert refits == []
 
 
 def _bad_value(info: GeneratorInfo) -> tuple[str, object]:
@@ -247,6 +254,7 @@ def test_gan_batch_size_must_be_a_multiple_of_pac() -> None:
         create("ctgan", {"batch_size": 500, "pac": 3})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", GENERATORS)
 def test_the_pipeline_returns_the_real_dtypes_constraints_and_conditions(name: str) -> None:
     df, _ = _training()
@@ -303,6 +311,7 @@ def _taxi() -> Table:
     return read_table(taxi_csv(150, seed=3))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in GENERATORS if not _is_dp(n)])
 def test_default_output_breaks_no_rule_of_every_real_row(name: str) -> None:
     """With default settings (rules auto), no synthetic row breaks a rule that every training
@@ -327,6 +336,7 @@ def test_default_output_breaks_no_rule_of_every_real_row(name: str) -> None:
         assert not broken.any(), (rule.text, result.data.loc[broken, list(rule.columns)].head())
 
 
+@pytest.mark.slow
 def test_the_dp_generator_keeps_no_rule_found_in_the_data() -> None:
     table = _taxi().without_columns(("pickup", "dropoff", "passengers", "distance", "color"))
     bounds = "fare=0:200; tip=0:100; tolls=0:50; total=0:400"
@@ -356,6 +366,7 @@ def test_preparing_data_reports_each_column(name: str) -> None:
     assert seen.index(next(s for s in seen if s[1] == encoded[-1])) < first_epoch
 
 
+@pytest.mark.slow
 @pytest.mark.skipif("ctgan" not in GENERATORS, reason="SDV is not installed")
 def test_sdvs_printed_performance_alert_becomes_a_note() -> None:
     """SDV prints (does not warn) that CTGAN will encode a table to over 1,000 columns; the note
@@ -378,6 +389,7 @@ def test_sdvs_printed_performance_alert_becomes_a_note() -> None:
     assert "(1,111 estimated encoded columns: 'code' 1,100, 'value' 11)" in alerts[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in GENERATORS if not _is_dp(n)])
 def test_rule_repair_makes_no_column_worse_on_the_bundled_tables(name: str) -> None:
     """Issue 23: a false rule, enforced, wrote a recidivism table's 0/1 target as 0 in every

@@ -40,6 +40,7 @@ def _train(epochs: int, progress: ProgressFn) -> SynthResult:
     return synthesize(table, spec, progress)
 
 
+@pytest.mark.slow
 def test_a_worker_job_runs_to_the_end_and_leaves_no_files(temp: Path) -> None:
     home = _home_cache()
     job = JobRegistry().start("me", "argn", Task(_train, (2,)))
@@ -51,6 +52,7 @@ def test_a_worker_job_runs_to_the_end_and_leaves_no_files(temp: Path) -> None:
     assert _home_cache() == home
 
 
+@pytest.mark.slow
 def test_a_worker_job_is_cancelled_mid_training_and_leaves_no_files(temp: Path) -> None:
     job = JobRegistry().start("me", "argn", Task(_train, (1000,)))
     deadline = time.monotonic() + 300
@@ -64,6 +66,7 @@ def test_a_worker_job_is_cancelled_mid_training_and_leaves_no_files(temp: Path) 
     assert _files(temp) == set()
 
 
+@pytest.mark.slow
 def test_in_process_training_stops_when_asked_and_cleans_up(temp: Path) -> None:
     epochs: list[float] = []
 

@@ -24,6 +24,7 @@ def test_default_counts() -> None:
     assert default_counts(100, 150) == [0, 25, 50, 100]
 
 
+@pytest.mark.slow
 def test_curve_against_nothing_and_oversampling(model) -> None:  # type: ignore[no-untyped-def]
     report = augmentation(model, "diagnosis", "rare", group="sex")
     assert report.positive == "rare"
@@ -51,6 +52,7 @@ def test_numeric_targets_and_missing_classes_are_refused(model) -> None:  # type
         augmentation(model, "diagnosis", "unknown")
 
 
+@pytest.mark.slow
 def test_an_edge_case_condition(model) -> None:  # type: ignore[no-untyped-def]
     from synth_core.generate.conditions import RowRequest
 

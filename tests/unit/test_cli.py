@@ -131,6 +131,7 @@ def test_bad_input_is_one_line_on_stderr_with_exit_2(
     assert err.startswith("synth-studio: error: ")
 
 
+@pytest.mark.slow
 def test_console_script_usage_error_is_one_line() -> None:
     script = Path(sys.executable).parent / "synth-studio"
     done = subprocess.run([str(script), "generate"], capture_output=True, text=True, timeout=120)
@@ -139,6 +140,7 @@ def test_console_script_usage_error_is_one_line() -> None:
     assert "the following arguments are required" in done.stderr
 
 
+@pytest.mark.slow
 def test_privacy_filter_holdout_and_privacy_keys(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -205,6 +207,7 @@ def test_filter_options_need_the_filter(capsys: pytest.CaptureFixture[str], tmp_
     assert "between 0 and 0.5" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_privacy_dp_uses_mst_with_epsilon(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -225,6 +228,7 @@ def test_privacy_dp_uses_mst_with_epsilon(
     assert "--epsilon needs --privacy dp" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_evaluate_with_target_and_sensitive_adds_utility_and_fairness(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -249,6 +253,7 @@ def test_evaluate_with_target_and_sensitive_adds_utility_and_fairness(
     assert main([*evaluate, "--sensitive", "sex"]) == 2
 
 
+@pytest.mark.slow
 def test_collapse_writes_the_documented_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

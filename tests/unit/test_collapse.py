@@ -16,6 +16,7 @@ from synth_core.experiments.collapse import Regime, collapse_run
 from tests.helpers import SAMPLES
 
 
+@pytest.mark.slow
 def test_replace_shrinks_the_spread_and_accumulate_keeps_it() -> None:
     """1-D Gaussian, 20 rows, 20 generations, 8 seeds (GaussianCopula clips to the training
     range, so each generation can only narrow it). Measured: replace 0.31 mean std ratio at the
@@ -85,6 +86,7 @@ def test_the_json_is_as_documented_and_settings_are_checked() -> None:
         collapse_run(table, "cart", 2, 100, mix_share=1.0)
 
 
+@pytest.mark.slow
 def test_runs_differ_by_training_subsample_and_band_the_plot() -> None:
     table = read_table((SAMPLES / "insurance.csv").read_bytes())
     result = collapse_run(
@@ -110,6 +112,7 @@ def test_runs_differ_by_training_subsample_and_band_the_plot() -> None:
     assert list(figure.data[1].y) == pytest.approx(means)
 
 
+@pytest.mark.slow
 def test_snapshots_detection_tstr_and_the_filter_in_the_loop() -> None:
     table = read_table((SAMPLES / "insurance.csv").read_bytes())
     result = collapse_run(

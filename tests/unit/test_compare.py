@@ -109,6 +109,7 @@ def test_budgets_give_neural_generators_epochs_that_fit() -> None:
     assert (tvae.estimate_seconds(shape, {"epochs": epochs}) or 0) <= 20 or epochs == 1
 
 
+@pytest.mark.slow
 def test_a_comparison_measures_each_generator_and_survives_a_failing_one(broken: str) -> None:
     table = read_table(SAMPLES / "insurance.csv")
     settings = CompareSettings(

@@ -61,6 +61,7 @@ def _draw(
     return training, holdout, synthetic
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["insurance", "seattle-weather", "penguins", "near-duplicates"])
 def test_a_sound_generator_is_rarely_amber_and_the_interval_covers_the_spread(
     tables: dict[str, Table], name: str
@@ -95,6 +96,7 @@ def test_a_sound_generator_is_rarely_amber_and_the_interval_covers_the_spread(
     assert np.mean(sds) <= 1.3 * np.std(shares, ddof=1)  # and no wider than it needs to be
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["insurance", "seattle-weather", "penguins"])
 def test_a_generator_copying_a_tenth_of_its_rows_goes_red(
     tables: dict[str, Table], name: str

@@ -95,6 +95,7 @@ def test_too_many_categories_and_unknown_bound_columns_are_clear_errors() -> Non
         synthesize(insurance, wrong)
 
 
+@pytest.mark.slow
 def test_fidelity_rises_with_epsilon_and_bounds_hold() -> None:
     table = read_table((SAMPLES / "insurance.csv").read_bytes())
     scores: dict[float, list[float]] = {0.1: [], 10.0: []}
@@ -118,6 +119,7 @@ def test_fidelity_rises_with_epsilon_and_bounds_hold() -> None:
     assert strong > weak + 0.03, scores
 
 
+@pytest.mark.slow
 def test_privacy_utility_curve_points_and_reference() -> None:
     from synth_core.experiments.curve import privacy_utility_curve
     from synth_core.present.plots import privacy_utility_figure

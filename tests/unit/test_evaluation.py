@@ -96,6 +96,7 @@ def insurance_cases() -> dict[str, tuple[pd.DataFrame, pd.DataFrame, Schema]]:
     }
 
 
+@pytest.mark.slow
 def test_detection_separates_broken_from_faithful_tables(
     insurance_cases: dict[str, tuple[pd.DataFrame, pd.DataFrame, Schema]],
 ) -> None:

@@ -207,6 +207,7 @@ def test_worker_errors_come_back_as_messages() -> None:
     assert crashed.error == "Unexpected error (KeyError: 'oops')."
 
 
+@pytest.mark.slow
 def test_neural_training_reports_every_epoch_and_cancels_within_seconds() -> None:
     registry = JobRegistry()
     finished = registry.start("me", "train", Task(_train_ctgan, (3,))).wait(300)
@@ -239,6 +240,7 @@ def test_torch_tensors_come_back_from_a_worker_that_has_exited() -> None:
     assert view.peak_memory_mb > 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("generator", ["ctgan", "tvae", "copulagan"])
 def test_neural_generation_runs_to_the_end_in_a_worker_process(generator: str) -> None:
     job = JobRegistry().start("me", generator, Task(_synthesize, (generator,)))
@@ -324,6 +326,7 @@ def _rss_mb() -> float:
     raise AssertionError("no VmRSS")
 
 
+@pytest.mark.slow
 def test_fifty_jobs_collected_or_abandoned_leave_memory_flat() -> None:
     import gc
 

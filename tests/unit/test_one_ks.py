@@ -27,6 +27,7 @@ def _page_distances(real: pd.DataFrame, synthetic: pd.DataFrame, schema) -> tupl
     return float(np.mean(ks)), float(np.mean(tvd))
 
 
+@pytest.mark.slow
 def test_collapse_lab_filter_effect_and_fidelity_page_agree() -> None:
     table = read_table((SAMPLES / "seattle-weather.csv").read_bytes())
     spec = GenerationSpec(

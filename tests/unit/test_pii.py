@@ -197,6 +197,7 @@ def test_a_rows_fake_person_is_one_person() -> None:
     assert men.isin(male).mean() > 0.95
 
 
+@pytest.mark.slow
 def test_at_full_size_single_names_repeat_but_no_real_persons_whole_name_comes_back() -> None:
     """A 7,214-row table of people holds almost every first name Faker makes: drawing first
     names unlike every real one failed (issue 23). Single names may repeat; a real first and

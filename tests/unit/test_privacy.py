@@ -142,6 +142,7 @@ def insurance_result():  # type: ignore[no-untyped-def]
     return synthesize(table, spec)
 
 
+@pytest.mark.slow
 def test_a_leaky_generator_is_red_and_gaussian_copula_is_not(insurance_result) -> None:  # type: ignore[no-untyped-def]
     result = insurance_result
     fair = privacy_report(result.train, result.data, result.schema, holdout=result.holdout)
@@ -188,6 +189,7 @@ def test_the_similarity_filter_removes_every_copy_and_near_copy(insurance_result
     assert nearest(fitted.reference, encoded)[0][:, 0].min() >= fitted.threshold
 
 
+@pytest.mark.slow
 def test_generation_with_the_filter_still_gives_the_rows_asked_for() -> None:
     from synth_core.generate.protect.similarity import FilterSettings
 

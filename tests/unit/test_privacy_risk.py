@@ -84,6 +84,7 @@ print(repr(attack_risks(r.train, r.data, r.holdout, r.schema, seed=0).singling_o
 """
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_singling_out_risk_in_any_process() -> None:
     """Anonymeter lists rare values in polars' hash order and samples unseeded: the adapter
     sorts and seeds, so a report and the command line agree (it varied 0.06-0.11 before)."""

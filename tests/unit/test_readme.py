@@ -22,6 +22,7 @@ def python_example() -> str:
     return found.group(1)
 
 
+@pytest.mark.slow
 def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "sample_data").symlink_to(ROOT / "sample_data")
     monkeypatch.chdir(tmp_path)

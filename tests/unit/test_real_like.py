@@ -17,6 +17,7 @@ from tests.real_like import CASES
 ROWS = {"compas": 7_214, "taxi": 3_000, "bike": 3_000, "credit": 1_000, "legislators": 537}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_generate_with_the_defaults_keeps_what_a_user_checks(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -67,6 +67,7 @@ def _identifying_values_stay_home(path: Path, out: Path) -> None:
             assert synthetic[column.name].notna().all(), column.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_file_round_trips_or_says_what_is_wrong(
     path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -76,6 +77,7 @@ def test_every_file_round_trips_or_says_what_is_wrong(
         _identifying_values_stay_home(path, out)
 
 
+@pytest.mark.slow
 def test_the_stress_table_round_trips_without_giving_anyone_away(
     stress_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -80,6 +80,7 @@ def customers() -> Table:
     )
 
 
+@pytest.mark.slow
 def test_no_real_value_of_a_high_cardinality_column_appears(customers: Table) -> None:
     result = synthesize(customers, GenerationSpec(rows=600, seed=2, holdout_fraction=0.3))
     files = report_files(
@@ -106,6 +107,7 @@ def test_no_real_value_of_a_high_cardinality_column_appears(customers: Table) ->
     assert set(content["fairness"]["region"]) >= {"representation", "real_model"}
 
 
+@pytest.mark.slow
 def test_the_json_round_trips_and_every_section_is_in_the_html() -> None:
     table = read_table((SAMPLES / "penguins.csv").read_bytes())
     result = synthesize(table, GenerationSpec(rows=300, generator="cart"))
@@ -121,6 +123,7 @@ def test_the_json_round_trips_and_every_section_is_in_the_html() -> None:
     assert "<script src" not in page
 
 
+@pytest.mark.slow
 def test_a_fifty_column_report_stays_under_five_megabytes() -> None:
     rng = np.random.default_rng(0)
     columns: dict[str, object] = {}
@@ -137,6 +140,7 @@ def test_a_fifty_column_report_stays_under_five_megabytes() -> None:
     assert json.loads(files.json)["data"]["synthetic_rows"] == 5000
 
 
+@pytest.mark.slow
 def test_cli_report(tmp_path: Path) -> None:
     synthetic = tmp_path / "synthetic.csv"
     assert (

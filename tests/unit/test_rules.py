@@ -339,6 +339,7 @@ def broken_shares(discovery: Discovery, data: pd.DataFrame, real: pd.DataFrame) 
     return [1 - rules.holds(r.constraint, data, real).mean() for r in discovery.exact]
 
 
+@pytest.mark.slow
 def test_rules_are_kept_by_default_and_not_with_none(
     taxi: Table, taxi_discovery: Discovery
 ) -> None:
@@ -400,6 +401,7 @@ def test_recipes_store_the_rules_setting(taxi: Table) -> None:
     assert Recipe.from_json(json.dumps({"version": 1})).spec(taxi.schema).rules == "none"
 
 
+@pytest.mark.slow
 def test_cli_rules_and_generate_with_and_without_rules(tmp_path: Path) -> None:
     source = tmp_path / "taxi.csv"
     source.write_bytes(taxi_csv(400))
@@ -472,6 +474,7 @@ def test_an_unseen_combination_is_redrawn_from_real_rows_keeping_the_richer_colu
     pd.testing.assert_frame_equal(repaired, again)  # the same rows give the same repair
 
 
+@pytest.mark.slow
 def test_only_close_order_rules_are_given_to_the_generator(taxi: Table, weather: Table) -> None:
     taxi_model = synthesize(taxi, GenerationSpec(generator="gaussian_copula", rows=50)).model
     order = GreaterThan("pickup", "dropoff", strict=True)
@@ -643,6 +646,7 @@ def test_an_implication_on_flags_is_mended_across_rows_keeping_both_shares() -> 
     assert int(changed[implication].sum()) == 2 * crossed  # each crossed row and its partner
 
 
+@pytest.mark.slow
 def test_orders_between_columns_of_few_values_are_not_given_to_sdv_to_learn() -> None:
     """SDV learns an order as a continuous gap: on 0/1 columns that took the recidivism
     target from 47% ones to 18% (Gaussian copula) and 0% (TVAE)."""

@@ -298,6 +298,7 @@ def test_request_dates_survive_json() -> None:
     assert back.ranges["when"] == (pd.Timestamp("2020-01-01"), None)
 
 
+@pytest.mark.slow
 def test_cli_streams_large_outputs_and_uses_recipes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -43,6 +43,7 @@ def test_partition_plan_and_seeds() -> None:
         partition_sizes(0)
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_write_the_same_rows(insurance: Table, tmp_path: Path) -> None:
     model = fit(insurance, GenerationSpec(seed=4, generator="cart"))
     results = {}
@@ -74,6 +75,7 @@ def test_one_and_two_workers_write_the_same_rows(insurance: Table, tmp_path: Pat
         generate_partitioned(model, 10, tmp_path / "two")
 
 
+@pytest.mark.slow
 def test_large_evaluation_matches_pandas(insurance: Table, tmp_path: Path) -> None:
     model = fit(insurance, GenerationSpec(seed=1))
     with dask_client(workers=2) as client:
@@ -103,6 +105,7 @@ def test_large_evaluation_matches_pandas(insurance: Table, tmp_path: Path) -> No
     assert payload["fidelity"]["overall"] is not None
 
 
+@pytest.mark.slow
 def test_cli_dask_generate_and_evaluate(tmp_path: Path) -> None:
     out = tmp_path / "synthetic"
     args = ["generate", str(SAMPLES / "penguins.csv"), "--rows", "9000", "--seed", "3"]

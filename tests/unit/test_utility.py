@@ -38,6 +38,7 @@ def _shuffled(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("target", "metric"), [("smoker", "roc_auc"), ("charges", "r2")])
 def test_tstr_drops_on_shuffled_data_and_matches_on_a_copy(
     insurance, target: str, metric: str

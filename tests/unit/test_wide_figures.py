@@ -4,6 +4,7 @@ and a pair drill-down whose colours are not swallowed by the pooled "(other)" ce
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from synth_core import read_table
 from synth_core.evaluate.fidelity import evaluate_fidelity
@@ -13,6 +14,7 @@ from synth_core.present.plots import association_figure, pair_figure, shapes_fig
 from tests.helpers import sixty_columns_csv
 
 
+@pytest.mark.slow
 def test_every_column_keeps_its_label_at_sixty_columns() -> None:
     table = read_table(sixty_columns_csv())
     report = evaluate_fidelity(
