@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 import streamlit as st
 
-from synth_core.data.schema import ColumnKind
 from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
 from synth_core.experiments.collapse import (
@@ -26,10 +25,9 @@ from synth_core.generate.generators import GeneratorKind, ParamValue, available
 from synth_core.jobs import JobRegistry, Task
 from synth_core.present.plots import COLLAPSE_METRICS, collapse_figure, snapshot_figure
 from synth_core.ui import jobs, state
-from synth_core.ui.widgets import default, error_box
+from synth_core.ui.widgets import default, error_box, target_picker
 
 SMALL_SAMPLE = 200
-NO_TARGET = "(none)"
 EXPLANATION = (
     "A model trained on its own output, generation after generation, slowly forgets the real "
     "data: rare values and tails go first, then the spread (Shumailov et al., *Nature* 2024, "
@@ -124,18 +122,11 @@ def settings(table: Table) -> Choice:
             "real rows; the plots shade the range between the lowest and highest run.",
         )
     )
-    candidates = [
-        c.name
-        for c in table.schema
-        if c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.NUMERICAL)
-    ]
-    default("collapse_target", NO_TARGET)
-    target = middle.selectbox(
-        "Target for TSTR (optional)",
-        [NO_TARGET, *candidates],
-        key="collapse_target",
-        persist_state="session",
-        help="A model is trained on each generation and tested on real rows kept out of the "
+    target = target_picker(
+        middle,
+        table,
+        "collapse_target",
+        "A model is trained on each generation and tested on real rows kept out of the "
         "lab (a quarter of them).",
     )
     default("collapse_filter", False)
@@ -174,7 +165,7 @@ def settings(table: Table) -> Choice:
         params,
         runs,
         quality_keep,
-        None if target == NO_TARGET else str(target),
+        target,
     )
 
 

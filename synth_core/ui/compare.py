@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from synth_core.data.schema import ColumnKind
 from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
 from synth_core.generate.generators import available
@@ -16,7 +15,7 @@ from synth_core.jobs import JobRegistry, Task
 from synth_core.present import plots
 from synth_core.ui import jobs, state
 from synth_core.ui.generator_form import param_key
-from synth_core.ui.widgets import default, error_box
+from synth_core.ui.widgets import default, error_box, target_picker
 from synth_core.workflows.compare import (
     DEFAULT_BUDGET_SECONDS,
     RULE,
@@ -25,7 +24,6 @@ from synth_core.workflows.compare import (
     compare_generators,
 )
 
-NO_TARGET = "(none)"
 EXPLANATION = (
     "Which generator makes the best data for this table? Each one is trained on the same "
     "training rows within the time budget, samples as many rows, and is measured against the "
@@ -70,23 +68,12 @@ def settings(table: Table) -> Choice:
         persist_state="session",
         help="Neural generators get as many epochs as fit in it by their time estimate.",
     )
-    candidates = [
-        c.name
-        for c in table.schema
-        if c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.NUMERICAL)
-    ]
-    default("compare_target", NO_TARGET)
-    target = right.selectbox(
-        "Target for TSTR (optional)",
-        [NO_TARGET, *candidates],
-        key="compare_target",
-        persist_state="session",
-    )
+    target = target_picker(right, table, "compare_target")
     holdout = float(st.session_state.get(state.HOLDOUT, 20)) / 100  # the Generate page's setting
     return Choice(
         tuple(chosen),
         float(budget),
-        None if target == NO_TARGET else str(target),
+        target,
         int(st.session_state.get(state.SEED, 0)),
         min(max(holdout, 0.05), 0.5),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -298,3 +300,26 @@ def kinds_editor(base: Table, working: Table) -> state.ColumnEdits | None:
             label = f"datetime:{fmt}" if str(row.kind) == "datetime" and fmt else str(row.kind)
             overrides[column.name] = ColumnOverride.parse(label)
     return state.ColumnEdits(overrides, tuple(dropped))
+
+
+NO_TARGET = "(none)"
+
+
+def target_picker(
+    container: Any, table: Table, key: str, help_text: str | None = None
+) -> str | None:
+    """An optional target column for TSTR (categories, true/false or numbers); None for none."""
+    candidates = [
+        c.name
+        for c in table.schema
+        if c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.NUMERICAL)
+    ]
+    default(key, NO_TARGET)
+    target = container.selectbox(
+        "Target for TSTR (optional)",
+        [NO_TARGET, *candidates],
+        key=key,
+        persist_state="session",
+        help=help_text,
+    )
+    return None if target == NO_TARGET else str(target)

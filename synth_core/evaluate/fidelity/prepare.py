@@ -14,7 +14,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from synth_core.data.convert import bin_edges
+from synth_core.data.convert import as_float, bin_edges
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.errors import SchemaError
 
@@ -105,7 +105,7 @@ def _prepare_column(
     column: ColumnSchema, real: pd.Series, synthetic: pd.Series, binning: Binning
 ) -> PreparedColumn:
     if column.kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME):
-        real_values, synth_values = _continuous(real), _continuous(synthetic)
+        real_values, synth_values = as_float(real), as_float(synthetic)
         real_bins, synth_bins, n_bins = _bin_codes(real_values, synth_values, binning)
         real_sorted, synth_sorted = (
             _ks_sorted(real, real_values),
@@ -134,17 +134,6 @@ def _prepare_column(
 
 def _one_value(sorted_values: np.ndarray) -> bool:
     return sorted_values.size > 0 and bool(sorted_values[0] == sorted_values[-1])
-
-
-def _continuous(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        stamps = values.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
-        stamps[values.isna().to_numpy()] = np.nan
-        return stamps
-    numbers: np.ndarray = pd.to_numeric(values, errors="coerce").to_numpy(
-        dtype=np.float64, na_value=np.nan
-    )
-    return numbers
 
 
 def _ks_sorted(values: pd.Series, as_float: np.ndarray) -> np.ndarray:

@@ -158,14 +158,7 @@ def contingency_pair(first: PreparedColumn, second: PreparedColumn) -> PairScore
     score = 1.0 - 0.5 * float(difference.sum())
     table = real[real.sum(axis=1) > 0][:, real.sum(axis=0) > 0]
     if min(table.shape) < 2:
-        return PairScore(
-            first.name,
-            second.name,
-            "ContingencySimilarity",
-            score,
-            False,
-            reason="a column has one value in the real data",
-        )
+        return _one_real_value(first.name, second.name, score)
     real_association = cramers_v(table)
     synth_table = synthetic[synthetic.sum(axis=1) > 0][:, synthetic.sum(axis=0) > 0]
     synthetic_association = cramers_v(synth_table) if min(synth_table.shape) >= 2 else None
@@ -204,14 +197,7 @@ def _sparse_contingency_pair(first: PreparedColumn, second: PreparedColumn) -> P
     column_totals = np.bincount(columns, weights=real_counts)
     used_rows, used_columns = np.count_nonzero(row_totals), np.count_nonzero(column_totals)
     if min(used_rows, used_columns) < 2:
-        return PairScore(
-            first.name,
-            second.name,
-            "ContingencySimilarity",
-            score,
-            False,
-            reason="a column has one value in the real data",
-        )
+        return _one_real_value(first.name, second.name, score)
     total = float(real_counts.sum())
     ratio = real_counts**2 / (row_totals[rows] * column_totals[columns])
     chi2 = total * float(ratio.sum()) - total
@@ -253,3 +239,15 @@ def quality(columns: list[PreparedColumn]) -> Quality:
     parts = [score for score in (column_shapes, pair_trends) if score is not None]
     overall = float(np.mean(parts)) if parts else float("nan")
     return Quality(overall, column_shapes, pair_trends, tuple(shapes), tuple(pairs))
+
+
+def _one_real_value(first: str, second: str, score: float) -> PairScore:
+    """A contingency score that does not count: a column has one value in the real data."""
+    return PairScore(
+        first,
+        second,
+        "ContingencySimilarity",
+        score,
+        False,
+        reason="a column has one value in the real data",
+    )
