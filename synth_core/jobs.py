@@ -11,7 +11,10 @@ Everything crossing the pipe is pickled to bytes with the standard pickler: mult
 pickler shares torch tensors through shared memory that vanishes with the worker, so a fitted
 neural model could not be received once its worker had exited (measured: FileNotFoundError).
 A registry given a way to tell whether an owner's browser session is still there cancels the
-jobs of sessions that are gone for good and frees results nobody collected."""
+jobs of sessions that are gone for good and frees results nobody collected.
+
+One concept, one file (over 600 lines): background jobs — the worker server, the job's
+life (progress, ETA, cancel, result), the registry of a session's jobs and their cleanup."""
 
 from __future__ import annotations
 

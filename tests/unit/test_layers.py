@@ -187,3 +187,12 @@ def test_the_generator_check_catches_an_import_and_a_name(tmp_path: Path) -> Non
         "line 1 imports synth_core.generate.generators.sdv",
         "line 3 names the generator 'ctgan'",
     ]
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: module_of(p))
+def test_a_module_over_600_lines_says_it_is_one_concept(path: Path) -> None:
+    """Files stay small enough to read; a longer one says in its docstring why it is one."""
+    lines = len(path.read_text().splitlines())
+    if lines > 600:
+        docstring = ast.get_docstring(ast.parse(path.read_text())) or ""
+        assert "One concept, one file" in docstring, f"{path} has {lines} lines"
