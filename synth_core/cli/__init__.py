@@ -6,7 +6,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from synth_core.cli import collapse, compare, evaluate, generate, generators, report, rules
+from synth_core.cli import (
+    collapse,
+    compare,
+    evaluate,
+    generate,
+    generators,
+    relations,
+    report,
+    rules,
+)
 from synth_core.cli._common import EXIT_BAD_INPUT, Parser
 from synth_core.errors import SynthCoreError
 
@@ -18,6 +27,7 @@ COMMANDS = {
     "evaluate": evaluate,
     "report": report,
     "rules": rules,
+    "relations": relations,
 }
 
 
