@@ -235,7 +235,7 @@ def _measured(link: Relation, tables: Mapping[str, Table]) -> Relation:
     child = tables[link.child].df
     if link.parent_key not in parent.columns or link.child_key not in child.columns:
         return link
-    coverage, orphans = _coverage(child[link.child_key], parent[link.parent_key])
+    coverage, orphans = key_coverage(child[link.child_key], parent[link.parent_key])
     return Relation(
         link.parent,
         link.parent_key,
@@ -258,7 +258,7 @@ def _as_text(values: pd.Series) -> pd.Series:
     return present.astype(str)
 
 
-def _coverage(child: pd.Series, parent: pd.Series) -> tuple[float, int]:
+def key_coverage(child: pd.Series, parent: pd.Series) -> tuple[float, int]:
     keys = set(_as_text(parent))
     values = _as_text(child)
     if values.empty:
@@ -393,7 +393,7 @@ def _best_parent(
         text_key = not pd.api.types.is_numeric_dtype(parent_values.dtype)
         if text_key != (not pd.api.types.is_numeric_dtype(present.dtype)):
             continue  # whole numbers never link to text codes, nor the other way
-        coverage, orphans = _coverage(values, parent_values)
+        coverage, orphans = key_coverage(values, parent_values)
         same_name = column == key and not _id_named(column, child_name)
         named = same_name or _names_table(column, parent_name)
         distinct = int(values.nunique())
@@ -419,7 +419,7 @@ def _best_parent(
                 )
             )
         elif text_key and distinct >= MIN_TEXT_VALUES and coverage < 1.0:
-            folded, _ = _coverage(values.str.lower(), parent_values.astype(str).str.lower())
+            folded, _ = key_coverage(values.str.lower(), parent_values.astype(str).str.lower())
             if folded == 1.0:
                 near.append(
                     f"'{child_name}.{column}' matches {parent_name}.{key} only ignoring case "

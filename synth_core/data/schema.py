@@ -41,7 +41,7 @@ class PiiType(StrEnum):
 
 
 # SDV sdtypes for our PII types (Faker-backed anonymized sdtypes in SDV 2.0).
-_SDV_PII_SDTYPES: Mapping[PiiType, str] = {
+SDV_PII_SDTYPES: Mapping[PiiType, str] = {
     PiiType.NAME: "name",
     PiiType.FIRST_NAME: "first_name",
     PiiType.LAST_NAME: "last_name",
@@ -195,7 +195,7 @@ class Schema:
         for column in self.columns:
             if column.kind is ColumnKind.PII:
                 assert column.pii_type is not None
-                columns[column.name] = {"sdtype": _SDV_PII_SDTYPES[column.pii_type], "pii": True}
+                columns[column.name] = {"sdtype": SDV_PII_SDTYPES[column.pii_type], "pii": True}
             else:
                 columns[column.name] = {"sdtype": column.kind.value}
         table: dict[str, Any] = {"columns": columns}

@@ -199,3 +199,61 @@ def test_cli_relations_writes_the_documented_json(tmp_path: Path) -> None:
         "orphans": 0,
         "evidence": "the name says so ('playerID' → People.playerID); every value is found",
     }
+
+
+def test_sdv_metadata_round_trips_and_sdv_loads_ours() -> None:
+    from sdv.metadata import Metadata
+
+    from synth_core.data.sdv_metadata import read_sdv_metadata, to_sdv_metadata
+
+    database = read_database((p.name, p.read_bytes()) for p in sorted(BASEBALL.glob("*.csv")))
+    links = find_relations(database)
+    payload = to_sdv_metadata(database, links)
+    loaded = Metadata.load_from_dict(payload)  # SDV accepts it as it is
+    assert {(r["child_table_name"], r["child_foreign_key"]) for r in loaded.relationships} == {
+        ("BattingPost", "playerID"),
+        ("Teams", "franchID"),
+    }
+    again, read = read_sdv_metadata(json.dumps(loaded.to_dict()), database)
+    assert read.keys == links.keys
+    assert {(r.child, r.child_key, r.parent, r.parent_key) for r in read.relations} == {
+        (r.child, r.child_key, r.parent, r.parent_key) for r in links.relations
+    }
+    assert all(
+        r.coverage == 1.0 and r.evidence == "given in the SDV metadata" for r in read.relations
+    )
+    assert list(again.tables) == list(database.tables)
+
+
+def test_sdv_metadata_that_does_not_fit_the_files_says_what_to_do() -> None:
+    from synth_core.data.sdv_metadata import read_sdv_metadata
+
+    accounts = pd.DataFrame({"account_id": range(1, 21), "region": ["north", "south"] * 10})
+    loans = pd.DataFrame({"loan_id": range(1, 41), "account_id": [*range(1, 21)] * 2})
+    database = read_database(_files(accounts=accounts, loans=loans))
+    given = {
+        "tables": {
+            "accounts": {"columns": {"account_id": {"sdtype": "id"}}, "primary_key": "account_id"},
+            "loans": {"columns": {"loan_id": {"sdtype": "id"}, "account_id": {"sdtype": "id"}}},
+        },
+        "relationships": [
+            {
+                "parent_table_name": "accounts",
+                "parent_primary_key": "account_id",
+                "child_table_name": "loans",
+                "child_foreign_key": "account_id",
+            }
+        ],
+    }
+    _, links = read_sdv_metadata(json.dumps(given), database)
+    assert [(r.child, r.child_key, r.orphans) for r in links.relations] == [
+        ("loans", "account_id", 0)
+    ]
+    wrong_table = {**given, "tables": {**given["tables"], "orders": {"columns": {}}}}
+    with pytest.raises(DatabaseError, match="table 'orders' that is not among the files"):
+        read_sdv_metadata(json.dumps(wrong_table), database)
+    composite = {"tables": {"loans": {"primary_key": ["loan_id", "account_id"]}}}
+    with pytest.raises(DatabaseError, match=r"several columns .* not supported yet"):
+        read_sdv_metadata(json.dumps(composite), database)
+    with pytest.raises(DatabaseError, match="not valid JSON"):
+        read_sdv_metadata("{", database)
