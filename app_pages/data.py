@@ -4,14 +4,18 @@ import streamlit as st
 
 from synth_core.data.io.export import readable_frame
 from synth_core.errors import SynthCoreError
-from synth_core.ui import state, widgets
+from synth_core.ui import state, tables, widgets
 
 st.title("Data")
 st.write(
-    "Pick a sample table or upload a CSV. Check how each column was understood before "
-    "generating: the kind decides how a column is learnt and how personal data is protected."
+    "Pick a sample table, upload a CSV, or upload several linked tables. Check how each column "
+    "was understood before generating: the kind decides how a column is learnt and how personal "
+    "data is protected."
 )
-widgets.source_picker()
+if not widgets.source_picker():
+    tables.linked_tables()
+    st.divider()
+    st.caption(f"The table the other pages work with: **{state.source().name}**.")
 
 try:
     base = state.base_table()

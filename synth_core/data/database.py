@@ -86,6 +86,8 @@ class Database:
     tables: Mapping[str, Table]
     declared: tuple[Relation, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # Each table's file name and bytes as read (a SQLite table's as CSV), to work on one alone.
+    sources: Mapping[str, tuple[str, bytes]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.tables:
@@ -110,14 +112,16 @@ def read_database(
     them, or SQLite databases. DatabaseError names the file when one cannot be read as tables."""
     tables: dict[str, Table] = {}
     declared: list[Relation] = []
+    sources: dict[str, tuple[str, bytes]] = {}
     for filename, data in files:
         if data.startswith(_SQLITE_MAGIC):
-            found, links = _sqlite_tables(filename, data, options)
+            found, links, raw = _sqlite_tables(filename, data, options)
             declared.extend(links)
         elif filename.lower().endswith(".zip"):
-            found = _zip_tables(filename, data, options)
+            found, raw = _zip_tables(filename, data, options)
         else:
             found = {table_name(filename): _read(filename, data, options)}
+            raw = {table_name(filename): (filename, data)}
         for name, table in found.items():
             if name in tables:
                 raise DatabaseError(
@@ -125,12 +129,13 @@ def read_database(
                     "names come from file names, so rename one of the files."
                 )
             tables[name] = table
+            sources[name] = raw[name]
             if len(tables) > MAX_TABLES:
                 raise DatabaseError(
                     f"More than {MAX_TABLES} tables: synthesize the tables that belong together "
                     "in smaller sets."
                 )
-    return Database(tables, tuple(declared))
+    return Database(tables, tuple(declared), sources=sources)
 
 
 def _read(filename: str, data: bytes, options: ReadOptions | None) -> Table:
@@ -140,7 +145,9 @@ def _read(filename: str, data: bytes, options: ReadOptions | None) -> Table:
         raise DatabaseError(f"{filename}: {exc}") from None
 
 
-def _zip_tables(filename: str, data: bytes, options: ReadOptions | None) -> dict[str, Table]:
+def _zip_tables(
+    filename: str, data: bytes, options: ReadOptions | None
+) -> tuple[dict[str, Table], dict[str, tuple[str, bytes]]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -163,19 +170,22 @@ def _zip_tables(filename: str, data: bytes, options: ReadOptions | None) -> dict
     if not members:
         raise DatabaseError(f"{filename} holds no table file (.csv, .tsv or .txt).")
     found: dict[str, Table] = {}
+    raw: dict[str, tuple[str, bytes]] = {}
     for member in members:
         name = table_name(member.filename)
         if name in found:
             raise DatabaseError(
                 f"{filename} holds two tables called '{name}': rename one of the files."
             )
-        found[name] = _read(member.filename, archive.read(member), options)
-    return found
+        data = archive.read(member)
+        found[name] = _read(member.filename, data, options)
+        raw[name] = (PurePosixPath(member.filename).name, data)
+    return found, raw
 
 
 def _sqlite_tables(
     filename: str, data: bytes, options: ReadOptions | None
-) -> tuple[dict[str, Table], list[Relation]]:
+) -> tuple[dict[str, Table], list[Relation], dict[str, tuple[str, bytes]]]:
     """Every table of a SQLite database (read in memory), through the CSV reader, and the
     foreign keys it declares."""
     connection = sqlite3.connect(":memory:")
@@ -194,11 +204,14 @@ def _sqlite_tables(
                 f"{filename} is not a SQLite database that can be read ({exc})."
             ) from None
         found: dict[str, Table] = {}
+        raw: dict[str, tuple[str, bytes]] = {}
         links: list[Relation] = []
         for name in names:
             quoted = '"' + name.replace('"', '""') + '"'
             frame = pd.read_sql_query(f"SELECT * FROM {quoted}", connection)
-            found[name] = _read(f"{name}.csv", frame.to_csv(index=False).encode(), options)
+            text = frame.to_csv(index=False).encode()
+            found[name] = _read(f"{name}.csv", text, options)
+            raw[name] = (f"{name}.csv", text)
             for row in connection.execute(f"PRAGMA foreign_key_list({quoted})"):
                 parent, child_key, parent_key = str(row[2]), str(row[3]), row[4]
                 links.append(
@@ -220,7 +233,7 @@ def _sqlite_tables(
             key = primary_key(link.parent, found[link.parent])
             if key is not None:
                 links[links.index(link)] = _with_key(link, key)
-    return found, [_measured(link, found) for link in links if link.parent in found]
+    return found, [_measured(link, found) for link in links if link.parent in found], raw
 
 
 def _with_key(link: Relation, key: str) -> Relation:

@@ -98,7 +98,7 @@ def read_sdv_metadata(text: str | bytes, database: Database) -> tuple[Database, 
                 raise DatabaseError(f"The primary key '{name}.{key}' is not a column of {name}.")
             keys[name] = str(key)
     relations = [_relation(item, tables, keys) for item in payload.get("relationships", [])]
-    updated = Database(tables, database.declared, database.notes)
+    updated = Database(tables, database.declared, database.notes, sources=database.sources)
     return updated, Links(keys, tuple(relations), (), tuple(notes))
 
 

@@ -35,19 +35,25 @@ def error_box(exc: SynthCoreError) -> None:
     st.error(str(exc))
 
 
-def source_picker() -> None:
-    """Pick a bundled sample or upload a CSV; reading options can be overridden."""
+SEVERAL = "Several linked tables"
+
+
+def source_picker() -> bool:
+    """Pick a bundled sample or upload a CSV; reading options can be overridden. False when the
+    user chose several linked tables: the page shows those instead (``ui.tables``)."""
     current = state.source()
     st.session_state.setdefault(
         "source_origin", "Sample data" if current.sample else "Upload a CSV"
     )
     origin = st.radio(
         "Table",
-        ["Sample data", "Upload a CSV"],
+        ["Sample data", "Upload a CSV", SEVERAL],
         horizontal=True,
         key="source_origin",
         persist_state="session",
     )
+    if origin == SEVERAL:
+        return False
     if origin == "Sample data":
         names = [s.name for s in SAMPLES]
         st.session_state.setdefault(
@@ -73,9 +79,10 @@ def source_picker() -> None:
         )
         if upload is None:
             st.info("Choose a file to upload. It stays in memory; nothing is written to disk.")
-            return
+            return True
         new = state.Source(upload.name, upload.getvalue())
     state.choose_source(new, _reading_options(new))
+    return True
 
 
 _ENCODINGS = ["detect", "utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]

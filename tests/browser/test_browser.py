@@ -342,3 +342,22 @@ def test_sixty_columns_keep_every_label_in_the_figures(
     heatmap.wait_for(timeout=WAIT_MS)
     assert heatmap.locator(".xaxislayer-above").first.locator(".xtick text").count() == 60
     page.screenshot(path=str(tmp_path / "pairs.png"), full_page=True)
+
+
+def test_several_tables_are_uploaded_and_their_links_drawn(
+    server: str, browser: BrowserSession, tmp_path: Path
+) -> None:
+    """The diagram renders offline (the session fails on any outbound request)."""
+    page = browser.page
+    page.goto(server)
+    page.get_by_text("What was read").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Several linked tables", exact=True).click()
+    baseball = sorted((Path(__file__).parent.parent / "fixtures" / "baseball").glob("*.csv"))
+    page.locator("input[type=file]").set_input_files([str(p) for p in baseball])
+    diagram = page.locator("[data-testid='stGraphVizChart'] svg")
+    diagram.wait_for(timeout=WAIT_MS)
+    labels = diagram.locator("text").all_text_contents()
+    assert {"People", "BattingPost", "TeamsFranchises", "Teams", "playerID"} <= set(labels)
+    link = page.get_by_text("BattingPost.playerID → People.playerID").first
+    link.wait_for(state="attached", timeout=WAIT_MS)  # a grid cell, drawn on a canvas
+    page.screenshot(path=str(tmp_path / "tables.png"), full_page=True)
