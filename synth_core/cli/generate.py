@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from synth_core._progress import no_progress
 from synth_core.cli._common import add_tokens, key_value, progress_bar, read_file, token_options
+from synth_core.data.database import find_relations, link_order, read_database
 from synth_core.data.io.export import check_file_name, write_csv, write_parquet
 from synth_core.data.io.reader import read_table
 from synth_core.errors import SynthCoreError
 from synth_core.generate.generators import get as get_generator
+from synth_core.generate.linked import integrity, synthesize_linked
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.recipe import Recipe, make_recipe
@@ -28,8 +31,18 @@ def add(commands: Any) -> None:
         help="make a synthetic version of a CSV file",
         description="Settings come from the flags, then the recipe (--recipe), then defaults.",
     )
-    generate.add_argument("input", type=Path, help="CSV file (optionally .gz)")
-    generate.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
+    generate.add_argument(
+        "input",
+        type=Path,
+        nargs="+",
+        help="CSV file (optionally .gz); several files, a zip or a SQLite file: a linked set",
+    )
+    generate.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output file: .csv or .parquet (a linked set: a folder, one CSV per table)",
+    )
     generate.add_argument("--recipe", type=Path, help="settings from a recipe JSON file")
     generate.add_argument("--save-recipe", type=Path, help="write the settings used as a recipe")
     generate.add_argument(
@@ -149,6 +162,10 @@ def add(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    inputs: list[Path] = list(args.input)
+    if len(inputs) > 1 or inputs[0].suffix.lower() in LINKED_SUFFIXES:
+        return run_linked(args, inputs)
+    args.input = inputs[0]
     suffix = args.out.suffix.lower()
     dask = args.engine == "dask"
     if not dask:
@@ -221,6 +238,57 @@ def run(args: argparse.Namespace) -> int:
     )
     for note in dict.fromkeys(notes):
         print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+LINKED_SUFFIXES = (".zip", ".sqlite", ".sqlite3", ".db")
+
+
+def run_linked(args: argparse.Namespace, inputs: Sequence[Path]) -> int:
+    """Several tables: their keys and links found, synthesized together into ``--out`` (a
+    folder), one CSV per table with the real file's name."""
+    unsupported = [
+        flag
+        for flag, given in (
+            ("--recipe", args.recipe),
+            ("--save-recipe", args.save_recipe),
+            ("--save-holdout", args.save_holdout),
+            ("--engine dask", args.engine == "dask"),
+            ("--kind", args.kind),
+        )
+        if given
+    ]
+    if unsupported:
+        raise SynthCoreError(
+            f"{', '.join(unsupported)} work with one table; a linked set takes --generator, "
+            "--param, --seed, --rows, --privacy and --rules."
+        )
+    if args.out.suffix.lower() in (".csv", ".parquet"):
+        raise SynthCoreError(
+            "A linked set is written as one file per table: give --out a folder, e.g. --out "
+            "synthetic_tables."
+        )
+    database = read_database((path.name, read_file(path)) for path in inputs)
+    links = find_relations(database)
+    spec = _resolved_spec(args, GenerationSpec(rules=RulesSetting.AUTO))
+    top = link_order(list(database.tables), links.relations)[0]
+    scale = 1.0 if args.rows is None else args.rows / max(len(database.tables[top].df), 1)
+    bar = progress_bar("linked  ")
+    result = synthesize_linked(database, links, spec, scale=scale, progress=bar or no_progress)
+    if bar:
+        bar.close()
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SynthCoreError(f"Cannot make the folder {args.out}: {exc.strerror}.") from exc
+    for name, frame in result.tables.items():
+        write_csv(frame, database.tables[name].schema, args.out / f"{name}.csv")
+        print(f"{name}: {len(frame):,} rows", file=sys.stderr)
+    for link, share in integrity(result.tables, result.relations).items():
+        print(f"{link}: {share:.1%} of keys found", file=sys.stderr)
+    for note in dict.fromkeys(result.notes):
+        print(f"note: {note}", file=sys.stderr)
+    print(f"Wrote {len(result.tables)} tables to {args.out}.", file=sys.stderr)
     return 0
 
 
