@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+
 import pytest
 
 from synth_core import Table, read_table
@@ -46,3 +49,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         trains = params is not None and any(_slow_generator(v) for v in params.params.values())
         if folder in _WHOLE_APP or trains:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _main_module_kept() -> Iterator[None]:
+    """AppTest runs its script as ``__main__`` and leaves it there; a process started later with
+    'spawn' (Dask's workers) would run that script again (a from_function script fails there).
+    Each test ends with the ``__main__`` it started with."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
