@@ -7,10 +7,18 @@ import streamlit as st
 
 from synth_core.data.io.export import csv_bytes, parquet_bytes
 from synth_core.errors import SynthCoreError
-from synth_core.ui import export, report, state, widgets
+from synth_core.ui import export, linked, report, state, tables, widgets
 from synth_core.ui.resources import job_registry
 
 st.title("Export")
+linked_set = tables.active()
+if linked_set is not None:
+    measured = linked.result(linked_set[0])
+    if measured is None:
+        st.info("Generate the linked set first, on the Generate page.")
+    else:
+        linked.export_view(linked_set[0], measured)
+    st.stop()
 result = state.result_or_stop()
 
 stem = Path(state.source().name).name.split(".")[0] or "table"

@@ -3,10 +3,19 @@ validity."""
 
 import streamlit as st
 
-from synth_core.ui import fidelity, state
+from synth_core.ui import fidelity, linked, state, tables
 from synth_core.ui.resources import job_registry
 
 st.title("Fidelity")
+linked_set = tables.active()
+if linked_set is not None:
+    measured = linked.result(linked_set[0])
+    if measured is None:
+        st.info("Generate the linked set first, on the Generate page.")
+        st.page_link("app_pages/generate.py", label="← Generate")
+    else:
+        linked.fidelity_view(linked_set[0], measured)
+    st.stop()
 result = state.result_or_stop()
 report = state.fidelity_report(result)
 st.caption(

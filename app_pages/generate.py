@@ -12,14 +12,21 @@ from synth_core.ui import (
     curve,
     generation,
     generator_form,
+    linked,
     output_form,
     recipes,
     state,
+    tables,
     widgets,
 )
 from synth_core.ui.resources import job_registry
 
 st.title("Generate")
+linked_set = tables.active()
+if linked_set is not None:
+    linked.generate_view(*linked_set, job_registry())
+    st.page_link("app_pages/fidelity.py", label="Next: fidelity →")
+    st.stop()
 try:
     table = state.working_table()
 except SynthCoreError as exc:

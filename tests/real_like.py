@@ -690,3 +690,114 @@ CASES = {
     "credit": (credit_csv, check_credit),
     "legislators": (legislators_csv, check_legislators),
 }
+
+
+def bank_tables(
+    accounts: int = 1_200, seed: int = 0, districts: bool = True
+) -> dict[str, pd.DataFrame]:
+    """A bank database shaped like the Czech financial one (PKDD'99): districts above accounts
+    and clients, a link table (disp) joining clients and accounts, loans and orders under
+    accounts. Shapes it keeps: most accounts have no loan (about 1 in 7 has one), a loan is
+    granted after its account was opened and payments x duration = amount in every loan,
+    richer districts have larger balances and loans, orders per account 0-5."""
+    rng = np.random.default_rng(seed)
+    n_districts = 77
+    district = pd.DataFrame(
+        {
+            "district_id": np.arange(1, n_districts + 1),
+            "region": rng.choice(
+                ["Prague", "central Bohemia", "south Moravia", "north Moravia", "east Bohemia"],
+                n_districts,
+            ),
+            "inhabitants": rng.lognormal(11, 0.6, n_districts).round(),
+            "average_salary": rng.normal(9_000, 800, n_districts).round(),
+            "unemployment": rng.gamma(3, 1.1, n_districts).round(2),
+        }
+    )
+    account_ids = rng.choice(np.arange(1, 12_000), accounts, replace=False)
+    where = rng.integers(1, n_districts + 1, accounts)
+    salary = district.set_index("district_id")["average_salary"].reindex(where).to_numpy()
+    opened = pd.Timestamp("1993-01-01") + pd.to_timedelta(rng.integers(0, 5 * 365, accounts), "D")
+    account = pd.DataFrame(
+        {
+            "account_id": account_ids,
+            "district_id": where,
+            "frequency": rng.choice(
+                ["monthly", "weekly", "after transaction"], accounts, p=[0.9, 0.03, 0.07]
+            ),
+            "date": opened.strftime("%Y-%m-%d"),
+            "balance": (rng.gamma(2.0, 10_000, accounts) * salary / 9_000).round(),
+        }
+    )
+    clients_n = int(accounts * 1.18)
+    client = pd.DataFrame(
+        {
+            "client_id": np.arange(1, clients_n + 1),
+            "gender": rng.choice(["F", "M"], clients_n),
+            "birth_date": (
+                pd.Timestamp("1935-01-01")
+                + pd.to_timedelta(rng.integers(0, 50 * 365, clients_n), "D")
+            ).strftime("%Y-%m-%d"),
+            "district_id": rng.integers(1, n_districts + 1, clients_n),
+        }
+    )
+    # every account has an owner; 18% also a disponent (a second client)
+    owners = rng.permutation(clients_n)[:accounts] + 1
+    second = rng.random(accounts) < 0.18
+    others = np.setdiff1d(np.arange(1, clients_n + 1), owners)
+    disponents = rng.choice(others, int(second.sum()), replace=True)
+    disp = pd.DataFrame(
+        {
+            "disp_id": np.arange(1, accounts + int(second.sum()) + 1),
+            "client_id": np.r_[owners, disponents],
+            "account_id": np.r_[account_ids, account_ids[second]],
+            "type": ["OWNER"] * accounts + ["DISPONENT"] * int(second.sum()),
+        }
+    )
+    has_loan = rng.random(accounts) < 0.15
+    loaned = np.flatnonzero(has_loan)
+    duration = rng.choice([12, 24, 36, 48, 60], loaned.size)
+    payments = (account["balance"].to_numpy()[loaned] * rng.uniform(0.02, 0.1, loaned.size)).round()
+    payments = np.maximum(payments, 300)
+    granted = opened[loaned] + pd.to_timedelta(rng.integers(30, 700, loaned.size), "D")
+    loan = pd.DataFrame(
+        {
+            "loan_id": np.arange(4_000, 4_000 + loaned.size),
+            "account_id": account_ids[loaned],
+            "date": granted.strftime("%Y-%m-%d"),
+            "amount": payments * duration,
+            "duration": duration,
+            "payments": payments,
+            "status": rng.choice(["A", "B", "C", "D"], loaned.size, p=[0.3, 0.05, 0.6, 0.05]),
+        }
+    )
+    per_account = rng.choice([0, 1, 2, 3, 4, 5], accounts, p=[0.2, 0.3, 0.25, 0.15, 0.07, 0.03])
+    payer = np.repeat(np.arange(accounts), per_account)
+    order = pd.DataFrame(
+        {
+            "order_id": np.arange(30_000, 30_000 + payer.size),
+            "account_id": account_ids[payer],
+            "bank_to": rng.choice(["AB", "CD", "EF", "GH", "IJ", "KL", "MN", "OP"], payer.size),
+            "amount": (
+                account["balance"].to_numpy()[payer] * rng.uniform(0.01, 0.2, payer.size)
+            ).round(1),
+            "k_symbol": rng.choice(
+                ["SIPO", "UVER", "POJISTNE", "LEASING", None],
+                payer.size,
+                p=[0.4, 0.15, 0.1, 0.05, 0.3],
+            ),
+        }
+    )
+    tables = {
+        "account": account,
+        "client": client,
+        "disp": disp,
+        "loan": loan,
+        "order": order,
+    }
+    if districts:
+        tables = {"district": district, **tables}
+    else:
+        for frame in tables.values():
+            frame.drop(columns=[c for c in ("district_id",) if c in frame.columns], inplace=True)
+    return tables

@@ -64,3 +64,37 @@ def sample_dataset(name: str) -> SampleDataset:
             return sample
     names = ", ".join(s.name for s in SAMPLES)
     raise InputError(f"There is no sample dataset '{name}'. Choose one of: {names}.")
+
+
+@dataclass(frozen=True)
+class LinkedSample:
+    """A bundled set of linked tables (a folder of CSV files) with its source and licence."""
+
+    name: str
+    label: str
+    folder: str
+    description: str
+    licence: str
+
+    def files(self) -> list[tuple[str, bytes]]:
+        """(file name, bytes) of every table, in name order, as ``read_database`` takes them."""
+        folder = SAMPLE_DIR / self.folder
+        paths = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+        if not paths:
+            raise InputError(
+                f"The sample tables in {folder} are missing. Run the app from a full checkout "
+                "of the repository."
+            )
+        return [(path.name, path.read_bytes()) for path in paths]
+
+
+LINKED_SAMPLES: tuple[LinkedSample, ...] = (
+    LinkedSample(
+        "baseball",
+        "Baseball: players, their postseason lines, teams, franchises (4 tables)",
+        "baseball",
+        "1,001 players, 2,431 postseason batting lines (a sequence per player, most players have "
+        "none), 150 team seasons and 120 franchises, from the Baseball Databank.",
+        "CC BY-SA 3.0 (Baseball Databank, Chadwick Baseball Bureau)",
+    ),
+)

@@ -14,17 +14,24 @@ context columns) that still has room, so each parent gets exactly the number of 
 drew. Primary keys get new IDs (today's ID rules), foreign keys the new ID of the parent they
 were given to: every link holds, and no real key appears.
 
-Not yet: ordered children (a sequence per parent, each row conditioned on the previous one);
-rules across a link hold for the context a child row was drawn with, and after matching only as
-far as the nearest parent is alike (a player's postseason years within his career: 89% of
-synthetic rows on the baseball subset, 99.8% of real ones); a child's second parent (a link
-table) gets a random synthetic parent; child rows whose key points at no parent (orphans) are
-left out of training; no holdout is kept (privacy by parent comes with the set's evaluation)."""
+Rules across a link where a child's number or date lies between (or beyond) columns of its parent
+in every real row (a player's postseason years within his career; a loan granted after its
+account was opened) are kept in every synthetic row: the value keeps its relative place between
+the bounds it was drawn with, moved onto the parent it was given to (a note says how many rows).
+
+Privacy is measured per entity: ``holdout_fraction`` of the rows of the entity table (the parent
+with the most child rows) are held out with every row below them, never single child rows.
+
+Not yet: ordered children drawn each conditioned on the previous one (children are put in order
+within their parent, each drawn with the parent's context only); a child's second parent (a
+link table) gets a random synthetic parent; child rows whose key points at no parent (orphans)
+are left out of training."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -41,6 +48,7 @@ from synth_core.generate.synthesize import synthesize
 
 COUNT = "__children__"  # + child table: rows of that child per parent row
 NEIGHBOURS = 20  # parents searched per child row before any parent with room
+HOLDS = 0.995  # a date bound across a link holds in this share of real rows at least
 _CONTEXT_KINDS = (
     ColumnKind.NUMERICAL,
     ColumnKind.CATEGORICAL,
@@ -50,16 +58,76 @@ _CONTEXT_KINDS = (
 
 
 @dataclass(frozen=True)
+class Bound:
+    """A child column that lies at or above ``lower`` and at or below ``upper`` (parent columns)
+    in every real row that has both; ``years``: the child holds years, the parent dates."""
+
+    column: str
+    lower: str | None
+    upper: str | None
+    years: bool = False
+
+    def describe(self, child: str, parent: str) -> str:
+        sides = [
+            f"at or after {parent}.{self.lower}" if self.lower else "",
+            f"at or before {parent}.{self.upper}" if self.upper else "",
+        ]
+        return f"{child}.{self.column} " + " and ".join(s for s in sides if s)
+
+
+@dataclass(frozen=True)
 class LinkedResult:
-    """Synthetic tables by name (the real tables' columns, in their order) and what happened."""
+    """Synthetic tables by name (the real tables' columns, in their order), the real rows they
+    were trained on and the held-out ones (by entity), and what happened."""
 
     tables: Mapping[str, pd.DataFrame]
     relations: tuple[Relation, ...]
     notes: tuple[str, ...]
+    train: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    holdout: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    entity: str | None = None  # the table whose rows (with their children) were held out
+    bounds: Mapping[str, tuple[Bound, ...]] = field(default_factory=dict)  # per child table
+    seconds: float = 0.0
 
 
 def _context_name(parent: str, column: str) -> str:
     return f"{parent}.{column}"
+
+
+def entity_table(database: Database, links: Links) -> str | None:
+    """The table privacy is measured by: the parent (of 50 rows or more) with the most child
+    rows directly below it (players above their postseason lines, accounts above loans)."""
+    best, most = None, 0
+    for name, table in database.tables.items():
+        below = sum(len(database.tables[r.child].df) for r in links.relations if r.parent == name)
+        if len(table.df) >= 50 and below > most:
+            best, most = name, below
+    return best
+
+
+def split_by_entity(
+    database: Database, links: Links, fraction: float, seed: int
+) -> tuple[str | None, dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """(entity table, training rows, held-out rows) per table: ``fraction`` of the entity
+    table's rows are held out, and every row below them (through any link, at any depth)."""
+    entity = entity_table(database, links) if fraction > 0 else None
+    held = {name: pd.Series(False, index=t.df.index) for name, t in database.tables.items()}
+    if entity is not None:
+        frame = database.tables[entity].df
+        rng = np.random.default_rng([seed, 5])
+        count = round(fraction * len(frame))
+        chosen = rng.choice(len(frame), size=count, replace=False)
+        held[entity].iloc[chosen] = True
+        for name in link_order(list(database.tables), links.relations):
+            for relation in (r for r in links.relations if r.parent == name):
+                parent = database.tables[name].df
+                keys = set(parent.loc[held[name], relation.parent_key].astype(str))
+                if keys:
+                    values = database.tables[relation.child].df[relation.child_key]
+                    held[relation.child] |= values.notna() & values.astype(str).isin(keys)
+    train = {n: t.df[~held[n]].reset_index(drop=True) for n, t in database.tables.items()}
+    holdout = {n: t.df[held[n]].reset_index(drop=True) for n, t in database.tables.items()}
+    return entity, train, holdout
 
 
 def synthesize_linked(
@@ -72,9 +140,16 @@ def synthesize_linked(
 ) -> LinkedResult:
     """The set of tables, ``scale`` times the rows of each table without a parent (children
     follow their parents' drawn counts), with ``spec``'s generator, seed and privacy setting
-    for every table (its ``rows`` and holdout are decided here: no holdout yet)."""
+    for every table; ``spec.holdout_fraction`` of the entities are held out
+    (``split_by_entity``)."""
     if not 0.01 <= scale <= 100:
         raise SpecError(f"The size of the set must be between 0.01 and 100 times; got {scale}.")
+    started = time.perf_counter()
+    entity, train, holdout = split_by_entity(database, links, spec.holdout_fraction, spec.seed)
+    trained = replace(
+        database,
+        tables={n: replace(t, df=train[n]) for n, t in database.tables.items()},
+    )
     order = link_order(list(database.tables), links.relations)
     first_parent: dict[str, Relation] = {}
     for relation in links.relations:
@@ -82,11 +157,12 @@ def synthesize_linked(
     made: dict[str, pd.DataFrame] = {}  # synthetic rows, with count columns until their children
     keys: dict[str, pd.Series] = {}
     notes: list[str] = []
+    bounds: dict[str, tuple[Bound, ...]] = {}
     for position, name in enumerate(order):
         report = scaled(progress, position / len(order), (position + 1) / len(order))
         report(0.0, f"Table {name} ({position + 1} of {len(order)})")
-        table = database.tables[name]
-        real, dropped = _without_orphans(name, table.df, links.relations, database)
+        table = trained.tables[name]
+        real, dropped = _without_orphans(name, table.df, links.relations, trained)
         if dropped:
             notes.append(f"{name}: {dropped:,} rows whose key points at no parent were left out.")
         key = links.keys.get(name)
@@ -94,13 +170,16 @@ def synthesize_linked(
         own = [c for c in table.schema if c.name != key and c.name not in foreign]
         frame, columns = real[[c.name for c in own]].copy(), list(own)
         for relation in (r for r in links.relations if r.parent == name):
-            counts = _counts(real, key, relation, database)
+            # Held-out entities still count as children of their parent (a district keeps
+            # its number of accounts), so the set is as large as the real one.
+            source = database if relation.child == entity else trained
+            counts = _counts(real, key, relation, source)
             frame[COUNT + relation.child] = counts
             columns.append(ColumnSchema(COUNT + relation.child, ColumnKind.NUMERICAL, integer=True))
         parent = first_parent.get(name)
         context: list[str] = []
         if parent is not None:
-            parent_table = database.tables[parent.parent]
+            parent_table = trained.tables[parent.parent]
             joined = _parent_rows(real, parent, parent_table.df)
             for column in parent_table.schema:
                 if column.kind not in _CONTEXT_KINDS or column.name == parent.parent_key:
@@ -113,27 +192,49 @@ def synthesize_linked(
                 frame[named] = joined[column.name].to_numpy()
                 columns.append(replace(column, name=named))
                 context.append(column.name)
+            bounds[name] = _find_bounds(real, joined, own, parent_table.schema, context)
         if parent is None:
             rows = max(round(scale * len(real)), 1)
         else:
             rows = int(made[parent.parent][COUNT + name].sum())
-        if rows == 0:
+        if rows == 0 or len(frame) < 2:
             made[name] = pd.DataFrame({c: pd.Series(dtype=table.df[c].dtype) for c in table.df})
+            for relation in (r for r in links.relations if r.parent == name):
+                made[name][COUNT + relation.child] = pd.Series(dtype="int64")
             keys[name] = made[name][key] if key is not None else pd.Series(dtype=object)
+            if rows:
+                notes.append(f"{name}: too few real rows to learn from; no synthetic rows.")
             continue
         working = Table(frame.reset_index(drop=True), Schema(tuple(columns)), table.report)
         result = synthesize(working, replace(spec, rows=rows, holdout_fraction=0.0), report)
         synthetic = result.data.reset_index(drop=True)
         notes.extend(f"{name}: {note}" for note in result.notes)
         if key is not None:
-            keys[name] = new_ids(table.df[key], len(synthetic), spec.seed + position)
+            # New IDs unlike every real one, held-out rows included.
+            real_keys = database.tables[name].df[key]
+            keys[name] = new_ids(real_keys, len(synthetic), spec.seed + position)
             synthetic.insert(0, key, keys[name].to_numpy())
         if parent is not None:
             chosen = _match(
                 synthetic, made[parent.parent], parent, context, working.schema, spec.seed
             )
             synthetic[parent.child_key] = keys[parent.parent].to_numpy()[chosen]
+            moved = _transfer_bounds(
+                synthetic,
+                made[parent.parent].iloc[chosen].reset_index(drop=True),
+                bounds[name],
+                parent.parent,
+                table.schema,
+            )
+            for bound, count in moved:
+                notes.append(
+                    f"{name}: {bound.describe(name, parent.parent)} in the real rows; "
+                    f"{count:,} synthetic rows that broke it once given to their parent were "
+                    "moved to the same place between that parent's bounds as between the ones "
+                    "they were drawn with."
+                )
             synthetic = synthetic.drop(columns=[_context_name(parent.parent, c) for c in context])
+            synthetic = _in_order(synthetic, parent.child_key, table.schema, own)
         for relation in links.relations:
             if relation.child == name and relation is not parent:
                 rng = np.random.default_rng([spec.seed, position, 7])
@@ -144,12 +245,195 @@ def synthesize_linked(
                     "second parent is not learnt yet)."
                 )
         made[name] = synthetic
+        if key is not None:  # in the order of the rows as kept (children are sorted)
+            keys[name] = synthetic[key].reset_index(drop=True)
     tables = {
         name: made[name][list(database.tables[name].df.columns)].reset_index(drop=True)
         for name in database.tables
     }
     progress(1.0, "Done")
-    return LinkedResult(tables, links.relations, tuple(notes))
+    return LinkedResult(
+        tables,
+        links.relations,
+        tuple(notes),
+        train,
+        holdout,
+        entity,
+        bounds,
+        time.perf_counter() - started,
+    )
+
+
+_ORDER_WORDS = ("year", "date", "time", "seq", "order", "step", "month", "day")
+_BOUND_KINDS = (ColumnKind.NUMERICAL, ColumnKind.DATETIME)
+
+
+def _as_number(values: pd.Series, kind: ColumnKind, years: bool = False) -> np.ndarray:
+    if kind is ColumnKind.DATETIME:
+        stamps = pd.to_datetime(values, errors="coerce")
+        if years:
+            return stamps.dt.year.to_numpy(dtype=float, na_value=np.nan)
+        nanoseconds = stamps.astype("datetime64[ns]").astype("int64")
+        return nanoseconds.where(stamps.notna()).to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _year_like(values: np.ndarray) -> bool:
+    present = values[~np.isnan(values)]
+    return bool(present.size) and bool(
+        np.all((present >= 1000) & (present <= 2999) & (present == np.round(present)))
+    )
+
+
+def _find_bounds(
+    child: pd.DataFrame,
+    parent_rows: pd.DataFrame,
+    own: Sequence[ColumnSchema],
+    parent_schema: Schema,
+    context: Sequence[str],
+) -> tuple[Bound, ...]:
+    """Child dates (or years) that stay at or after / at or before a parent's date (or year) in
+    99.5% of real rows or more (20 or more rows with both values); the tightest bound on each
+    side (the smallest median gap)."""
+    found = []
+    for column in own:
+        if column.kind not in _BOUND_KINDS:
+            continue
+        values = _as_number(child[column.name], column.kind)
+        best: dict[str, tuple[float, str]] = {}
+        for name in context:
+            other = parent_schema[name]
+            if other.kind not in _BOUND_KINDS:
+                continue
+            # Dates and years only: between other numbers (a count and a height) an order
+            # that held in every real row is too often chance.
+            years = other.kind is ColumnKind.DATETIME and column.kind is ColumnKind.NUMERICAL
+            if column.kind is ColumnKind.NUMERICAL and not _year_like(values):
+                continue
+            if other.kind is ColumnKind.NUMERICAL and not _year_like(
+                _as_number(parent_rows[name], other.kind)
+            ):
+                continue
+            bound = _as_number(parent_rows[name], other.kind, years)
+            both = ~(np.isnan(values) | np.isnan(bound))
+            if both.sum() < 20 or np.all(values[both] == bound[both]):
+                continue
+            gap = values[both] - bound[both]
+            centre = float(np.median(gap))
+            if np.mean(gap >= 0) >= HOLDS and (
+                best.get("lower") is None or centre < best["lower"][0]
+            ):
+                best["lower"] = (centre, name)
+            if np.mean(gap <= 0) >= HOLDS and (
+                best.get("upper") is None or -centre < best["upper"][0]
+            ):
+                best["upper"] = (-centre, name)
+        if best:
+            lower, upper = best.get("lower"), best.get("upper")
+            years = column.kind is ColumnKind.NUMERICAL and any(
+                parent_schema[b[1]].kind is ColumnKind.DATETIME for b in best.values()
+            )
+            found.append(
+                Bound(column.name, lower[1] if lower else None, upper[1] if upper else None, years)
+            )
+    return tuple(found)
+
+
+def _transfer_bounds(
+    synthetic: pd.DataFrame,
+    parents: pd.DataFrame,
+    bounds: Sequence[Bound],
+    parent: str,
+    schema: Schema,
+) -> list[tuple[Bound, int]]:
+    """Move each bounded child value from between the bounds it was drawn with (its context
+    columns) to the same relative place between its own parent's bounds; counts per bound."""
+    moved = []
+    for bound in bounds:
+        column = schema[bound.column]
+        value = _as_number(synthetic[bound.column], column.kind)
+        new = value.copy()
+
+        drawn_low = _side(bound.lower, synthetic, f"{parent}.", bound.years)
+        drawn_high = _side(bound.upper, synthetic, f"{parent}.", bound.years)
+        low = _side(bound.lower, parents, "", bound.years)
+        high = _side(bound.upper, parents, "", bound.years)
+        if (
+            low is not None
+            and high is not None
+            and drawn_low is not None
+            and drawn_high is not None
+        ):
+            width = drawn_high - drawn_low
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(width > 0, (value - drawn_low) / width, 0.5)
+            share = np.clip(share, 0.0, 1.0)
+            placed = low + share * (high - low)
+            fallback = np.clip(value, low, high)
+            new = np.where(np.isnan(share), fallback, placed)
+        elif low is not None and drawn_low is not None:
+            offset = np.maximum(value - drawn_low, 0.0)
+            new = np.where(np.isnan(offset), np.fmax(value, low), low + offset)
+        elif high is not None and drawn_high is not None:
+            offset = np.maximum(drawn_high - value, 0.0)
+            new = np.where(np.isnan(offset), np.fmin(value, high), high - offset)
+        new = np.where(np.isnan(new), value, new)
+        broken = np.zeros(len(value), dtype=bool)
+        if low is not None:
+            broken |= value < low
+        if high is not None:
+            broken |= value > high
+        new = np.where(broken, new, value)  # a value that keeps the rule is left as drawn
+        if column.kind is ColumnKind.NUMERICAL and (column.integer or bound.years):
+            new = np.round(new)
+            if low is not None:
+                new = np.where(np.isnan(low), new, np.fmax(new, np.ceil(low)))
+            if high is not None:
+                new = np.where(np.isnan(high), new, np.fmin(new, np.floor(high)))
+        changed = ~(np.isnan(value) | np.isclose(new, value, rtol=0, atol=0))
+        if not changed.any():
+            continue
+        moved.append((bound, int(changed.sum())))
+        synthetic[bound.column] = _like(new, synthetic[bound.column], column)
+    return moved
+
+
+def _side(name: str | None, source: pd.DataFrame, prefix: str, years: bool) -> np.ndarray | None:
+    """A bound's values as numbers (dates: nanoseconds, or years), or None when there is none."""
+    if name is None:
+        return None
+    values = source[prefix + name]
+    dated = pd.api.types.is_datetime64_any_dtype(values)
+    return _as_number(values, ColumnKind.DATETIME if dated else ColumnKind.NUMERICAL, years)
+
+
+def _like(values: np.ndarray, original: pd.Series, column: ColumnSchema) -> pd.Series:
+    """``values`` (numbers, or nanoseconds for dates) in ``original``'s dtype."""
+    if column.kind is ColumnKind.DATETIME:
+        stamps = pd.to_datetime(pd.Series(values), unit="ns")
+        current = pd.to_datetime(original, errors="coerce")
+        if (current.dropna() == current.dropna().dt.normalize()).all():
+            stamps = stamps.dt.normalize()
+        return stamps.astype(original.dtype) if original.dtype.kind == "M" else stamps
+    series = pd.Series(values, index=original.index)
+    if original.dtype.kind in "iu" or str(original.dtype) in ("Int64", "Int32"):
+        return series.round().astype("Int64").astype(original.dtype)
+    return series.astype(original.dtype)
+
+
+def _in_order(
+    children: pd.DataFrame, key: str, schema: Schema, own: Sequence[ColumnSchema]
+) -> pd.DataFrame:
+    """Children sorted by parent, then by the first column that orders them (a date, or a
+    number named like a year, date or sequence), as real rows usually are."""
+    order = [
+        c.name
+        for c in own
+        if c.kind is ColumnKind.DATETIME
+        or (c.kind is ColumnKind.NUMERICAL and any(w in c.name.lower() for w in _ORDER_WORDS))
+    ]
+    by = [key, *order[:1]]
+    return children.sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def _without_orphans(
@@ -219,6 +503,31 @@ def _match(
     rng.shuffle(room)
     chosen[rest] = room[: len(rest)]
     return chosen
+
+
+def bound_kept(
+    tables: Mapping[str, pd.DataFrame], relation: Relation, bound: Bound
+) -> float | None:
+    """Share of child rows (with their parent's bounds and their own value present) that keep
+    ``bound`` across ``relation``; None when no row has all of them."""
+    child, parent = tables[relation.child], tables[relation.parent]
+    positions = pd.Index(parent[relation.parent_key].astype(str)).get_indexer(
+        pd.Index(child[relation.child_key].astype(str))
+    )
+    found = positions >= 0
+    rows = parent.iloc[positions[found]].reset_index(drop=True)
+    values = child[bound.column][found].reset_index(drop=True)
+    dated = pd.api.types.is_datetime64_any_dtype(values)
+    value = _as_number(values, ColumnKind.DATETIME if dated else ColumnKind.NUMERICAL)
+    keep = ~np.isnan(value)
+    ok = np.ones(len(value), dtype=bool)
+    for name, upper in ((bound.lower, False), (bound.upper, True)):
+        limit = _side(name, rows, "", bound.years)
+        if limit is None:
+            continue
+        keep &= ~np.isnan(limit)
+        ok &= (value <= limit) if upper else (value >= limit)
+    return float(ok[keep].mean()) if keep.any() else None
 
 
 def integrity(

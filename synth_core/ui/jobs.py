@@ -43,6 +43,7 @@ AUGMENT = JobSlot("augment", "The augmentation curve")
 COLLAPSE = JobSlot("collapse", "The collapse lab")
 REPORT = JobSlot("report", "The report")
 COMPARE = JobSlot("compare", "The generator comparison")
+LINKED = JobSlot("linked", "Generating the linked tables")
 
 
 SLOTS = (
@@ -56,6 +57,7 @@ SLOTS = (
     COLLAPSE,
     REPORT,
     COMPARE,
+    LINKED,
 )
 state.scoped_to_table(*(slot.error_key for slot in SLOTS), *(slot.notice_key for slot in SLOTS))
 _OF_A_RESULT = (DETECTION, EXPORT, PRIVACY, UTILITY, AUGMENT, REPORT)

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from synth_core.data.database import Database, Links, find_relations, read_database
+from synth_core.data.samples import LINKED_SAMPLES
 from synth_core.data.sdv_metadata import to_sdv_metadata
 from synth_core.errors import SynthCoreError
 from synth_core.present.diagram import relations_dot
@@ -20,10 +21,37 @@ from synth_core.ui.widgets import error_box
 UPLOADS = state.key("linked_uploads", state.Scope.SESSION)
 READ = state.key("linked_tables", state.Scope.SESSION)  # (digest, Database, Links)
 CHOICE = state.key("linked_choice", state.Scope.SESSION)
+ORIGIN = state.key("linked_origin", state.Scope.SESSION)
+UPLOAD_FILES = "Upload files"
+
+
+def active() -> tuple[Database, Links] | None:
+    """The linked set the Generate, Fidelity and Privacy pages work on, when the Data page
+    shows several linked tables and they were read."""
+    if st.session_state.get("source_origin") != SEVERAL_TABLES:
+        return None
+    cached = st.session_state.get(READ)
+    return None if cached is None else (cached[1], cached[2])
+
+
+SEVERAL_TABLES = "Several linked tables"  # the Data page's choice (widgets.SEVERAL)
 
 
 def linked_tables() -> None:
-    """The several-tables part of the Data page."""
+    """The several-tables part of the Data page: the bundled linked sample or uploads."""
+    samples = {s.label: s for s in LINKED_SAMPLES}
+    st.session_state.setdefault(ORIGIN, next(iter(samples)))
+    origin = st.radio(
+        "Linked tables", [*samples, UPLOAD_FILES], key=ORIGIN, persist_state="session"
+    )
+    if origin in samples:
+        sample = samples[str(origin)]
+        st.caption(f"{sample.description} Licence: {sample.licence}.")
+        try:
+            _read_and_show(sample.files())
+        except SynthCoreError as exc:
+            error_box(exc)
+        return
     uploads = st.file_uploader(
         "Tables: CSV/TSV files (gzip too), a .zip of them, or a SQLite database",
         type=["csv", "tsv", "txt", "gz", "zip", "sqlite", "sqlite3", "db"],
@@ -36,7 +64,11 @@ def linked_tables() -> None:
             "it; everything stays in memory."
         )
         return
-    files = [(u.name, u.getvalue()) for u in uploads]
+    _read_and_show([(u.name, u.getvalue()) for u in uploads])
+
+
+def _read_and_show(files: list[tuple[str, bytes]]) -> None:
+    """Read ``files`` as a set (once per content) and show it."""
     digest = hashlib.sha256(b"".join(n.encode() + d for n, d in files)).hexdigest()
     cached = st.session_state.get(READ)
     if cached is None or cached[0] != digest:
@@ -104,14 +136,16 @@ def show(database: Database, links: Links) -> None:
         mime="application/json",
         key="linked_metadata",
     )
-    st.info(
-        "Synthesizing the linked tables together, with every link kept, is the next step of "
-        "the studio. For now, pick one table to check its columns and generate it on its own."
-    )
+    st.page_link("app_pages/generate.py", label="Next: generate the whole set, every link kept →")
+    st.caption("Or pick one table to check its columns and generate it on its own.")
     names = list(database.tables)
-    left, right = st.columns([3, 1])
-    chosen = left.selectbox("Table", names, key=CHOICE)
-    if right.button("Work with this table", key="linked_use"):
-        filename, data = database.sources[str(chosen)]
-        state.choose_source(state.Source(filename, data))
-        st.success(f"{chosen} is the table the other pages work with now.")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.selectbox("Table", names, key=CHOICE)
+    right.button("Work with this table", key="linked_use", on_click=_use_one, args=(database,))
+
+
+def _use_one(database: Database) -> None:
+    """The chosen table becomes the one table the other pages work with."""
+    filename, data = database.sources[str(st.session_state[CHOICE])]
+    state.choose_source(state.Source(filename, data))
+    st.session_state["source_origin"] = "Upload a CSV"

@@ -13,6 +13,7 @@ BASEBALL = ROOT / "tests" / "fixtures" / "baseball"
 def test_several_files_get_their_links_found_drawn_and_one_table_picked() -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.radio(key="source_origin").set_value("Several linked tables").run()
+    at.radio(key="linked_origin").set_value("Upload files").run()
     files = [(p.name, p.read_bytes(), "text/csv") for p in sorted(BASEBALL.glob("*.csv"))]
     at.file_uploader(key="linked_uploads").set_value(files).run()
     assert not at.exception
@@ -35,7 +36,58 @@ def test_several_files_get_their_links_found_drawn_and_one_table_picked() -> Non
     at.button(key="linked_use").click().run()
     assert not at.exception
     assert at.session_state["source"].name == "People.csv"
-    assert any("People is the table the other pages work with now" in s.value for s in at.success)
+    assert at.radio(key="source_origin").value == "Upload a CSV"  # one table from now on
+    at.switch_page("app_pages/generate.py").run()
+    assert not at.exception
+    assert at.button(key="generate") is not None  # the one-table Generate page
+
+
+def test_the_linked_sample_is_generated_measured_and_downloaded_as_a_zip() -> None:
+    """The bundled baseball set: Generate makes every table in a background job, the preview
+    and zip follow; Fidelity shows the set's quality and the links; Privacy the entities."""
+    import io
+    import time
+    import zipfile
+
+    import pandas as pd
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.radio(key="source_origin").set_value("Several linked tables").run()
+    assert not at.exception
+    assert at.get("graphviz_chart")  # the sample is drawn without any upload
+    at.switch_page("app_pages/generate.py").run()
+    assert not at.exception
+    at.button(key="linked_generate").click().run()
+    deadline = time.monotonic() + 300
+    while "linked_job" in at.session_state:
+        assert time.monotonic() < deadline, "the linked job did not finish"
+        time.sleep(0.5)
+        at.run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    (_zipped,) = [b for b in at.get("download_button") if "zip" in b.proto.label]
+    measured = at.session_state["linked_result"][1]
+    data = measured.zip_bytes(at.session_state["linked_tables"][1])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sorted(archive.namelist()) == [
+            "BattingPost.csv",
+            "People.csv",
+            "Teams.csv",
+            "TeamsFranchises.csv",
+        ]
+        people = pd.read_csv(archive.open("People.csv"))
+        batting = pd.read_csv(archive.open("BattingPost.csv"))
+    assert people["playerID"].is_unique
+    assert batting["playerID"].isin(people["playerID"]).all()  # every link holds in the file
+    at.switch_page("app_pages/fidelity.py").run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Children per parent" in labels
+    assert "Intertable trends" in labels
+    assert any("BattingPost.playerID → People.playerID" in m.value for m in at.markdown)
+    at.switch_page("app_pages/privacy.py").run()
+    assert not at.exception
+    assert any("DCR share" in m.label for m in at.metric)
 
 
 def test_a_zip_with_a_file_that_is_no_table_says_which() -> None:
@@ -48,6 +100,7 @@ def test_a_zip_with_a_file_that_is_no_table_says_which() -> None:
         archive.writestr("photo.jpg", b"\xff\xd8")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.radio(key="source_origin").set_value("Several linked tables").run()
+    at.radio(key="linked_origin").set_value("Upload files").run()
     at.file_uploader(key="linked_uploads").set_value(
         [("set.zip", buffer.getvalue(), "application/zip")]
     ).run()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import re
+import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +155,39 @@ def _write(path: Path, data: bytes) -> Path:
     except OSError as exc:
         raise ExportError(f"Cannot write {path}: {exc.strerror}. Choose another location.") from exc
     return path
+
+
+def table_file_name(source_name: str, table: str) -> str:
+    """The file a synthetic table is written to in a set's zip: the real file's name and format
+    (CSV, TSV, gzip), or '<table>.csv' for a table read from a SQLite database."""
+    name = Path(source_name.replace("\\", "/")).name
+    plain = name[:-3] if name.lower().endswith(".gz") else name
+    if Path(plain).suffix.lower() in (".csv", ".tsv", ".txt"):
+        return name
+    return f"{table}.csv"
+
+
+def tables_zip(
+    tables: Mapping[str, pd.DataFrame],
+    schemas: Mapping[str, Schema],
+    file_names: Mapping[str, str],
+) -> bytes:
+    """A zip with one file per table (``table_file_name``): CSV as ``csv_bytes`` writes it,
+    tab-separated for .tsv, gzip-compressed for .gz."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, frame in tables.items():
+            file_name = table_file_name(file_names.get(name, f"{name}.csv"), name)
+            plain = file_name[:-3] if file_name.lower().endswith(".gz") else file_name
+            if plain.lower().endswith(".tsv"):
+                text = io.StringIO()
+                export_frame(frame, schemas[name], for_csv=True).to_csv(
+                    text, index=False, sep="\t", lineterminator="\n"
+                )
+                data = text.getvalue().encode("utf-8")
+            else:
+                data = csv_bytes(frame, schemas[name])
+            if file_name != plain:
+                data = gzip.compress(data, mtime=0)
+            archive.writestr(file_name, data)
+    return buffer.getvalue()

@@ -216,8 +216,10 @@ def _mean(values: list[float]) -> float | None:
     return float(np.mean(values)) if values else None
 
 
-def quality(columns: list[PreparedColumn]) -> Quality:
-    """Column Shapes, Column Pair Trends and their mean over prepared columns."""
+def quality(columns: list[PreparedColumn], across: frozenset[str] | None = None) -> Quality:
+    """Column Shapes, Column Pair Trends and their mean over prepared columns; with ``across``,
+    only the pairs of a column in ``across`` with one outside it (SDMetrics' Intertable Trends
+    on a parent joined with its children: parent column × child column)."""
     # searchsorted releases the GIL: the KS distances use both cores.
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         shapes = list(pool.map(column_shape, columns))
@@ -229,6 +231,8 @@ def quality(columns: list[PreparedColumn]) -> Quality:
     for i in range(len(columns)):
         for j in range(i + 1, len(columns)):
             first, second = columns[i], columns[j]
+            if across is not None and ((first.name in across) == (second.name in across)):
+                continue
             if first.continuous and second.continuous:
                 a, b = slot[i], slot[j]
                 pairs.append(correlation_pair(first, second, real_r.get(a, b), synth_r.get(a, b)))

@@ -10,6 +10,7 @@ from synth_core.present.plots.fidelity import (
     pair_figure,
     shapes_figure,
 )
+from synth_core.present.plots.linked import children_figure
 from synth_core.present.plots.results import (
     COLLAPSE_METRICS,
     augmentation_figure,
@@ -37,6 +38,7 @@ __all__ = [
     "SYNTHETIC_LABEL",
     "association_figure",
     "augmentation_figure",
+    "children_figure",
     "collapse_figure",
     "collapse_overview",
     "comparison_figure",
