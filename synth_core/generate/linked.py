@@ -30,7 +30,7 @@ are left out of training."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -86,12 +86,33 @@ class LinkedResult:
     train: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     holdout: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     entity: str | None = None  # the table whose rows (with their children) were held out
-    bounds: Mapping[str, tuple[Bound, ...]] = field(default_factory=dict)  # per child table
+    bounds: Mapping[Relation, tuple[Bound, ...]] = field(default_factory=dict)
     seconds: float = 0.0
 
 
-def _context_name(parent: str, column: str) -> str:
-    return f"{parent}.{column}"
+def _count_name(relation: Relation) -> str:
+    """The parent's column counting its children through ``relation``."""
+    return f"{COUNT}{relation.child}.{relation.child_key}"
+
+
+def _prefix(relation: Relation, parents: Sequence[Relation]) -> str:
+    """The name a parent's columns get in its child's rows: '<parent>.<column>', or with the
+    key when the child points at that table twice ('teams[home_id].<column>')."""
+    twice = sum(r.parent == relation.parent for r in parents) > 1
+    return f"{relation.parent}[{relation.child_key}]" if twice else relation.parent
+
+
+def _check_kept(keep: Collection[str], database: Database, links: Links) -> None:
+    for name in keep:
+        if name not in database.tables:
+            raise SpecError(f"There is no table '{name}' to keep as it is.")
+        above = [r.parent for r in links.relations if r.child == name and r.parent not in keep]
+        if above:
+            raise SpecError(
+                f"'{name}' points at {above[0]}, which is synthesized: keeping it as it is would "
+                f"leave its keys pointing at real {above[0]} rows. Keep {above[0]} too, or "
+                f"synthesize {name}."
+            )
 
 
 def entity_table(database: Database, links: Links) -> str | None:
@@ -136,12 +157,14 @@ def synthesize_linked(
     spec: GenerationSpec,
     *,
     scale: float = 1.0,
+    keep: Collection[str] = (),
     progress: ProgressFn = no_progress,
 ) -> LinkedResult:
     """The set of tables, ``scale`` times the rows of each table without a parent (children
     follow their parents' drawn counts), with ``spec``'s generator, seed and privacy setting
     for every table; ``spec.holdout_fraction`` of the entities are held out
-    (``split_by_entity``)."""
+    (``split_by_entity``). Tables in ``keep`` (reference lists: districts, countries) are
+    copied as they are, real keys included; their parents must be kept too."""
     if not 0.01 <= scale <= 100:
         raise SpecError(f"The size of the set must be between 0.01 and 100 times; got {scale}.")
     started = time.perf_counter()
@@ -151,56 +174,71 @@ def synthesize_linked(
         tables={n: replace(t, df=train[n]) for n, t in database.tables.items()},
     )
     order = link_order(list(database.tables), links.relations)
-    first_parent: dict[str, Relation] = {}
-    for relation in links.relations:
-        first_parent.setdefault(relation.child, relation)
+    _check_kept(keep, database, links)
     made: dict[str, pd.DataFrame] = {}  # synthetic rows, with count columns until their children
     keys: dict[str, pd.Series] = {}
     notes: list[str] = []
-    bounds: dict[str, tuple[Bound, ...]] = {}
+    bounds: dict[Relation, tuple[Bound, ...]] = {}
     for position, name in enumerate(order):
         report = scaled(progress, position / len(order), (position + 1) / len(order))
         report(0.0, f"Table {name} ({position + 1} of {len(order)})")
+        key = links.keys.get(name)
+        children = [r for r in links.relations if r.parent == name]
+        if name in keep:  # a reference table, as it is: real rows, real keys
+            kept = database.tables[name].df.copy()
+            for relation in children:
+                kept[_count_name(relation)] = _counts(kept, key, relation, database)
+            made[name] = kept
+            if key is not None:
+                keys[name] = kept[key].reset_index(drop=True)
+            notes.append(
+                f"{name}: kept as it is, as you chose ({len(kept):,} real rows, real keys): a "
+                "reference table is no one's personal data; its children are synthetic."
+            )
+            continue
         table = trained.tables[name]
         real, dropped = _without_orphans(name, table.df, links.relations, trained)
         if dropped:
             notes.append(f"{name}: {dropped:,} rows whose key points at no parent were left out.")
-        key = links.keys.get(name)
-        foreign = [r.child_key for r in links.relations if r.child == name]
+        parents = [r for r in links.relations if r.child == name]
+        foreign = [r.child_key for r in parents]
         own = [c for c in table.schema if c.name != key and c.name not in foreign]
         frame, columns = real[[c.name for c in own]].copy(), list(own)
-        for relation in (r for r in links.relations if r.parent == name):
+        for relation in children:
             # Held-out entities still count as children of their parent (a district keeps
             # its number of accounts), so the set is as large as the real one.
             source = database if relation.child == entity else trained
             counts = _counts(real, key, relation, source)
-            frame[COUNT + relation.child] = counts
-            columns.append(ColumnSchema(COUNT + relation.child, ColumnKind.NUMERICAL, integer=True))
-        parent = first_parent.get(name)
-        context: list[str] = []
-        if parent is not None:
-            parent_table = trained.tables[parent.parent]
-            joined = _parent_rows(real, parent, parent_table.df)
+            frame[_count_name(relation)] = counts
+            columns.append(ColumnSchema(_count_name(relation), ColumnKind.NUMERICAL, integer=True))
+        contexts: dict[Relation, list[str]] = {}
+        for relation in parents:
+            prefix = _prefix(relation, parents)
+            parent_table = trained.tables[relation.parent]
+            parent_frame = parent_table.df
+            if relation.parent in keep:  # every real row was kept, held-out entities' too
+                parent_frame = database.tables[relation.parent].df
+            joined = _parent_rows(real, relation, parent_frame)
+            skip = {r.child_key for r in links.relations if r.child == relation.parent}
+            context = []
             for column in parent_table.schema:
-                if column.kind not in _CONTEXT_KINDS or column.name == parent.parent_key:
+                if column.kind not in _CONTEXT_KINDS or column.name == relation.parent_key:
                     continue
-                if column.name in {
-                    r.child_key for r in links.relations if r.child == parent.parent
-                }:
+                if column.name in skip:
                     continue
-                named = _context_name(parent.parent, column.name)
-                frame[named] = joined[column.name].to_numpy()
-                columns.append(replace(column, name=named))
+                frame[f"{prefix}.{column.name}"] = joined[column.name].to_numpy()
+                columns.append(replace(column, name=f"{prefix}.{column.name}"))
                 context.append(column.name)
-            bounds[name] = _find_bounds(real, joined, own, parent_table.schema, context)
-        if parent is None:
+            contexts[relation] = context
+            bounds[relation] = _find_bounds(real, joined, own, parent_table.schema, context)
+        if not parents:
             rows = max(round(scale * len(real)), 1)
         else:
-            rows = int(made[parent.parent][COUNT + name].sum())
+            rows = int(made[parents[0].parent][_count_name(parents[0])].sum())
         if rows == 0 or len(frame) < 2:
             made[name] = pd.DataFrame({c: pd.Series(dtype=table.df[c].dtype) for c in table.df})
-            for relation in (r for r in links.relations if r.parent == name):
-                made[name][COUNT + relation.child] = pd.Series(dtype="int64")
+            for relation in children:
+                made[name][_count_name(relation)] = pd.Series(dtype="int64")
             keys[name] = made[name][key] if key is not None else pd.Series(dtype=object)
             if rows:
                 notes.append(f"{name}: too few real rows to learn from; no synthetic rows.")
@@ -214,36 +252,42 @@ def synthesize_linked(
             real_keys = database.tables[name].df[key]
             keys[name] = new_ids(real_keys, len(synthetic), spec.seed + position)
             synthetic.insert(0, key, keys[name].to_numpy())
-        if parent is not None:
-            chosen = _match(
-                synthetic, made[parent.parent], parent, context, working.schema, spec.seed
+        for number, relation in enumerate(parents):
+            prefix = _prefix(relation, parents)
+            chosen, refitted = _match(
+                synthetic,
+                made[relation.parent],
+                relation,
+                prefix,
+                contexts[relation],
+                working.schema,
+                [spec.seed, number],
             )
-            synthetic[parent.child_key] = keys[parent.parent].to_numpy()[chosen]
+            if refitted:
+                notes.append(
+                    f"{name}.{relation.child_key}: {relation.parent} rows drew {refitted:+,} "
+                    f"{name} rows beside those drawn through {parents[0].parent}; that many "
+                    "were given to other parents (or taken away) at random, as many as each "
+                    "drew where possible."
+                )
+            synthetic[relation.child_key] = keys[relation.parent].to_numpy()[chosen]
             moved = _transfer_bounds(
                 synthetic,
-                made[parent.parent].iloc[chosen].reset_index(drop=True),
-                bounds[name],
-                parent.parent,
+                made[relation.parent].iloc[chosen].reset_index(drop=True),
+                bounds[relation],
+                prefix,
                 table.schema,
             )
             for bound, count in moved:
                 notes.append(
-                    f"{name}: {bound.describe(name, parent.parent)} in the real rows; "
+                    f"{name}: {bound.describe(name, relation.parent)} in the real rows; "
                     f"{count:,} synthetic rows that broke it once given to their parent were "
                     "moved to the same place between that parent's bounds as between the ones "
                     "they were drawn with."
                 )
-            synthetic = synthetic.drop(columns=[_context_name(parent.parent, c) for c in context])
-            synthetic = _in_order(synthetic, parent.child_key, table.schema, own)
-        for relation in links.relations:
-            if relation.child == name and relation is not parent:
-                rng = np.random.default_rng([spec.seed, position, 7])
-                pool = keys[relation.parent].to_numpy()
-                synthetic[relation.child_key] = pool[rng.integers(0, len(pool), len(synthetic))]
-                notes.append(
-                    f"{name}.{relation.child_key}: each row got a random {relation.parent} (a "
-                    "second parent is not learnt yet)."
-                )
+            synthetic = synthetic.drop(columns=[f"{prefix}.{c}" for c in contexts[relation]])
+        if parents:
+            synthetic = _in_order(synthetic, parents[0].child_key, table.schema, own)
         made[name] = synthetic
         if key is not None:  # in the order of the rows as kept (children are sorted)
             keys[name] = synthetic[key].reset_index(drop=True)
@@ -472,16 +516,28 @@ def _match(
     children: pd.DataFrame,
     parents: pd.DataFrame,
     relation: Relation,
+    prefix: str,
     context: Sequence[str],
     schema: Schema,
-    seed: int,
-) -> np.ndarray:
+    seed: list[int],
+) -> tuple[np.ndarray, int]:
     """For each synthetic child row, the position of the synthetic parent it belongs to: the
-    nearest on the context columns with room left; each parent gets exactly its drawn count."""
-    capacity = parents[COUNT + relation.child].to_numpy(dtype=np.int64).copy()
-    rng = np.random.default_rng([seed, 11])
+    nearest on the context columns with room left, so each parent gets the number of children
+    it drew. When the parents drew more or fewer in all than there are rows (a second parent:
+    the rows were drawn through the first), the difference is spread at random; it is returned."""
+    capacity = parents[_count_name(relation)].to_numpy(dtype=np.int64).copy()
+    rng = np.random.default_rng([*seed, 11])
+    gap = len(children) - int(capacity.sum())
+    if gap and len(capacity):
+        if gap > 0:  # more rows than places: each extra to a parent drawn as often as it has
+            weights = capacity + 1.0
+            extra = rng.choice(len(capacity), gap, p=weights / weights.sum())
+            np.add.at(capacity, extra, 1)
+        else:  # fewer rows: places removed one by one, from the parents that have them
+            places = np.repeat(np.arange(len(capacity)), capacity)
+            np.subtract.at(capacity, rng.choice(places, -gap, replace=False), 1)
     chosen = np.full(len(children), -1, dtype=np.int64)
-    named = [_context_name(relation.parent, c) for c in context]
+    named = [f"{prefix}.{c}" for c in context]
     columns = distance_columns(Schema(tuple(schema[n] for n in named)), children)
     if columns and len(parents):
         left = parents[list(context)].copy()
@@ -502,7 +558,7 @@ def _match(
     room = np.repeat(np.arange(len(capacity)), np.maximum(capacity, 0))
     rng.shuffle(room)
     chosen[rest] = room[: len(rest)]
-    return chosen
+    return chosen, gap
 
 
 def bound_kept(

@@ -16,7 +16,7 @@ from synth_core.errors import SynthCoreError
 from synth_core.evaluate.linked import LinkedEvaluation
 from synth_core.generate.generators import available
 from synth_core.generate.generators.registry import DEFAULT_GENERATOR
-from synth_core.generate.linked import bound_kept
+from synth_core.generate.linked import bound_kept, entity_table
 from synth_core.generate.spec import GenerationSpec
 from synth_core.jobs import JobRegistry, Task
 from synth_core.present import plots
@@ -31,8 +31,10 @@ GENERATOR = state.key("linked_generator", state.Scope.SESSION)
 SEED = state.key("linked_seed", state.Scope.SESSION)
 HOLDOUT = state.key("linked_holdout", state.Scope.SESSION)
 PREVIEW = state.key("linked_preview", state.Scope.SESSION)
+KEEP = state.key("linked_keep", state.Scope.SESSION)
 SIZES = {"×0.5": 0.5, "×1": 1.0, "×2": 2.0, "rows of the top table": None}
 PREVIEW_ROWS = 200
+REFERENCE_ROWS = 500  # a table this small at the top may be kept as it is
 
 
 def digest(database: Database) -> str:
@@ -99,6 +101,23 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         help="A share of the main table's rows, each with all its child rows, is kept aside; "
         "the synthetic entities are compared with them on the Privacy page.",
     )
+    entity = entity_table(database, links)
+    reference = [  # small lists at the top, never the table whose rows are the entities
+        name
+        for name, table in database.tables.items()
+        if not any(r.child == name for r in links.relations)
+        and any(r.parent == name for r in links.relations)
+        and len(table.df) <= REFERENCE_ROWS
+        and name != entity
+    ]
+    keep = st.multiselect(
+        "Keep as they are (reference tables)",
+        reference,
+        key=KEEP,
+        help="A list such as districts or countries is no one's personal data: kept, its rows "
+        "and keys are the real ones and its children point at them. Every other table is "
+        "synthesized.",
+    )
     busy = jobs.running(jobs.LINKED)
     if st.button("Generate the set", type="primary", disabled=busy, key="linked_generate"):
         spec = GenerationSpec(
@@ -106,7 +125,7 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         )
         try:
             spec.validate()
-            task = Task(synthesize_linked_measured, (database, links, spec, scale))
+            task = Task(synthesize_linked_measured, (database, links, spec, scale, tuple(keep)))
             jobs.start(registry, jobs.LINKED, task)
         except SynthCoreError as exc:
             error_box(exc)
@@ -129,7 +148,9 @@ def result_view(database: Database, measured: LinkedMeasured) -> None:
     )
     columns[3].metric("Quality (multi-table)", f"{found.overall:.3f}")
     st.caption(
-        f"{measured.spec.generator}, seed {measured.spec.seed}, ×{measured.scale:g}, made in "
+        f"{measured.spec.generator}, seed {measured.spec.seed}, ×{measured.scale:g}"
+        + (f", kept as they are: {', '.join(measured.keep)}" if measured.keep else "")
+        + f", made in "
         f"{made.seconds:.1f} s. Quality as SDMetrics' multi-table report computes it: see the "
         "Fidelity page."
     )
@@ -262,8 +283,7 @@ def links_view(measured: LinkedMeasured) -> None:
                 f"{score.sequences.score:.3f} — distinct values per sequence and consecutive "
                 "pairs, real against synthetic (1 is the same)."
             )
-        first = next(rel for rel in made.relations if rel.child == r.child)
-        for bound in made.bounds.get(r.child, ()) if first is r else ():
+        for bound in made.bounds.get(r, ()):
             real_kept = bound_kept(made.train, r, bound)
             synth_kept = bound_kept(made.tables, r, bound)
             if real_kept is None or synth_kept is None:

@@ -21,6 +21,7 @@ class LinkedMeasured:
     evaluation: LinkedEvaluation
     spec: GenerationSpec
     scale: float
+    keep: tuple[str, ...] = ()
 
     def zip_bytes(self, database: Database) -> bytes:
         """One file per table, with the real files' names and formats."""
@@ -36,6 +37,7 @@ def synthesize_linked_measured(
     links: Links,
     spec: GenerationSpec,
     scale: float = 1.0,
+    keep: tuple[str, ...] = (),
     progress: ProgressFn = no_progress,
 ) -> LinkedMeasured:
     """``synthesize_linked`` then ``evaluate_linked`` (privacy per entity on the held-out ones)."""
@@ -52,4 +54,4 @@ def synthesize_linked_measured(
         seed=spec.seed,
         progress=scaled(progress, 0.85, 1.0),
     )
-    return LinkedMeasured(result, evaluation, spec, scale)
+    return LinkedMeasured(result, evaluation, spec, scale, keep)

@@ -120,13 +120,13 @@ def test_rules_across_links_hold_in_every_synthetic_row(
     baseball: tuple[Database, Links, LinkedResult], bank: tuple[Database, Links, LinkedResult]
 ) -> None:
     for _database, _, result in (baseball, bank):
-        for relation in result.relations:
-            first = next(r for r in result.relations if r.child == relation.child)
-            for bound in result.bounds.get(relation.child, ()) if first is relation else ():
+        for relation, found in result.bounds.items():
+            for bound in found:
                 assert bound_kept(result.tables, relation, bound) == 1.0, bound
-    (career,) = baseball[2].bounds["BattingPost"]
+    (career,) = next(b for r, b in baseball[2].bounds.items() if r.child == "BattingPost")
     assert (career.lower, career.upper, career.years) == ("debut", "finalGame", True)
-    loan_rule = [b for b in bank[2].bounds["loan"] if b.column == "date"]
+    (loan_bounds,) = [b for r, b in bank[2].bounds.items() if r.child == "loan"]
+    loan_rule = [b for b in loan_bounds if b.column == "date"]
     assert loan_rule
     assert loan_rule[0].lower == "date"
     for name, frame in bank[2].tables.items():
