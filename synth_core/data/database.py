@@ -38,7 +38,7 @@ import pandas as pd
 
 from synth_core.data.detect import name_tokens
 from synth_core.data.io.reader import ReadOptions, read_table
-from synth_core.data.schema import ColumnKind
+from synth_core.data.schema import ColumnKind, Schema
 from synth_core.data.table import Table
 from synth_core.errors import InputError
 
@@ -473,3 +473,21 @@ def link_order(tables: Sequence[str], relations: Sequence[Relation]) -> list[str
             "every table has its parents before it."
         )
     return order
+
+
+ORDER_WORDS = ("year", "date", "time", "seq", "order", "step", "month", "day")
+
+
+def order_column(schema: Schema, columns: Iterable[str]) -> str | None:
+    """The column that orders a parent's children, among ``columns``: the first date, or the
+    first number named like a year, date or sequence number."""
+    present = set(columns)
+    for column in schema:
+        if column.name not in present:
+            continue
+        if column.kind is ColumnKind.DATETIME or (
+            column.kind is ColumnKind.NUMERICAL
+            and any(word in column.name.lower() for word in ORDER_WORDS)
+        ):
+            return column.name
+    return None

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from synth_core._progress import ProgressFn, no_progress
-from synth_core.data.database import Database, Links, Relation, key_coverage
+from synth_core.data.database import Database, Links, Relation, key_coverage, order_column
 from synth_core.data.distance import RowEncoder, distance_columns, row_hashes
 from synth_core.data.marginals import ks_distance
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
@@ -220,20 +220,6 @@ def _prefixed(schema: Schema, table: str) -> list[ColumnSchema]:
     return [replace(c, name=f"{table}.{c.name}") for c in schema]
 
 
-def order_column(schema: Schema, frame: pd.DataFrame) -> str | None:
-    """The column that orders children: the first date, or number named like a year, date or
-    sequence (as ``generate.linked`` sorts them)."""
-    words = ("year", "date", "time", "seq", "order", "step", "month", "day")
-    for column in schema:
-        if column.name not in frame.columns:
-            continue
-        if column.kind is ColumnKind.DATETIME or (
-            column.kind is ColumnKind.NUMERICAL and any(w in column.name.lower() for w in words)
-        ):
-            return column.name
-    return None
-
-
 def _pairs_of(frame: pd.DataFrame, key: str, order: str, column: str) -> pd.Series:
     ordered = frame.sort_values([key, order], kind="stable")
     values = ordered[column].astype("string").fillna("(missing)")
@@ -257,7 +243,7 @@ def sequences(
 ) -> Sequences | None:
     """Coherence of each parent's children in order (module docstring); None when nothing
     orders them or no child column is categorical."""
-    order = order_column(schema, real)
+    order = order_column(schema, real.columns)
     categorical = [
         c.name
         for c in schema
