@@ -14,7 +14,7 @@ from synth_core.data.database import Database, Links, link_order
 from synth_core.data.io.export import readable_frame
 from synth_core.errors import SynthCoreError
 from synth_core.evaluate.linked import LinkedEvaluation
-from synth_core.generate.generators import available
+from synth_core.generate.generators import GeneratorKind, available
 from synth_core.generate.generators.registry import DEFAULT_GENERATOR
 from synth_core.generate.linked import bound_kept, entity_table
 from synth_core.generate.spec import GenerationSpec
@@ -70,7 +70,7 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         f"{len(links.relations)} links). Parents are made before their children; every key "
         "gets a new ID and every link points at a synthetic parent."
     )
-    generators = available()
+    generators = [g for g in available() if g.kind is not GeneratorKind.DP]  # see linked.py
     names = [g.name for g in generators]
     st.session_state.setdefault(GENERATOR, DEFAULT_GENERATOR)
     left, middle, right = st.columns(3)
@@ -249,10 +249,8 @@ def links_view(measured: LinkedMeasured) -> None:
         columns[0].metric("Keys found in the parent", f"{score.integrity:.1%}")
         columns[1].metric("Children per parent (score)", _number(score.cardinality))
         columns[2].metric(
-            f"{r.parent} rows without {r.child}",
+            f"{r.parent} rows without {r.child} (real: {score.zero_real:.1%})",
             f"{score.zero_synthetic:.1%}",
-            delta=f"real {score.zero_real:.1%}",
-            delta_color="off",
         )
         columns[3].metric("Parent × child trends", _number(score.trends))
         st.plotly_chart(plots.children_figure(score), key=f"children_{score.label}")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -352,6 +354,7 @@ def test_several_tables_are_uploaded_and_their_links_drawn(
     page.goto(server)
     page.get_by_text("What was read").wait_for(timeout=WAIT_MS)
     page.get_by_text("Several linked tables", exact=True).click()
+    page.get_by_text("Upload files", exact=True).click()
     baseball = sorted((Path(__file__).parent.parent / "fixtures" / "baseball").glob("*.csv"))
     page.locator("input[type=file]").set_input_files([str(p) for p in baseball])
     diagram = page.locator("[data-testid='stGraphVizChart'] svg")
@@ -361,3 +364,31 @@ def test_several_tables_are_uploaded_and_their_links_drawn(
     link = page.get_by_text("BattingPost.playerID → People.playerID").first
     link.wait_for(state="attached", timeout=WAIT_MS)  # a grid cell, drawn on a canvas
     page.screenshot(path=str(tmp_path / "tables.png"), full_page=True)
+
+    # The whole set is generated in the background and downloaded as a zip a user opens.
+    page.get_by_role("link", name="Generate").first.click()
+    page.get_by_role("button", name="Generate the set").click()
+    button = page.get_by_role("button", name="Download every table (zip)")
+    button.wait_for(timeout=3 * WAIT_MS)
+    with page.expect_download(timeout=WAIT_MS) as download_info:
+        button.click()
+    saved = tmp_path / "synthetic_tables.zip"
+    download_info.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        assert sorted(archive.namelist()) == [
+            "BattingPost.csv",
+            "People.csv",
+            "Teams.csv",
+            "TeamsFranchises.csv",
+        ]
+        people = list(csv.DictReader(io.TextIOWrapper(archive.open("People.csv"), "utf-8")))
+        lines = list(csv.DictReader(io.TextIOWrapper(archive.open("BattingPost.csv"), "utf-8")))
+    players = {row["playerID"] for row in people}
+    assert len(players) == len(people)
+    assert {row["playerID"] for row in lines} <= players  # every link holds in the file
+    page.get_by_role("link", name="Fidelity").first.click()
+    page.get_by_role("tab", name="Links").click()
+    page.get_by_text("rows per People row").first.wait_for(timeout=WAIT_MS)  # the plot's title
+    page.screenshot(path=str(tmp_path / "links.png"), full_page=True)
+    if os.environ.get("SHOTS"):
+        page.screenshot(path=os.environ["SHOTS"] + "/links.png", full_page=True)

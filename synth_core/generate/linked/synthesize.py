@@ -1,0 +1,379 @@
+"""Linked tables synthesized together, every link exact by construction (a first version).
+
+Tables are made parents first (``link_order``). Each table goes through the one-table pipeline
+(``synthesize``: its generator, personal data, rules, dtypes), with two kinds of extra columns:
+
+- in a parent, for each child table, how many child rows each parent row has (zero included), so
+  the count is learnt from the parent's own columns and every synthetic parent carries one;
+- in a child, the columns of its parent row (named ``<parent>.<column>``), so child rows are
+  drawn with a parent's context, and rules between a child and its parent's columns (a loan
+  granted after its account was opened) are found and kept like any other rule.
+
+Then every synthetic child row is given to a synthetic parent: the nearest parent (on those
+context columns) that still has room, so each parent gets exactly the number of children it
+drew. Primary keys get new IDs (today's ID rules), foreign keys the new ID of the parent they
+were given to: every link holds, and no real key appears.
+
+Rules across a link where a child's number or date lies between (or beyond) columns of its parent
+in every real row (a player's postseason years within his career; a loan granted after its
+account was opened) are kept in every synthetic row: the value keeps its relative place between
+the bounds it was drawn with, moved onto the parent it was given to (a note says how many rows).
+
+Privacy is measured per entity: ``holdout_fraction`` of the rows of the entity table (the parent
+with the most child rows) are held out with every row below them, never single child rows.
+
+Not yet: ordered children drawn each conditioned on the previous one (children are put in order
+within their parent, each drawn with the parent's context only); a child's second parent (a
+link table) gets a random synthetic parent; child rows whose key points at no parent (orphans)
+are left out of training."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from synth_core._progress import ProgressFn, no_progress, scaled
+from synth_core.data.database import (
+    Database,
+    Links,
+    Relation,
+    key_coverage,
+    link_order,
+)
+from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
+from synth_core.data.table import Table
+from synth_core.errors import SpecError
+from synth_core.generate.generators import GeneratorKind, get
+from synth_core.generate.linked.bounds import Bound, find_bounds, transfer_bounds
+from synth_core.generate.linked.matching import (
+    POSITION,
+    PREVIOUS,
+    chain,
+    count_name,
+    in_order,
+    match,
+    ordered,
+    sequence_columns,
+    sequence_of,
+)
+from synth_core.generate.protect.pii import new_ids
+from synth_core.generate.spec import GenerationSpec
+from synth_core.generate.synthesize import synthesize
+
+_CONTEXT_KINDS = (
+    ColumnKind.NUMERICAL,
+    ColumnKind.CATEGORICAL,
+    ColumnKind.BOOLEAN,
+    ColumnKind.DATETIME,
+)
+
+
+@dataclass(frozen=True)
+@dataclass(frozen=True)
+class LinkedResult:
+    """Synthetic tables by name (the real tables' columns, in their order), the real rows they
+    were trained on and the held-out ones (by entity), and what happened."""
+
+    tables: Mapping[str, pd.DataFrame]
+    relations: tuple[Relation, ...]
+    notes: tuple[str, ...]
+    train: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    holdout: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    entity: str | None = None  # the table whose rows (with their children) were held out
+    bounds: Mapping[Relation, tuple[Bound, ...]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _prefix(relation: Relation, parents: Sequence[Relation]) -> str:
+    """The name a parent's columns get in its child's rows: '<parent>.<column>', or with the
+    key when the child points at that table twice ('teams[home_id].<column>')."""
+    twice = sum(r.parent == relation.parent for r in parents) > 1
+    return f"{relation.parent}[{relation.child_key}]" if twice else relation.parent
+
+
+def _check_kept(keep: Collection[str], database: Database, links: Links) -> None:
+    for name in keep:
+        if name not in database.tables:
+            raise SpecError(f"There is no table '{name}' to keep as it is.")
+        above = [r.parent for r in links.relations if r.child == name and r.parent not in keep]
+        if above:
+            raise SpecError(
+                f"'{name}' points at {above[0]}, which is synthesized: keeping it as it is would "
+                f"leave its keys pointing at real {above[0]} rows. Keep {above[0]} too, or "
+                f"synthesize {name}."
+            )
+
+
+def entity_table(database: Database, links: Links) -> str | None:
+    """The table privacy is measured by: the parent (of 50 rows or more) with the most child
+    rows directly below it (players above their postseason lines, accounts above loans)."""
+    best, most = None, 0
+    for name, table in database.tables.items():
+        below = sum(len(database.tables[r.child].df) for r in links.relations if r.parent == name)
+        if len(table.df) >= 50 and below > most:
+            best, most = name, below
+    return best
+
+
+def split_by_entity(
+    database: Database, links: Links, fraction: float, seed: int
+) -> tuple[str | None, dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """(entity table, training rows, held-out rows) per table: ``fraction`` of the entity
+    table's rows are held out, and every row below them (through any link, at any depth)."""
+    entity = entity_table(database, links) if fraction > 0 else None
+    held = {name: pd.Series(False, index=t.df.index) for name, t in database.tables.items()}
+    if entity is not None:
+        frame = database.tables[entity].df
+        rng = np.random.default_rng([seed, 5])
+        count = round(fraction * len(frame))
+        chosen = rng.choice(len(frame), size=count, replace=False)
+        held[entity].iloc[chosen] = True
+        for name in link_order(list(database.tables), links.relations):
+            for relation in (r for r in links.relations if r.parent == name):
+                parent = database.tables[name].df
+                keys = set(parent.loc[held[name], relation.parent_key].astype(str))
+                if keys:
+                    values = database.tables[relation.child].df[relation.child_key]
+                    held[relation.child] |= values.notna() & values.astype(str).isin(keys)
+    train = {n: t.df[~held[n]].reset_index(drop=True) for n, t in database.tables.items()}
+    holdout = {n: t.df[held[n]].reset_index(drop=True) for n, t in database.tables.items()}
+    return entity, train, holdout
+
+
+def synthesize_linked(
+    database: Database,
+    links: Links,
+    spec: GenerationSpec,
+    *,
+    scale: float = 1.0,
+    keep: Collection[str] = (),
+    progress: ProgressFn = no_progress,
+) -> LinkedResult:
+    """The set of tables, ``scale`` times the rows of each table without a parent (children
+    follow their parents' drawn counts), with ``spec``'s generator, seed and privacy setting
+    for every table; ``spec.holdout_fraction`` of the entities are held out
+    (``split_by_entity``). Tables in ``keep`` (reference lists: districts, countries) are
+    copied as they are, real keys included; their parents must be kept too."""
+    if not 0.01 <= scale <= 100:
+        raise SpecError(f"The size of the set must be between 0.01 and 100 times; got {scale}.")
+    if get(spec.generator).kind is GeneratorKind.DP:
+        raise SpecError(
+            "A differentially private generator cannot make a linked set yet: each table "
+            "would spend its own ε, and a person's rows in several tables add up, so the set's "
+            "guarantee would not be the ε you chose. Use it on one table, or pick another "
+            "generator for the set."
+        )
+    started = time.perf_counter()
+    entity, train, holdout = split_by_entity(database, links, spec.holdout_fraction, spec.seed)
+    trained = replace(
+        database,
+        tables={n: replace(t, df=train[n]) for n, t in database.tables.items()},
+    )
+    order = link_order(list(database.tables), links.relations)
+    _check_kept(keep, database, links)
+    made: dict[str, pd.DataFrame] = {}  # synthetic rows, with count columns until their children
+    keys: dict[str, pd.Series] = {}
+    notes: list[str] = []
+    bounds: dict[Relation, tuple[Bound, ...]] = {}
+    for position, name in enumerate(order):
+        report = scaled(progress, position / len(order), (position + 1) / len(order))
+        report(0.0, f"Table {name} ({position + 1} of {len(order)})")
+        key = links.keys.get(name)
+        children = [r for r in links.relations if r.parent == name]
+        if name in keep:  # a reference table, as it is: real rows, real keys
+            kept = database.tables[name].df.copy()
+            for relation in children:
+                kept[count_name(relation)] = _counts(kept, key, relation, database)
+            made[name] = kept
+            if key is not None:
+                keys[name] = kept[key].reset_index(drop=True)
+            notes.append(
+                f"{name}: kept as it is, as you chose ({len(kept):,} real rows, real keys): a "
+                "reference table is no one's personal data; its children are synthetic."
+            )
+            continue
+        table = trained.tables[name]
+        real, dropped = _without_orphans(name, table.df, links.relations, trained)
+        if dropped:
+            notes.append(f"{name}: {dropped:,} rows whose key points at no parent were left out.")
+        parents = [r for r in links.relations if r.child == name]
+        foreign = [r.child_key for r in parents]
+        own = [c for c in table.schema if c.name != key and c.name not in foreign]
+        frame, columns = real[[c.name for c in own]].copy(), list(own)
+        for relation in children:
+            # Held-out entities still count as children of their parent (a district keeps
+            # its number of accounts), so the set is as large as the real one.
+            source = database if relation.child == entity else trained
+            counts = _counts(real, key, relation, source)
+            frame[count_name(relation)] = counts
+            columns.append(ColumnSchema(count_name(relation), ColumnKind.NUMERICAL, integer=True))
+        contexts: dict[Relation, list[str]] = {}
+        for relation in parents:
+            prefix = _prefix(relation, parents)
+            parent_table = trained.tables[relation.parent]
+            parent_frame = parent_table.df
+            if relation.parent in keep:  # every real row was kept, held-out entities' too
+                parent_frame = database.tables[relation.parent].df
+            joined = _parent_rows(real, relation, parent_frame)
+            skip = {r.child_key for r in links.relations if r.child == relation.parent}
+            context = []
+            for column in parent_table.schema:
+                if column.kind not in _CONTEXT_KINDS or column.name == relation.parent_key:
+                    continue
+                if column.name in skip:
+                    continue
+                frame[f"{prefix}.{column.name}"] = joined[column.name].to_numpy()
+                columns.append(replace(column, name=f"{prefix}.{column.name}"))
+                context.append(column.name)
+            contexts[relation] = context
+            bounds[relation] = find_bounds(real, joined, own, parent_table.schema, context)
+        sequence = sequence_of(real, parents[0], own, table.schema) if parents else None
+        if sequence is not None:
+            values, helpers = sequence_columns(real, parents[0], sequence)
+            for column_name, column_values in values.items():
+                frame[column_name] = column_values
+            columns.extend(helpers)
+        if not parents:
+            rows = max(round(scale * len(real)), 1)
+        else:
+            rows = int(made[parents[0].parent][count_name(parents[0])].sum())
+        if rows == 0 or len(frame) < 2:
+            made[name] = pd.DataFrame({c: pd.Series(dtype=table.df[c].dtype) for c in table.df})
+            for relation in children:
+                made[name][count_name(relation)] = pd.Series(dtype="int64")
+            keys[name] = made[name][key] if key is not None else pd.Series(dtype=object)
+            if rows:
+                notes.append(f"{name}: too few real rows to learn from; no synthetic rows.")
+            continue
+        working = Table(frame.reset_index(drop=True), Schema(tuple(columns)), table.report)
+        result = synthesize(working, replace(spec, rows=rows, holdout_fraction=0.0), report)
+        synthetic = result.data.reset_index(drop=True)
+        notes.extend(f"{name}: {note}" for note in result.notes)
+        if key is not None:
+            # New IDs unlike every real one, held-out rows included.
+            real_keys = database.tables[name].df[key]
+            keys[name] = new_ids(real_keys, len(synthetic), spec.seed + position)
+            synthetic.insert(0, key, keys[name].to_numpy())
+        place = np.zeros(len(synthetic), dtype=np.int64)
+        for number, relation in enumerate(parents):
+            prefix = _prefix(relation, parents)
+            if number == 0 and sequence is not None:
+                chosen, place, refitted = chain(
+                    synthetic,
+                    made[relation.parent],
+                    relation,
+                    prefix,
+                    contexts[relation],
+                    working.schema,
+                    sequence,
+                    [spec.seed, number],
+                )
+            else:
+                chosen, refitted = match(
+                    synthetic,
+                    made[relation.parent],
+                    relation,
+                    prefix,
+                    contexts[relation],
+                    working.schema,
+                    [spec.seed, number],
+                )
+            if refitted:
+                notes.append(
+                    f"{name}.{relation.child_key}: {relation.parent} rows drew {refitted:+,} "
+                    f"{name} rows beside those drawn through {parents[0].parent}; that many "
+                    "were given to other parents (or taken away) at random, as many as each "
+                    "drew where possible."
+                )
+            synthetic[relation.child_key] = keys[relation.parent].to_numpy()[chosen]
+            if number == 0 and sequence is not None:
+                ordered(synthetic, relation.child_key, place, sequence)
+            moved = transfer_bounds(
+                synthetic,
+                made[relation.parent].iloc[chosen].reset_index(drop=True),
+                bounds[relation],
+                prefix,
+                table.schema,
+            )
+            for bound, count in moved:
+                notes.append(
+                    f"{name}: {bound.describe(name, relation.parent)} in the real rows; "
+                    f"{count:,} synthetic rows that broke it once given to their parent were "
+                    "moved to the same place between that parent's bounds as between the ones "
+                    "they were drawn with."
+                )
+            synthetic = synthetic.drop(columns=[f"{prefix}.{c}" for c in contexts[relation]])
+        if parents:
+            helpers_made = [c for c in synthetic.columns if c == POSITION or c.startswith(PREVIOUS)]
+            synthetic = synthetic.drop(columns=helpers_made)
+            synthetic = in_order(synthetic, parents[0].child_key, table.schema, own, place)
+        made[name] = synthetic
+        if key is not None:  # in the order of the rows as kept (children are sorted)
+            keys[name] = synthetic[key].reset_index(drop=True)
+    tables = {
+        name: made[name][list(database.tables[name].df.columns)].reset_index(drop=True)
+        for name in database.tables
+    }
+    progress(1.0, "Done")
+    return LinkedResult(
+        tables,
+        links.relations,
+        tuple(notes),
+        train,
+        holdout,
+        entity,
+        bounds,
+        time.perf_counter() - started,
+    )
+
+
+def _without_orphans(
+    name: str, frame: pd.DataFrame, relations: Sequence[Relation], database: Database
+) -> tuple[pd.DataFrame, int]:
+    keep = pd.Series(True, index=frame.index)
+    for relation in relations:
+        if relation.child != name:
+            continue
+        parent_keys = set(database.tables[relation.parent].df[relation.parent_key].astype(str))
+        values = frame[relation.child_key]
+        keep &= values.isna() | values.astype(str).isin(parent_keys)
+    return frame[keep], int((~keep).sum())
+
+
+def _counts(
+    real: pd.DataFrame, key: str | None, relation: Relation, database: Database
+) -> np.ndarray:
+    """Child rows per row of ``real`` (the parent) through ``relation``."""
+    assert key is not None, "a parent has a primary key"
+    child = database.tables[relation.child].df[relation.child_key].dropna().astype(str)
+    per_key = child.value_counts()
+    return real[key].astype(str).map(per_key).fillna(0).astype("int64").to_numpy()
+
+
+def _parent_rows(child: pd.DataFrame, relation: Relation, parent: pd.DataFrame) -> pd.DataFrame:
+    """Each child row's parent row (missing keys: an empty row)."""
+    index = pd.Index(parent[relation.parent_key].astype(str))
+    positions = index.get_indexer(pd.Index(child[relation.child_key].astype(str)))
+    rows = parent.iloc[np.where(positions < 0, 0, positions)].reset_index(drop=True)
+    rows[positions < 0] = np.nan
+    return rows
+
+
+def integrity(
+    tables: Mapping[str, pd.DataFrame], relations: Sequence[Relation]
+) -> dict[str, float]:
+    """Per link ('child.column → parent.key'), the share of the child's keys (missing aside)
+    found among the parent's: 1.0 is every link holding."""
+    out = {}
+    for relation in relations:
+        share, _ = key_coverage(
+            tables[relation.child][relation.child_key], tables[relation.parent][relation.parent_key]
+        )
+        out[f"{relation.child}.{relation.child_key} → {relation.parent}.{relation.parent_key}"] = (
+            share
+        )
+    return out
