@@ -73,7 +73,6 @@ _CONTEXT_KINDS = (
 
 
 @dataclass(frozen=True)
-@dataclass(frozen=True)
 class LinkedResult:
     """Synthetic tables by name (the real tables' columns, in their order), the real rows they
     were trained on and the held-out ones (by entity), and what happened."""
