@@ -46,6 +46,7 @@ from synth_core.generate.constraints import (
     GreaterThan,
     MissingOnlyWhen,
     MissingTogether,
+    ProductOf,
     SumOf,
     ValueRange,
     date_part,
@@ -75,6 +76,7 @@ class RuleKind:
     DEPENDENCY = "dependency"
     COMBINATIONS = "combinations"
     SUM = "sum"
+    PRODUCT = "product"
     BOUNDS = "bounds"
     MISSING = "missing"
 
@@ -231,6 +233,7 @@ def discover(frame: pd.DataFrame, schema: Schema) -> Discovery:
     found += _date_parts(frame, [c for c in numeric if c.kind is ColumnKind.DATETIME], columns)
     sums, searched = _sums(frame, [c for c in numeric if c.kind is ColumnKind.NUMERICAL])
     found += sums
+    found += _products(frame, [c for c in numeric if c.kind is ColumnKind.NUMERICAL])
     found += _missing(frame, [*numeric, *categorical], categorical)
     found = _recounted(found, frame)
     words = (
@@ -744,6 +747,53 @@ def _sum_rule(
         text += " (a missing part counts as zero)"
     constraint = SumOf(columns[total].name, tuple(names), tolerance)
     return Found(constraint, RuleKind.SUM, text, n, broken)
+
+
+PRODUCT_COLUMNS = 60  # numeric columns searched for products (pairs × totals)
+
+
+def _products(frame: pd.DataFrame, columns: Sequence[ColumnSchema]) -> list[Found]:
+    """Columns equal to the product of two others (within the total's rounding) in every
+    row that has all three, but a few; not when a factor is 0 or 1 in most rows (then the
+    "product" is a copy or a constant)."""
+    usable = []
+    for column in columns[:PRODUCT_COLUMNS]:
+        values = as_float(frame[column.name])
+        present = values[~np.isnan(values)]
+        if len(present) >= MIN_SUPPORT and np.ptp(present) > 0:
+            trivial = np.isin(present, (0.0, 1.0)).mean() > 0.5
+            usable.append((column, values, trivial))
+    if len(usable) < 3:
+        return []
+    rng = np.random.default_rng(0)
+    sample = rng.choice(len(frame), min(len(frame), _FINGERPRINT), replace=False)
+    out: list[Found] = []
+    for (i, (a, x, trivial_a)), (j, (b, y, trivial_b)) in itertools.combinations(
+        enumerate(usable), 2
+    ):
+        if trivial_a or trivial_b:
+            continue
+        product = x * y
+        for k, (total, z, _) in enumerate(usable):
+            if k in (i, j):
+                continue
+            near = np.abs(product[sample] - z[sample])
+            near = near[~np.isnan(near)]
+            loose = 1e-6 * float(np.nanmax(np.abs(z), initial=1.0)) + 0.51
+            if near.size and near.max() > loose:
+                continue
+            checked = ~(np.isnan(product) | np.isnan(z))
+            n = int(checked.sum())
+            if n < MIN_SUPPORT:
+                continue
+            tolerance = _tolerance([total], z[checked])
+            broken = int((np.abs(product[checked] - z[checked]) > tolerance + 1e-9).sum())
+            if broken > MAX_EXCEPTIONS * n:
+                continue
+            text = f"{total.name} = {a.name} × {b.name}"
+            rule = ProductOf(total.name, a.name, b.name, tolerance)
+            out.append(Found(rule, RuleKind.PRODUCT, text, n, broken))
+    return out
 
 
 def _minimal_sums(found: dict[tuple[int, tuple[int, ...]], Found]) -> list[Found]:

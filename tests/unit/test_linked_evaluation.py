@@ -132,6 +132,45 @@ def test_rules_across_links_hold_in_every_synthetic_row(
     for name, frame in bank[2].tables.items():
         real = bank[0].tables[name].df
         assert list(frame.columns) == list(real.columns)
+    loans = bank[2].tables["loan"]
+    assert (loans["payments"] * loans["duration"] == loans["amount"]).all()  # a product rule
+
+
+def test_a_product_rule_is_found_and_kept_but_not_on_zero_one_factors() -> None:
+    from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
+    from synth_core.generate.constraints import ProductOf
+    from synth_core.generate.discover import discover
+
+    rng = np.random.default_rng(0)
+    price = rng.integers(1, 50, 200).astype(float) / 4
+    quantity = rng.integers(1, 9, 200).astype(float)
+    flag = rng.integers(0, 2, 200).astype(float)
+    frame = pd.DataFrame(
+        {
+            "price": price,
+            "quantity": quantity,
+            "total": price * quantity,
+            "flag": flag,
+            "flagged": price * flag,  # a factor of 0 or 1: a copy or zero, no product reported
+        }
+    )
+    schema = Schema(
+        (
+            ColumnSchema("price", ColumnKind.NUMERICAL, decimals=2),
+            ColumnSchema("quantity", ColumnKind.NUMERICAL, integer=True),
+            ColumnSchema("total", ColumnKind.NUMERICAL, decimals=2),
+            ColumnSchema("flag", ColumnKind.NUMERICAL, integer=True),
+            ColumnSchema("flagged", ColumnKind.NUMERICAL, decimals=2),
+        )
+    )
+    products = [
+        f.constraint for f in discover(frame, schema).rules if isinstance(f.constraint, ProductOf)
+    ]
+    assert [(p.total, {p.first, p.second}) for p in products] == [("total", {"price", "quantity"})]
+    broken = frame.assign(total=frame["total"] + 1.0)
+    (rule,) = products
+    assert not rule.holds(broken).any()
+    assert rule.holds(rule.repair(broken, 2)).all()
 
 
 def test_privacy_is_measured_per_entity_and_the_zip_keeps_names_formats_and_links() -> None:

@@ -18,6 +18,7 @@ from synth_core.generate.constraints.kinds import (
     GreaterThan,
     MissingOnlyWhen,
     MissingTogether,
+    ProductOf,
     SumOf,
     ValueRange,
 )
@@ -83,6 +84,11 @@ def check(constraint: Constraint, schema: Schema) -> None:
             raise ConstraintError(
                 "A sum needs a total and at least two other columns as its parts."
             )
+    elif isinstance(constraint, ProductOf):
+        if set(kinds.values()) != {ColumnKind.NUMERICAL}:
+            raise ConstraintError(f"'{constraint.describe()}' needs numeric columns.")
+        if len(set(constraint.columns)) < 3:
+            raise ConstraintError("A product needs a total and two other columns.")
     elif isinstance(constraint, MissingTogether):
         if len(set(constraint.columns)) < 2:
             raise ConstraintError("Missing together needs at least two columns.")

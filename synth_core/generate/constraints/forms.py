@@ -14,6 +14,7 @@ from synth_core.generate.constraints.kinds import (
     GreaterThan,
     MissingOnlyWhen,
     MissingTogether,
+    ProductOf,
     SumOf,
     ValueRange,
     positive,
@@ -52,6 +53,13 @@ def to_dict(constraint: Constraint) -> dict[str, Any]:
             "type": "sum",
             "total": constraint.total,
             "parts": list(constraint.parts),
+            "tolerance": constraint.tolerance,
+        }
+    if isinstance(constraint, ProductOf):
+        return {
+            "type": "product",
+            "total": constraint.total,
+            "factors": [constraint.first, constraint.second],
             "tolerance": constraint.tolerance,
         }
     if isinstance(constraint, MissingTogether):
@@ -108,6 +116,9 @@ def from_dict(data: dict[str, Any]) -> Constraint:
                 tuple(str(p) for p in data["parts"]),
                 float(data.get("tolerance", 0.0)),
             )
+        if kind == "product":
+            first, second = (str(f) for f in data["factors"])
+            return ProductOf(str(data["total"]), first, second, float(data.get("tolerance", 0.0)))
         if kind == "missing_together":
             return MissingTogether(tuple(str(c) for c in data["columns"]))
         if kind == "date_part":

@@ -236,6 +236,47 @@ class SumOf:
 
 
 @dataclass(frozen=True)
+class ProductOf:
+    """``total`` is ``first`` times ``second`` (payments × duration = amount, price × quantity
+    = total), within ``tolerance`` (the data's rounding); a row with a value missing is not
+    checked."""
+
+    total: str
+    first: str
+    second: str
+    tolerance: float = 0.0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.total, self.first, self.second)
+
+    def describe(self) -> str:
+        return f"{self.total} = {self.first} × {self.second}"
+
+    def _product(self, df: pd.DataFrame) -> pd.Series:
+        first = pd.to_numeric(df[self.first], errors="coerce").astype(float)
+        second = pd.to_numeric(df[self.second], errors="coerce").astype(float)
+        product: pd.Series = first * second
+        return product
+
+    def holds(self, df: pd.DataFrame) -> pd.Series:
+        expected = self._product(df)
+        total = pd.to_numeric(df[self.total], errors="coerce").astype(float)
+        checked = expected.notna() & total.notna()
+        result: pd.Series = ~checked | ((expected - total).abs() <= self.tolerance + 1e-9)
+        return result.astype(bool)
+
+    def repair(self, df: pd.DataFrame, decimals: int | None) -> pd.DataFrame:
+        total = self._product(df)
+        if decimals is not None:
+            total = total.round(decimals)
+        present = total.notna() & df[self.total].notna()
+        out = df.copy()
+        out.loc[present, self.total] = total[present].astype(df[self.total].dtype)
+        return out
+
+
+@dataclass(frozen=True)
 class MissingTogether:
     """These columns are missing in the same rows."""
 
@@ -420,6 +461,7 @@ Constraint = (
     | FixedGap
     | Determines
     | SumOf
+    | ProductOf
     | MissingTogether
     | MissingOnlyWhen
     | DatePart

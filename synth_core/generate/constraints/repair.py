@@ -19,6 +19,7 @@ from synth_core.generate.constraints.kinds import (
     GreaterThan,
     MissingOnlyWhen,
     MissingTogether,
+    ProductOf,
     SumOf,
     close_pair,
     date_part,
@@ -211,7 +212,7 @@ def repair_counted(
         for dependency, mapping in determined.items():
             df = step(dependency, df, dependency.repair_with(df, real, mapping))
     for constraint in constraints:
-        if isinstance(constraint, SumOf):
+        if isinstance(constraint, (SumOf, ProductOf)):
             df = step(constraint, df, constraint.repair(df, schema[constraint.total].decimals))
         elif isinstance(constraint, (FixedGap, MissingTogether, MissingOnlyWhen)):
             df = step(constraint, df, constraint.repair(df))
@@ -232,7 +233,9 @@ def repair_counted(
                 changed[part] = changed.get(part, 0) + moved
     # Orders last, and not on the columns of a sum or a gap: swapping a total with its fare
     # would undo the sum (and "total ≥ fare" holds once the total is recomputed anyway).
-    tied = {n for c in constraints if isinstance(c, (SumOf, FixedGap)) for n in c.columns}
+    tied = {
+        n for c in constraints if isinstance(c, (SumOf, ProductOf, FixedGap)) for n in c.columns
+    }
     for order in constraints:
         if isinstance(order, GreaterThan) and not tied & set(order.columns):
             df = step(order, df, _repair_order(df, order, real, schema))
