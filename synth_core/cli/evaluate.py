@@ -13,15 +13,19 @@ from synth_core.cli._common import (
     add_kinds,
     add_tokens,
     progress_bar,
+    read_file,
     read_real,
     score,
     write_json,
 )
+from synth_core.data.database import find_relations, read_database
+from synth_core.data.io.export import table_file_name
 from synth_core.data.io.reader import read_like
 from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
 from synth_core.evaluate.evaluation import Evaluation, EvaluationSettings, evaluate
 from synth_core.evaluate.fidelity import Binning
+from synth_core.evaluate.linked import evaluate_linked
 from synth_core.evaluate.privacy.report import privacy_summary
 from synth_core.workflows.scale import SAMPLE_ROWS, evaluate_large
 
@@ -30,8 +34,14 @@ def add(commands: Any) -> None:
     evaluate = commands.add_parser(
         "evaluate", help="measure how faithful a synthetic CSV is to the real one (JSON report)"
     )
-    evaluate.add_argument("real", type=Path, help="the real table the generator learnt from")
-    evaluate.add_argument("synthetic", type=Path, help="the synthetic table")
+    evaluate.add_argument(
+        "real",
+        type=Path,
+        nargs="+",
+        help="the real table the generator learnt from; several files (a linked set): then "
+        "SYNTHETIC is a folder with one synthetic file per table, named the same",
+    )
+    evaluate.add_argument("synthetic", type=Path, help="the synthetic table (or folder)")
     evaluate.add_argument(
         "--holdout", type=Path, help="real rows the generator never saw (adds a baseline)"
     )
@@ -81,6 +91,9 @@ def add(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if len(args.real) > 1 or args.synthetic.is_dir():
+        return run_linked(args)
+    args.real = args.real[0]
     real = read_real(args.real, args)
     if args.engine == "dask":
         return _evaluate_large(args, real)
@@ -179,3 +192,55 @@ def _evaluate_large(args: argparse.Namespace, real: Table) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def run_linked(args: argparse.Namespace) -> int:
+    """Several real files against a folder of synthetic ones: the set's quality (SDMetrics'
+    multi-table parts), per table, and a ``relations[]`` entry per link."""
+    unsupported = [
+        flag
+        for flag, given in (
+            ("--holdout", args.holdout),
+            ("--target", args.target),
+            ("--engine dask", args.engine == "dask"),
+            ("--kind", args.kind),
+        )
+        if given
+    ]
+    if unsupported:
+        raise SynthCoreError(
+            f"{', '.join(unsupported)} work with one table; a linked set is evaluated on its "
+            "quality and links (generate it in the app for privacy per entity)."
+        )
+    if not args.synthetic.is_dir():
+        raise SynthCoreError(
+            f"{args.synthetic} is not a folder: with several real files, give the folder that "
+            "holds one synthetic file per table (as `synth-studio generate ... --out` writes)."
+        )
+    database = read_database((path.name, read_file(path)) for path in args.real)
+    links = find_relations(database)
+    synthetic = {}
+    for name, table in database.tables.items():
+        file_name = table_file_name(database.sources[name][0], name)
+        path = args.synthetic / file_name
+        if not path.is_file():
+            raise SynthCoreError(
+                f"There is no {file_name} in {args.synthetic}: the folder needs one synthetic "
+                "file per real table, named the same."
+            )
+        synthetic[name] = read_like(path, table, f"synthetic {name}").df
+    real = {name: table.df for name, table in database.tables.items()}
+    found = evaluate_linked(real, synthetic, database, links, binning=Binning(args.binning))
+    write_json(args.json, found.to_dict())
+    print(f"Quality (SDMetrics' multi-table parts): {found.overall:.3f}", file=sys.stderr)
+    for link in found.links:
+        print(
+            f"{link.label}: {link.integrity:.1%} of keys found, children per parent "
+            f"{_plain(link.cardinality)}, parent × child trends {_plain(link.trends)}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _plain(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"

@@ -12,7 +12,7 @@ from typing import Any
 from synth_core._progress import no_progress
 from synth_core.cli._common import add_tokens, key_value, progress_bar, read_file, token_options
 from synth_core.data.database import find_relations, link_order, read_database
-from synth_core.data.io.export import check_file_name, write_csv, write_parquet
+from synth_core.data.io.export import check_file_name, write_csv, write_parquet, write_tables
 from synth_core.data.io.reader import read_table
 from synth_core.errors import SynthCoreError
 from synth_core.generate.generators import get as get_generator
@@ -36,6 +36,13 @@ def add(commands: Any) -> None:
         type=Path,
         nargs="+",
         help="CSV file (optionally .gz); several files, a zip or a SQLite file: a linked set",
+    )
+    generate.add_argument(
+        "--keep",
+        action="append",
+        default=[],
+        metavar="TABLE",
+        help="a linked set: keep this reference table as it is (real rows and keys), repeatable",
     )
     generate.add_argument(
         "--out",
@@ -165,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
     inputs: list[Path] = list(args.input)
     if len(inputs) > 1 or inputs[0].suffix.lower() in LINKED_SUFFIXES:
         return run_linked(args, inputs)
+    if args.keep:
+        raise SynthCoreError("--keep names tables of a linked set: give several files.")
     args.input = inputs[0]
     suffix = args.out.suffix.lower()
     dask = args.engine == "dask"
@@ -246,7 +255,7 @@ LINKED_SUFFIXES = (".zip", ".sqlite", ".sqlite3", ".db")
 
 def run_linked(args: argparse.Namespace, inputs: Sequence[Path]) -> int:
     """Several tables: their keys and links found, synthesized together into ``--out`` (a
-    folder), one CSV per table with the real file's name."""
+    folder), one file per table with the real file's name and format."""
     unsupported = [
         flag
         for flag, given in (
@@ -274,16 +283,19 @@ def run_linked(args: argparse.Namespace, inputs: Sequence[Path]) -> int:
     top = link_order(list(database.tables), links.relations)[0]
     scale = 1.0 if args.rows is None else args.rows / max(len(database.tables[top].df), 1)
     bar = progress_bar("linked  ")
-    result = synthesize_linked(database, links, spec, scale=scale, progress=bar or no_progress)
+    result = synthesize_linked(
+        database, links, spec, scale=scale, keep=tuple(args.keep), progress=bar or no_progress
+    )
     if bar:
         bar.close()
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SynthCoreError(f"Cannot make the folder {args.out}: {exc.strerror}.") from exc
-    for name, frame in result.tables.items():
-        write_csv(frame, database.tables[name].schema, args.out / f"{name}.csv")
-        print(f"{name}: {len(frame):,} rows", file=sys.stderr)
+    written = write_tables(
+        args.out,
+        result.tables,
+        {name: table.schema for name, table in database.tables.items()},
+        {name: source[0] for name, source in database.sources.items()},
+    )
+    for path, (name, frame) in zip(written, result.tables.items(), strict=True):
+        print(f"{name}: {len(frame):,} rows → {path.name}", file=sys.stderr)
     for link, share in integrity(result.tables, result.relations).items():
         print(f"{link}: {share:.1%} of keys found", file=sys.stderr)
     for note in dict.fromkeys(result.notes):

@@ -3,6 +3,9 @@ parent follow the real ones, and a child's columns follow its parent's."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,3 +104,43 @@ def test_cli_generate_with_several_files_writes_one_linked_file_per_table(tmp_pa
         written["accounts.csv"]["district_id"].isin(written["districts.csv"]["district_id"]).all()
     )
     assert main(["generate", *paths, "--out", str(tmp_path / "x.csv")]) == 2  # a folder, please
+
+
+def test_cli_keeps_names_and_formats_and_evaluates_a_folder(tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    from synth_core.cli import main
+
+    files = dict(_bank(5))
+    (tmp_path / "districts.csv").write_bytes(files["districts.csv"])
+    (tmp_path / "accounts.tsv").write_bytes(
+        pd.read_csv(io.BytesIO(files["accounts.csv"])).to_csv(index=False, sep="\t").encode()
+    )
+    (tmp_path / "loans.csv.gz").write_bytes(gzip.compress(files["loans.csv"]))
+    real = [str(tmp_path / n) for n in ("districts.csv", "accounts.tsv", "loans.csv.gz")]
+    out = tmp_path / "synthetic"
+    command = ["generate", *real, "--out", str(out), "--keep", "districts", "--seed", "2"]
+    assert main(command) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "accounts.tsv",
+        "districts.csv",
+        "loans.csv.gz",
+    ]
+    districts = pd.read_csv(out / "districts.csv")
+    pd.testing.assert_frame_equal(districts, pd.read_csv(io.BytesIO(files["districts.csv"])))
+    accounts = pd.read_csv(out / "accounts.tsv", sep="\t")
+    assert len(accounts) == 300  # the real size: held-out accounts count too
+    loans = pd.read_csv(out / "loans.csv.gz")
+    assert loans["account_id"].isin(accounts["account_id"]).all()
+    report = tmp_path / "evaluation.json"
+    assert main(["evaluate", *real, str(out), "--json", str(report)]) == 0
+    payload = json.loads(report.read_text())
+    assert {(r["child"], r["parent"]) for r in payload["relations"]} == {
+        ("accounts", "districts"),
+        ("loans", "accounts"),
+    }
+    assert all(r["integrity"] == 1.0 for r in payload["relations"])
+    assert 0.5 < payload["quality"]["overall"] <= 1.0
+    wrong = ["evaluate", *real, str(out / "accounts.tsv"), "--json", str(report)]
+    assert main(wrong) == 2  # a folder, please

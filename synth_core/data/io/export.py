@@ -167,27 +167,49 @@ def table_file_name(source_name: str, table: str) -> str:
     return f"{table}.csv"
 
 
+def table_bytes(frame: pd.DataFrame, schema: Schema, file_name: str) -> bytes:
+    """One synthetic table as the file ``file_name`` says: CSV as ``csv_bytes`` writes it,
+    tab-separated for .tsv, gzip-compressed for .gz."""
+    plain = file_name[:-3] if file_name.lower().endswith(".gz") else file_name
+    if plain.lower().endswith(".tsv"):
+        text = io.StringIO()
+        export_frame(frame, schema, for_csv=True).to_csv(
+            text, index=False, sep="\t", lineterminator="\n"
+        )
+        data = text.getvalue().encode("utf-8")
+    else:
+        data = csv_bytes(frame, schema)
+    return gzip.compress(data, mtime=0) if file_name != plain else data
+
+
 def tables_zip(
     tables: Mapping[str, pd.DataFrame],
     schemas: Mapping[str, Schema],
     file_names: Mapping[str, str],
 ) -> bytes:
-    """A zip with one file per table (``table_file_name``): CSV as ``csv_bytes`` writes it,
-    tab-separated for .tsv, gzip-compressed for .gz."""
+    """A zip with one file per table (``table_file_name``, ``table_bytes``)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, frame in tables.items():
             file_name = table_file_name(file_names.get(name, f"{name}.csv"), name)
-            plain = file_name[:-3] if file_name.lower().endswith(".gz") else file_name
-            if plain.lower().endswith(".tsv"):
-                text = io.StringIO()
-                export_frame(frame, schemas[name], for_csv=True).to_csv(
-                    text, index=False, sep="\t", lineterminator="\n"
-                )
-                data = text.getvalue().encode("utf-8")
-            else:
-                data = csv_bytes(frame, schemas[name])
-            if file_name != plain:
-                data = gzip.compress(data, mtime=0)
-            archive.writestr(file_name, data)
+            archive.writestr(file_name, table_bytes(frame, schemas[name], file_name))
     return buffer.getvalue()
+
+
+def write_tables(
+    folder: str | os.PathLike[str],
+    tables: Mapping[str, pd.DataFrame],
+    schemas: Mapping[str, Schema],
+    file_names: Mapping[str, str],
+) -> list[Path]:
+    """One file per table in ``folder`` (made if missing), named and written as in the zip."""
+    root = Path(folder)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"Cannot make the folder {root}: {exc.strerror}.") from exc
+    written = []
+    for name, frame in tables.items():
+        file_name = table_file_name(file_names.get(name, f"{name}.csv"), name)
+        written.append(_write(root / file_name, table_bytes(frame, schemas[name], file_name)))
+    return written

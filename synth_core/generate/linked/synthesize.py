@@ -237,7 +237,8 @@ def synthesize_linked(
                 frame[column_name] = column_values
             columns.extend(helpers)
         if not parents:
-            rows = max(round(scale * len(real)), 1)
+            # As many as the real table (held-out rows too): ×1 is a set of the real size.
+            rows = max(round(scale * len(database.tables[name].df)), 1)
         else:
             rows = int(made[parents[0].parent][count_name(parents[0])].sum())
         if rows == 0 or len(frame) < 2:
