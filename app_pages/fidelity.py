@@ -9,7 +9,7 @@ from synth_core.ui.resources import job_registry
 st.title("Fidelity")
 linked_set = tables.active()
 if linked_set is not None:
-    measured = linked.result(linked_set[0])
+    measured = linked.result(*linked_set)
     if measured is None:
         st.info("Generate the linked set first, on the Generate page.")
         st.page_link("app_pages/generate.py", label="← Generate")

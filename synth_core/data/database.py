@@ -31,7 +31,7 @@ import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 import pandas as pd
@@ -491,3 +491,48 @@ def order_column(schema: Schema, columns: Iterable[str]) -> str | None:
         ):
             return column.name
     return None
+
+
+def with_link(
+    database: Database, links: Links, child: str, child_key: str, parent: str, parent_key: str
+) -> Links:
+    """``links`` with the user's link from ``child.child_key`` to ``parent.parent_key``, after
+    checking it can be one: the parent column is unique and complete (a key), the two columns
+    are of one kind (numbers with numbers, text with text), the set keeps an order (no cycle).
+    Values not found in the parent are counted as orphans (the page offers the choice)."""
+    for table, column in ((child, child_key), (parent, parent_key)):
+        if table not in database.tables or column not in database.tables[table].df.columns:
+            raise DatabaseError(f"There is no column '{column}' in {table}.")
+    if child == parent:
+        raise DatabaseError(
+            f"A link from {child} to itself (an employee's manager) is not supported yet: "
+            "synthesize such a table on its own, or split the column into a table of its own."
+        )
+    keys = database.tables[parent].df[parent_key]
+    if keys.isna().any() or not keys.is_unique:
+        raise DatabaseError(
+            f"{parent}.{parent_key} cannot be pointed at: a key has every value once and none "
+            f"missing, and it has {int(keys.isna().sum()):,} missing and "
+            f"{int(keys.duplicated().sum()):,} repeated values. Pick the column that identifies "
+            f"a row of {parent}."
+        )
+    values = database.tables[child].df[child_key]
+    numeric = [pd.api.types.is_numeric_dtype(v) for v in (values, keys)]
+    if numeric[0] != numeric[1]:
+        raise DatabaseError(
+            f"{child}.{child_key} holds {'numbers' if numeric[0] else 'text'} and "
+            f"{parent}.{parent_key} {'numbers' if numeric[1] else 'text'}: a link joins "
+            "columns of one kind. Check the column kinds, or pick other columns."
+        )
+    coverage, orphans = key_coverage(values, keys)
+    relation = Relation(parent, parent_key, child, child_key, coverage, orphans, "added by you")
+    kept = tuple(r for r in links.relations if (r.child, r.child_key) != (child, child_key))
+    new_keys = {**links.keys, parent: parent_key}
+    link_order(list(database.tables), [*kept, relation])  # refuses a cycle, saying which
+    return replace(links, keys=new_keys, relations=(*kept, relation))
+
+
+def without_link(links: Links, child: str, child_key: str) -> Links:
+    """``links`` without the link from ``child.child_key``."""
+    kept = tuple(r for r in links.relations if (r.child, r.child_key) != (child, child_key))
+    return replace(links, relations=kept)

@@ -37,26 +37,29 @@ PREVIEW_ROWS = 200
 REFERENCE_ROWS = 500  # a table this small at the top may be kept as it is
 
 
-def digest(database: Database) -> str:
-    """Identifies the set (its tables' bytes) so a result is never shown for another set."""
+def digest(database: Database, links: Links) -> str:
+    """Identifies the set (its tables' bytes and links) so a result is never shown for
+    another set or other links."""
     hashed = hashlib.sha256()
+    for relation in links.relations:
+        hashed.update(repr((relation.child, relation.child_key, relation.parent)).encode())
     for name, (filename, data) in sorted(database.sources.items()):
         hashed.update(f"{name}\0{filename}\0".encode())
         hashed.update(hashlib.sha256(data).digest())
     return hashed.hexdigest()
 
 
-def result(database: Database) -> LinkedMeasured | None:
+def result(database: Database, links: Links) -> LinkedMeasured | None:
     stored = st.session_state.get(RESULT)
-    if stored is None or stored[0] != digest(database):
+    if stored is None or stored[0] != digest(database, links):
         return None
     measured: LinkedMeasured = stored[1]
     return measured
 
 
-def _store(database: Database) -> Callable[[LinkedMeasured], None]:
+def _store(database: Database, links: Links) -> Callable[[LinkedMeasured], None]:
     def store(measured: LinkedMeasured) -> None:
-        st.session_state[RESULT] = (digest(database), measured)
+        st.session_state[RESULT] = (digest(database, links), measured)
 
     return store
 
@@ -129,8 +132,8 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
             jobs.start(registry, jobs.LINKED, task)
         except SynthCoreError as exc:
             error_box(exc)
-    jobs.panel(registry, jobs.LINKED, _store(database))
-    measured = result(database)
+    jobs.panel(registry, jobs.LINKED, _store(database, links))
+    measured = result(database, links)
     if measured is not None:
         result_view(database, measured)
 

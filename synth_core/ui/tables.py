@@ -10,9 +10,16 @@ import json
 import pandas as pd
 import streamlit as st
 
-from synth_core.data.database import Database, Links, find_relations, read_database
+from synth_core.data.database import (
+    Database,
+    Links,
+    find_relations,
+    read_database,
+    with_link,
+    without_link,
+)
 from synth_core.data.samples import LINKED_SAMPLES
-from synth_core.data.sdv_metadata import to_sdv_metadata
+from synth_core.data.sdv_metadata import read_sdv_metadata, to_sdv_metadata
 from synth_core.errors import SynthCoreError
 from synth_core.present.diagram import relations_dot
 from synth_core.ui import state
@@ -82,6 +89,7 @@ def _read_and_show(files: list[tuple[str, bytes]]) -> None:
     else:
         database, links = cached[1], cached[2]
     show(database, links)
+    edit_links(digest, database, links)
 
 
 def show(database: Database, links: Links) -> None:
@@ -149,3 +157,58 @@ def _use_one(database: Database) -> None:
     filename, data = database.sources[str(st.session_state[CHOICE])]
     state.choose_source(state.Source(filename, data))
     st.session_state["source_origin"] = "Upload a CSV"
+
+
+def edit_links(digest: str, database: Database, links: Links) -> None:
+    """Remove, add or change a link, or load SDV metadata instead of what was found."""
+    with st.expander("Change the links"):
+        labels = {
+            f"{r.child}.{r.child_key} → {r.parent}.{r.parent_key}": r for r in links.relations
+        }
+        if labels:
+            left, right = st.columns([3, 1], vertical_alignment="bottom")
+            chosen = left.selectbox("A link", list(labels), key="link_remove_choice")
+            if right.button("Remove it", key="link_remove"):
+                relation = labels[str(chosen)]
+                _keep(digest, database, without_link(links, relation.child, relation.child_key))
+        st.markdown("**Add or change a link** (a column that points at another table's key)")
+        names = list(database.tables)
+        a, b, c, d = st.columns(4)
+        child = str(a.selectbox("Child table", names, key="link_child"))
+        child_key = b.selectbox(
+            "Its column", list(database.tables[child].df.columns), key="link_child_key"
+        )
+        parent = str(
+            c.selectbox("Parent table", names, key="link_parent", index=min(1, len(names) - 1))
+        )
+        parent_columns = list(database.tables[parent].df.columns)
+        known = links.keys.get(parent)
+        parent_key = d.selectbox(
+            "Its key",
+            parent_columns,
+            key="link_parent_key",
+            index=parent_columns.index(known) if known in parent_columns else 0,
+        )
+        if st.button("Add the link", key="link_add"):
+            try:
+                changed = with_link(database, links, child, str(child_key), parent, str(parent_key))
+            except SynthCoreError as exc:
+                error_box(exc)
+            else:
+                _keep(digest, database, changed)
+        metadata = st.file_uploader(
+            "Or load SDV metadata (JSON) instead of the links found", type=["json"], key="link_sdv"
+        )
+        if metadata is not None and st.button("Apply the metadata", key="link_sdv_apply"):
+            try:
+                new_database, new_links = read_sdv_metadata(metadata.getvalue(), database)
+            except SynthCoreError as exc:
+                error_box(exc)
+            else:
+                st.session_state[READ] = (digest, new_database, new_links)
+                st.rerun()
+
+
+def _keep(digest: str, database: Database, links: Links) -> None:
+    st.session_state[READ] = (digest, database, links)
+    st.rerun()

@@ -32,6 +32,25 @@ def test_several_files_get_their_links_found_drawn_and_one_table_picked() -> Non
     }
     assert any("Teams has no single-column key" in c.value for c in at.caption)
     assert any("SDV metadata" in b.proto.label for b in at.get("download_button"))
+    # A link removed, then added back by hand: the list follows.
+    at.selectbox(key="link_remove_choice").set_value(
+        "Teams.franchID → TeamsFranchises.franchID"
+    ).run()
+    at.button(key="link_remove").click().run()
+    assert set(at.dataframe[1].value["link"]) == {"BattingPost.playerID → People.playerID"}
+    at.selectbox(key="link_child").set_value("Teams").run()
+    at.selectbox(key="link_child_key").set_value("franchID").run()
+    at.selectbox(key="link_parent").set_value("TeamsFranchises").run()
+    assert at.selectbox(key="link_parent_key").value == "franchID"  # its key, chosen for you
+    at.button(key="link_add").click().run()
+    assert not at.exception
+    added = at.dataframe[1].value
+    assert "Teams.franchID → TeamsFranchises.franchID" in set(added["link"])
+    assert "added by you" in set(added["evidence"])
+    at.selectbox(key="link_child_key").set_value("name").run()  # text → a text key
+    at.selectbox(key="link_parent_key").set_value("franchName").run()
+    at.button(key="link_add").click().run()
+    assert any("every value once" in e.value for e in at.error)  # not a key: the page says why
     at.selectbox(key="linked_choice").set_value("People").run()
     at.button(key="linked_use").click().run()
     assert not at.exception

@@ -257,3 +257,29 @@ def test_sdv_metadata_that_does_not_fit_the_files_says_what_to_do() -> None:
         read_sdv_metadata(json.dumps(composite), database)
     with pytest.raises(DatabaseError, match="not valid JSON"):
         read_sdv_metadata("{", database)
+
+
+def test_a_link_is_added_changed_and_removed_with_checks_that_say_what_to_do() -> None:
+    from synth_core.data.database import with_link, without_link
+
+    database = read_database(
+        _files(
+            shops=pd.DataFrame({"shop": ["a", "b", "c"], "size": [1, 2, 3]}),
+            sales=pd.DataFrame({"sale": range(6), "store": list("aabbcz"), "units": range(6)}),
+        )
+    )
+    links = find_relations(database)
+    assert links.relations == ()  # 'store' does not say 'shop', and 'z' is not a shop
+    added = with_link(database, links, "sales", "store", "shops", "shop")
+    (link,) = added.relations
+    assert (link.orphans, link.evidence) == (1, "added by you")
+    assert added.keys["shops"] == "shop"
+    assert without_link(added, "sales", "store").relations == ()
+    with pytest.raises(DatabaseError, match="every value once"):
+        with_link(database, links, "shops", "shop", "sales", "store")  # 'store' repeats
+    with pytest.raises(DatabaseError, match="one kind"):
+        with_link(database, links, "sales", "units", "shops", "shop")  # numbers → text
+    with pytest.raises(DatabaseError, match="to itself"):
+        with_link(database, links, "sales", "store", "sales", "sale")
+    with pytest.raises(DatabaseError, match="cycle"):
+        with_link(database, added, "shops", "size", "sales", "sale")
