@@ -271,6 +271,12 @@ def _as_text(values: pd.Series) -> pd.Series:
     return present.astype(str)
 
 
+def key_text(values: pd.Series) -> pd.Series:
+    """Key values as text to compare across tables (whole numbers without a decimal point, so
+    a key read as 12.0 beside missing values meets 12), missing ones missing; same index."""
+    return _as_text(values).reindex(values.index)
+
+
 def key_coverage(child: pd.Series, parent: pd.Series) -> tuple[float, int]:
     keys = set(_as_text(parent))
     values = _as_text(child)

@@ -34,7 +34,14 @@ import numpy as np
 import pandas as pd
 
 from synth_core._progress import ProgressFn, no_progress
-from synth_core.data.database import Database, Links, Relation, key_coverage, order_column
+from synth_core.data.database import (
+    Database,
+    Links,
+    Relation,
+    key_coverage,
+    key_text,
+    order_column,
+)
 from synth_core.data.distance import RowEncoder, distance_columns, row_hashes
 from synth_core.data.marginals import ks_distance
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
@@ -185,8 +192,8 @@ def _without(schema: Schema, names: set[str]) -> Schema:
 def children_per_parent(parent_keys: pd.Series, child_keys: pd.Series) -> np.ndarray:
     """How many child rows each parent row has, zero included (SDMetrics'
     get_cardinality_distribution)."""
-    counts = child_keys.dropna().astype(str).value_counts()
-    return parent_keys.astype(str).map(counts).fillna(0).to_numpy(dtype=float)
+    counts = key_text(child_keys).value_counts()
+    return key_text(parent_keys).map(counts).fillna(0).to_numpy(dtype=float)
 
 
 def _histogram(real: np.ndarray, synthetic: np.ndarray) -> tuple[tuple[str, float, float], ...]:
@@ -223,7 +230,7 @@ def _prefixed(schema: Schema, table: str) -> list[ColumnSchema]:
 def _pairs_of(frame: pd.DataFrame, key: str, order: str, column: str) -> pd.Series:
     ordered = frame.sort_values([key, order], kind="stable")
     values = ordered[column].astype("string").fillna("(missing)")
-    same = ordered[key].astype(str).to_numpy()
+    same = key_text(ordered[key]).fillna("").to_numpy(dtype=object)
     follows = np.r_[False, same[1:] == same[:-1]]
     previous = values.shift(1)
     pairs: pd.Series = (previous[follows] + " → " + values[follows]).reset_index(drop=True)
@@ -254,8 +261,8 @@ def sequences(
     key = relation.child_key
     distinct, consecutive = {}, {}
     for column in categorical:
-        per_real = real.groupby(real[key].astype(str))[column].nunique(dropna=False)
-        per_synth = synthetic.groupby(synthetic[key].astype(str))[column].nunique(dropna=False)
+        per_real = real.groupby(key_text(real[key]))[column].nunique(dropna=False)
+        per_synth = synthetic.groupby(key_text(synthetic[key]))[column].nunique(dropna=False)
         distinct[column] = 1.0 - ks_distance(
             np.sort(per_real.to_numpy(dtype=float)), np.sort(per_synth.to_numpy(dtype=float))
         )
@@ -282,7 +289,7 @@ def _entity_records(
     for relation in (r for r in links.relations if r.parent == entity):
         assert key is not None
         child = tables[relation.child]
-        parent_keys = tables[entity][key].astype(str)
+        parent_keys = key_text(tables[entity][key])
         name = f"{relation.child}: rows"
         frame[name] = children_per_parent(parent_keys, child[relation.child_key])
         columns.append(ColumnSchema(name, ColumnKind.NUMERICAL))
@@ -292,7 +299,7 @@ def _entity_records(
             if c.kind is ColumnKind.NUMERICAL and c.name not in keys.get(relation.child, set())
         ]
         if numeric:
-            means = child.groupby(child[relation.child_key].astype(str))[numeric].mean()
+            means = child.groupby(key_text(child[relation.child_key]))[numeric].mean()
             for column in numeric:
                 named = f"{relation.child}: mean {column}"
                 frame[named] = parent_keys.map(means[column]).to_numpy(dtype=float)

@@ -16,7 +16,7 @@ from synth_core.errors import SynthCoreError
 from synth_core.evaluate.linked import LinkedEvaluation
 from synth_core.generate.generators import GeneratorKind, available
 from synth_core.generate.generators.registry import DEFAULT_GENERATOR
-from synth_core.generate.linked import bound_kept, entity_table
+from synth_core.generate.linked import Orphans, bound_kept, entity_table
 from synth_core.generate.spec import GenerationSpec
 from synth_core.jobs import JobRegistry, Task
 from synth_core.present import plots
@@ -32,6 +32,11 @@ SEED = state.key("linked_seed", state.Scope.SESSION)
 HOLDOUT = state.key("linked_holdout", state.Scope.SESSION)
 PREVIEW = state.key("linked_preview", state.Scope.SESSION)
 KEEP = state.key("linked_keep", state.Scope.SESSION)
+ORPHANS = state.key("linked_orphans", state.Scope.SESSION)
+ORPHAN_CHOICES = {
+    "Leave them out": Orphans.DROP,
+    "Keep them, with an empty key": Orphans.KEEP,
+}
 SIZES = {"×0.5": 0.5, "×1": 1.0, "×2": 2.0, "rows of the top table": None}
 PREVIEW_ROWS = 200
 REFERENCE_ROWS = 500  # a table this small at the top may be kept as it is
@@ -121,6 +126,19 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         "and keys are the real ones and its children point at them. Every other table is "
         "synthesized.",
     )
+    orphan_rows = Orphans.DROP
+    lost = [r for r in links.relations if r.orphans]
+    if lost:
+        counted = "; ".join(f"{r.orphans:,} in {r.child}" for r in lost)
+        choice = st.radio(
+            f"Rows whose key points at no parent row ({counted})",
+            list(ORPHAN_CHOICES),
+            key=ORPHANS,
+            horizontal=True,
+            help="Left out, the synthetic set has none; kept, they are learnt with an empty "
+            "key, so as many synthetic rows (in share) have no parent.",
+        )
+        orphan_rows = ORPHAN_CHOICES[str(choice)]
     busy = jobs.running(jobs.LINKED)
     if st.button("Generate the set", type="primary", disabled=busy, key="linked_generate"):
         spec = GenerationSpec(
@@ -128,7 +146,8 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         )
         try:
             spec.validate()
-            task = Task(synthesize_linked_measured, (database, links, spec, scale, tuple(keep)))
+            arguments = (database, links, spec, scale, tuple(keep), orphan_rows)
+            task = Task(synthesize_linked_measured, arguments)
             jobs.start(registry, jobs.LINKED, task)
         except SynthCoreError as exc:
             error_box(exc)

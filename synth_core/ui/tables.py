@@ -130,8 +130,8 @@ def show(database: Database, links: Links) -> None:
         if relation.orphans:
             st.warning(
                 f"{relation.orphans:,} rows of {relation.child} point at no {relation.parent} "
-                f"('{relation.child_key}' values not among the keys): when the set is "
-                "synthesized they are either dropped or kept with an empty key."
+                f"('{relation.child_key}' values not among the keys): on the Generate page, "
+                "choose to leave them out or keep them with an empty key."
             )
     for line in links.near_misses:
         st.warning(line)

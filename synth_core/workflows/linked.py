@@ -9,7 +9,7 @@ from synth_core._progress import ProgressFn, no_progress, scaled
 from synth_core.data.database import Database, Links
 from synth_core.data.io.export import tables_zip
 from synth_core.evaluate.linked import LinkedEvaluation, evaluate_linked
-from synth_core.generate.linked import LinkedResult, synthesize_linked
+from synth_core.generate.linked import LinkedResult, Orphans, synthesize_linked
 from synth_core.generate.spec import GenerationSpec
 
 
@@ -38,6 +38,7 @@ def synthesize_linked_measured(
     spec: GenerationSpec,
     scale: float = 1.0,
     keep: tuple[str, ...] = (),
+    orphan_rows: Orphans = Orphans.DROP,
     progress: ProgressFn = no_progress,
 ) -> LinkedMeasured:
     """``synthesize_linked`` then ``evaluate_linked`` (privacy per entity on the held-out ones)."""

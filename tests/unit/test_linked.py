@@ -144,3 +144,34 @@ def test_cli_keeps_names_and_formats_and_evaluates_a_folder(tmp_path: Path) -> N
     assert 0.5 < payload["quality"]["overall"] <= 1.0
     wrong = ["evaluate", *real, str(out / "accounts.tsv"), "--json", str(report)]
     assert main(wrong) == 2  # a folder, please
+
+
+def test_orphans_are_dropped_or_kept_with_an_empty_key_and_missing_keys_stay_missing() -> None:
+    from synth_core.generate.linked import Orphans
+
+    rng = np.random.default_rng(7)
+    accounts = pd.DataFrame(
+        {"account_id": np.arange(100, 400), "balance": rng.gamma(2.0, 100.0, 300).round(1)}
+    )
+    owners = rng.choice(accounts["account_id"], 600).astype(float)
+    owners[:60] = np.nan  # a tenth of the loans have no account
+    owners[60:90] = 9_999  # and 5% point at an account that does not exist (orphans)
+    loans = pd.DataFrame(
+        {"loan_id": np.arange(600), "account_id": owners, "amount": rng.gamma(2.0, 50.0, 600)}
+    )
+    files = [
+        ("accounts.csv", accounts.to_csv(index=False).encode()),
+        ("loans.csv", loans.to_csv(index=False).encode()),
+    ]
+    database = read_database(files)
+    links = find_relations(database)
+    (relation,) = links.relations
+    assert relation.orphans == 30
+    for choice, empty in ((Orphans.DROP, 60 / 570), (Orphans.KEEP, 90 / 600)):
+        result = synthesize_linked(
+            database, links, GenerationSpec(seed=3, holdout_fraction=0.0), orphan_rows=choice
+        )
+        made = result.tables["loans"]
+        assert set(integrity(result.tables, result.relations).values()) == {1.0}
+        assert made["account_id"].isna().mean() == pytest.approx(empty, abs=0.03)
+        assert any("no parent" in note for note in result.notes)

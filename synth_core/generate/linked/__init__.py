@@ -5,6 +5,7 @@ from synth_core.generate.linked.bounds import Bound, bound_kept
 from synth_core.generate.linked.matching import COUNT
 from synth_core.generate.linked.synthesize import (
     LinkedResult,
+    Orphans,
     entity_table,
     integrity,
     split_by_entity,
@@ -15,6 +16,7 @@ __all__ = [
     "COUNT",
     "Bound",
     "LinkedResult",
+    "Orphans",
     "bound_kept",
     "entity_table",
     "integrity",

@@ -11,6 +11,7 @@ import pandas as pd
 
 from synth_core.data.database import (
     Relation,
+    key_text,
 )
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 
@@ -197,8 +198,8 @@ def bound_kept(
     """Share of child rows (with their parent's bounds and their own value present) that keep
     ``bound`` across ``relation``; None when no row has all of them."""
     child, parent = tables[relation.child], tables[relation.parent]
-    positions = pd.Index(parent[relation.parent_key].astype(str)).get_indexer(
-        pd.Index(child[relation.child_key].astype(str))
+    positions = pd.Index(key_text(parent[relation.parent_key])).get_indexer(
+        pd.Index(key_text(child[relation.child_key]))
     )
     found = positions >= 0
     rows = parent.iloc[positions[found]].reset_index(drop=True)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from synth_core.data.database import (
     Relation,
+    key_text,
     order_column,
 )
 from synth_core.data.distance import RowEncoder, distance_columns
@@ -91,7 +92,7 @@ def sequence_of(
     order = order_column(schema, [c.name for c in own])
     if order is None:
         return None
-    per_parent = real[relation.child_key].astype(str).value_counts()
+    per_parent = key_text(real[relation.child_key]).value_counts()
     if per_parent.empty or per_parent.max() < 2:
         return None
     candidates = [
@@ -113,7 +114,7 @@ def sequence_columns(
 ) -> tuple[dict[str, np.ndarray], list[ColumnSchema]]:
     """Per real child row (in ``real``'s order): its position among its parent's children in
     order, and the previous one's values of the chained columns."""
-    keys = real[relation.child_key].astype(str).to_numpy()
+    keys = key_text(real[relation.child_key]).fillna("").to_numpy(dtype=object)
     numbers = _order_numbers(real[sequence.order], sequence.kind)
     ranked = np.lexsort((np.arange(len(real)), numbers, keys))
     same = np.r_[False, keys[ranked][1:] == keys[ranked][:-1]]
@@ -271,7 +272,7 @@ def ordered(children: pd.DataFrame, key: str, place: np.ndarray, sequence: Seque
     children were drawn with, sorted, the smallest to the first child (so the column keeps its
     drawn values, and each sequence runs forward)."""
     numbers = _order_numbers(children[sequence.order], sequence.kind)
-    keys = children[key].astype(str).to_numpy()
+    keys = key_text(children[key]).fillna("").to_numpy(dtype=object)
     by_chain = np.lexsort((place, keys))
     by_value = np.lexsort((np.nan_to_num(numbers, nan=np.inf), keys))
     rebuilt = np.empty(len(children))

@@ -32,6 +32,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,7 @@ from synth_core.data.database import (
     Links,
     Relation,
     key_coverage,
+    key_text,
     link_order,
 )
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
@@ -70,6 +72,13 @@ _CONTEXT_KINDS = (
     ColumnKind.BOOLEAN,
     ColumnKind.DATETIME,
 )
+
+
+class Orphans(StrEnum):
+    """What becomes of child rows whose key points at no parent row."""
+
+    DROP = "drop"  # left out of training
+    KEEP = "keep"  # kept with an empty key
 
 
 @dataclass(frozen=True)
@@ -134,10 +143,10 @@ def split_by_entity(
         for name in link_order(list(database.tables), links.relations):
             for relation in (r for r in links.relations if r.parent == name):
                 parent = database.tables[name].df
-                keys = set(parent.loc[held[name], relation.parent_key].astype(str))
+                keys = set(key_text(parent.loc[held[name], relation.parent_key]).dropna())
                 if keys:
                     values = database.tables[relation.child].df[relation.child_key]
-                    held[relation.child] |= values.notna() & values.astype(str).isin(keys)
+                    held[relation.child] |= key_text(values).isin(keys)
     train = {n: t.df[~held[n]].reset_index(drop=True) for n, t in database.tables.items()}
     holdout = {n: t.df[held[n]].reset_index(drop=True) for n, t in database.tables.items()}
     return entity, train, holdout
@@ -150,13 +159,16 @@ def synthesize_linked(
     *,
     scale: float = 1.0,
     keep: Collection[str] = (),
+    orphan_rows: Orphans = Orphans.DROP,
     progress: ProgressFn = no_progress,
 ) -> LinkedResult:
     """The set of tables, ``scale`` times the rows of each table without a parent (children
     follow their parents' drawn counts), with ``spec``'s generator, seed and privacy setting
     for every table; ``spec.holdout_fraction`` of the entities are held out
     (``split_by_entity``). Tables in ``keep`` (reference lists: districts, countries) are
-    copied as they are, real keys included; their parents must be kept too."""
+    copied as they are, real keys included; their parents must be kept too. Child rows whose
+    key points at no parent (orphans) are left out, or with ``Orphans.KEEP`` learnt with an
+    empty key (so a share of synthetic rows has none, as rows with a missing key do)."""
     if not 0.01 <= scale <= 100:
         raise SpecError(f"The size of the set must be between 0.01 and 100 times; got {scale}.")
     if get(spec.generator).kind is GeneratorKind.DP:
@@ -196,9 +208,16 @@ def synthesize_linked(
             )
             continue
         table = trained.tables[name]
-        real, dropped = _without_orphans(name, table.df, links.relations, trained)
-        if dropped:
-            notes.append(f"{name}: {dropped:,} rows whose key points at no parent were left out.")
+        real, orphans = _without_orphans(
+            name, table.df, links.relations, trained, keep_orphans=orphan_rows is Orphans.KEEP
+        )
+        if orphans and orphan_rows is Orphans.KEEP:
+            notes.append(
+                f"{name}: {orphans:,} rows whose key points at no parent were learnt with an "
+                "empty key, as you chose; as many synthetic rows (in share) have none."
+            )
+        elif orphans:
+            notes.append(f"{name}: {orphans:,} rows whose key points at no parent were left out.")
         parents = [r for r in links.relations if r.child == name]
         foreign = [r.child_key for r in parents]
         own = [c for c in table.schema if c.name != key and c.name not in foreign]
@@ -240,7 +259,9 @@ def synthesize_linked(
             # As many as the real table (held-out rows too): ×1 is a set of the real size.
             rows = max(round(scale * len(database.tables[name].df)), 1)
         else:
-            rows = int(made[parents[0].parent][count_name(parents[0])].sum())
+            linked = int(made[parents[0].parent][count_name(parents[0])].sum())
+            missing = int(real[parents[0].child_key].isna().sum())  # rows with no parent
+            rows = linked + round(linked * missing / max(len(real) - missing, 1))
         if rows == 0 or len(frame) < 2:
             made[name] = pd.DataFrame({c: pd.Series(dtype=table.df[c].dtype) for c in table.df})
             for relation in children:
@@ -261,9 +282,14 @@ def synthesize_linked(
         place = np.zeros(len(synthetic), dtype=np.int64)
         for number, relation in enumerate(parents):
             prefix = _prefix(relation, parents)
+            alone = _unlinked(
+                synthetic, real, relation, contexts[relation], prefix, [spec.seed, number]
+            )
+            rows_linked = np.flatnonzero(~alone)
+            subset = synthetic.iloc[rows_linked].reset_index(drop=True)
             if number == 0 and sequence is not None:
-                chosen, place, refitted = chain(
-                    synthetic,
+                picked, picked_place, refitted = chain(
+                    subset,
                     made[relation.parent],
                     relation,
                     prefix,
@@ -272,9 +298,10 @@ def synthesize_linked(
                     sequence,
                     [spec.seed, number],
                 )
+                place[rows_linked] = picked_place
             else:
-                chosen, refitted = match(
-                    synthetic,
+                picked, refitted = match(
+                    subset,
                     made[relation.parent],
                     relation,
                     prefix,
@@ -282,6 +309,8 @@ def synthesize_linked(
                     working.schema,
                     [spec.seed, number],
                 )
+            chosen = np.full(len(synthetic), -1, dtype=np.int64)
+            chosen[rows_linked] = picked
             if refitted:
                 notes.append(
                     f"{name}.{relation.child_key}: {relation.parent} rows drew {refitted:+,} "
@@ -289,12 +318,18 @@ def synthesize_linked(
                     "were given to other parents (or taken away) at random, as many as each "
                     "drew where possible."
                 )
-            synthetic[relation.child_key] = keys[relation.parent].to_numpy()[chosen]
+            parent_keys = keys[relation.parent]
+            assigned = pd.Series(
+                parent_keys.to_numpy()[np.maximum(chosen, 0)], dtype=parent_keys.dtype
+            )
+            synthetic[relation.child_key] = assigned.mask(pd.Series(alone))
             if number == 0 and sequence is not None:
                 ordered(synthetic, relation.child_key, place, sequence)
+            aligned = made[relation.parent].iloc[np.maximum(chosen, 0)].reset_index(drop=True)
+            aligned.loc[alone] = np.nan
             moved = transfer_bounds(
                 synthetic,
-                made[relation.parent].iloc[chosen].reset_index(drop=True),
+                aligned,
                 bounds[relation],
                 prefix,
                 table.schema,
@@ -332,16 +367,53 @@ def synthesize_linked(
 
 
 def _without_orphans(
-    name: str, frame: pd.DataFrame, relations: Sequence[Relation], database: Database
+    name: str,
+    frame: pd.DataFrame,
+    relations: Sequence[Relation],
+    database: Database,
+    keep_orphans: bool,
 ) -> tuple[pd.DataFrame, int]:
-    keep = pd.Series(True, index=frame.index)
+    """``frame`` without the rows whose key points at no parent row (orphans), or with those
+    keys emptied (``keep_orphans``); and how many rows that was."""
+    out = frame.copy()
+    orphan = pd.Series(False, index=frame.index)
     for relation in relations:
         if relation.child != name:
             continue
-        parent_keys = set(database.tables[relation.parent].df[relation.parent_key].astype(str))
+        parent_keys = set(key_text(database.tables[relation.parent].df[relation.parent_key]))
         values = frame[relation.child_key]
-        keep &= values.isna() | values.astype(str).isin(parent_keys)
-    return frame[keep], int((~keep).sum())
+        lost = values.notna() & ~key_text(values).isin(parent_keys)
+        if keep_orphans and lost.any():
+            out.loc[lost, relation.child_key] = None
+        orphan |= lost
+    if keep_orphans:
+        return out, int(orphan.sum())
+    return out[~orphan], int(orphan.sum())
+
+
+def _unlinked(
+    synthetic: pd.DataFrame,
+    real: pd.DataFrame,
+    relation: Relation,
+    context: Sequence[str],
+    prefix: str,
+    seed: list[int],
+) -> np.ndarray:
+    """Synthetic rows that get no parent through ``relation``, as many (in share) as real rows
+    without one: first those drawn with an empty parent context, then any."""
+    share = float(real[relation.child_key].isna().mean()) if len(real) else 0.0
+    count = round(share * len(synthetic))
+    chosen = np.zeros(len(synthetic), dtype=bool)
+    if count == 0:
+        return chosen
+    named = [f"{prefix}.{c}" for c in context if f"{prefix}.{c}" in synthetic.columns]
+    empty = (
+        synthetic[named].isna().all(axis=1).to_numpy() if named else np.zeros(len(synthetic), bool)
+    )
+    rng = np.random.default_rng([*seed, 19])
+    order = np.r_[rng.permutation(np.flatnonzero(empty)), rng.permutation(np.flatnonzero(~empty))]
+    chosen[order[:count]] = True
+    return chosen
 
 
 def _counts(
@@ -349,15 +421,15 @@ def _counts(
 ) -> np.ndarray:
     """Child rows per row of ``real`` (the parent) through ``relation``."""
     assert key is not None, "a parent has a primary key"
-    child = database.tables[relation.child].df[relation.child_key].dropna().astype(str)
+    child = key_text(database.tables[relation.child].df[relation.child_key]).dropna()
     per_key = child.value_counts()
-    return real[key].astype(str).map(per_key).fillna(0).astype("int64").to_numpy()
+    return key_text(real[key]).map(per_key).fillna(0).astype("int64").to_numpy()
 
 
 def _parent_rows(child: pd.DataFrame, relation: Relation, parent: pd.DataFrame) -> pd.DataFrame:
     """Each child row's parent row (missing keys: an empty row)."""
-    index = pd.Index(parent[relation.parent_key].astype(str))
-    positions = index.get_indexer(pd.Index(child[relation.child_key].astype(str)))
+    index = pd.Index(key_text(parent[relation.parent_key]))
+    positions = index.get_indexer(pd.Index(key_text(child[relation.child_key])))
     rows = parent.iloc[np.where(positions < 0, 0, positions)].reset_index(drop=True)
     rows[positions < 0] = np.nan
     return rows
