@@ -19,6 +19,9 @@ mostlyai-qa measures coherence: for each categorical child column, 1 - KS distan
 of distinct values per sequence, and 1 - the total variation distance of the pairs of
 consecutive values; the mean of those.
 
+Detection per parent table: a classifier's ROC AUC (cross-validated, as for one table) telling
+real parent rows, each with a summary of its children (below), from synthetic ones.
+
 Privacy per entity: a parent row of the entity table with a summary of its children (their count
 and the mean of each of their numeric columns, per child table) is one record; the DCR share and
 exact copies are measured on those records against the held-out entities (held out with all
@@ -27,7 +30,7 @@ their children: ``generate.linked.split_by_entity``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -46,6 +49,7 @@ from synth_core.data.distance import RowEncoder, distance_columns, row_hashes
 from synth_core.data.marginals import ks_distance
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.errors import SchemaError
+from synth_core.evaluate.fidelity.detection import detect_auc
 from synth_core.evaluate.fidelity.prepare import Binning, prepare
 from synth_core.evaluate.fidelity.quality import PairScore, Quality, quality
 from synth_core.evaluate.privacy.report import DcrShare, match_share, measure_dcr_share
@@ -112,6 +116,9 @@ class LinkedEvaluation:
     tables: Mapping[str, Quality]
     links: tuple[LinkScore, ...]
     privacy: EntityPrivacy | None = None
+    # Per parent table: ROC AUC of telling its real rows (each with a summary of its children)
+    # from synthetic ones; 0.5 is indistinguishable.
+    detection: Mapping[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON the CLI writes: scores, one entry per table and one per link."""
@@ -163,6 +170,7 @@ class LinkedEvaluation:
                 for s in self.links
             ],
             "entity_privacy": privacy,
+            "detection_auc": dict(self.detection),
         }
         result: dict[str, Any] = plain(payload)
         return result
@@ -350,6 +358,7 @@ def evaluate_linked(
     holdout: Mapping[str, pd.DataFrame] | None = None,
     entity: str | None = None,
     seed: int = 0,
+    detection: bool = True,
     progress: ProgressFn = no_progress,
 ) -> LinkedEvaluation:
     """The set's quality and links (module docstring), real (the rows the generator learnt
@@ -399,6 +408,15 @@ def evaluate_linked(
                 sequences(real[r.child], synthetic[r.child], r, schemas[r.child]),
             )
         )
+    found_detection: dict[str, float] = {}
+    if detection:
+        for parent in dict.fromkeys(r.parent for r in links.relations):
+            progress((steps - 1) / steps, f"Telling real {parent} rows from synthetic ones")
+            if len(real[parent]) < 10 or len(synthetic[parent]) < 10:
+                continue
+            real_records, schema = _entity_records(real, parent, links, schemas)
+            synth_records, _ = _entity_records(synthetic, parent, links, schemas)
+            found_detection[parent] = detect_auc(real_records, synth_records, schema, seed)
     progress((steps - 1) / steps, "Privacy per entity")
     privacy = None
     if holdout is not None and entity is not None:
@@ -418,6 +436,7 @@ def evaluate_linked(
         tables,
         tuple(scores),
         privacy,
+        found_detection,
     )
 
 

@@ -264,6 +264,21 @@ def _tables_view(found: LinkedEvaluation) -> None:
 def links_view(measured: LinkedMeasured) -> None:
     """Per link: integrity, children per parent, parent × child trends, sequences, rules."""
     found, made = measured.evaluation, measured.result
+    if found.detection:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"parent table": name, "detection ROC AUC": auc}
+                    for name, auc in found.detection.items()
+                ]
+            ),
+            hide_index=True,
+        )
+        st.caption(
+            "How well a classifier tells real parent rows, each with a summary of its children "
+            "(their number and the mean of each numeric column), from synthetic ones: 0.5 is "
+            "not at all, 1.0 always."
+        )
     for score in found.links:
         r = score.relation
         st.markdown(f"**{score.label}**")
