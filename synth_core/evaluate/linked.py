@@ -87,6 +87,7 @@ class LinkScore:
     trends: float | None  # Intertable Trends of this link
     pairs: tuple[PairScore, ...]  # parent column × child column
     sequences: Sequences | None = None
+    real_parents: int = 0  # parent rows the real counts are shares of
 
     @property
     def label(self) -> str:
@@ -406,6 +407,7 @@ def evaluate_linked(
                 trends,
                 pairs,
                 sequences(real[r.child], synthetic[r.child], r, schemas[r.child]),
+                int(real_counts.size),
             )
         )
     found_detection: dict[str, float] = {}

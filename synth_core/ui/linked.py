@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +21,7 @@ from synth_core.generate.linked import Orphans, bound_kept, entity_table
 from synth_core.generate.spec import GenerationSpec
 from synth_core.jobs import JobRegistry, Task
 from synth_core.present import plots
+from synth_core.present.report import linked_report_html
 from synth_core.ui import jobs, state
 from synth_core.ui.widgets import error_box
 from synth_core.workflows.linked import LinkedMeasured, synthesize_linked_measured
@@ -200,6 +202,14 @@ def export_view(database: Database, measured: LinkedMeasured) -> None:
     st.caption(
         "One file per table, named and formatted as the real one (CSV, TSV, gzip; a SQLite "
         "table as CSV), keys new and every link pointing at a synthetic row."
+    )
+    created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    st.download_button(
+        "Download the report (HTML)",
+        linked_report_html(measured.evaluation, measured.result.notes, created),
+        file_name="linked_tables_report.html",
+        mime="text/html",
+        key="linked_report",
     )
 
 

@@ -214,3 +214,35 @@ def test_privacy_is_measured_per_entity_and_the_zip_keeps_names_formats_and_link
     assert all(read[n][links.keys[n]].is_unique for n in read)
     assert set(read["account"]["date"].str.len()) == {10}  # dates written as in the real file
     assert np.isin(read["account"]["frequency"], frames["account"]["frequency"]).all()
+
+
+def test_the_html_report_has_the_links_and_no_real_row(
+    baseball: tuple[Database, Links, LinkedResult],
+) -> None:
+    from synth_core.present.report import linked_report_html
+
+    database, links, result = baseball
+    found = evaluate_linked(
+        result.train,
+        result.tables,
+        database,
+        links,
+        holdout=result.holdout,
+        entity=result.entity,
+        detection=False,
+    )
+    page = linked_report_html(found, result.notes, "2026-12-04")
+    for section in ("Links", "BattingPost.playerID → People.playerID", "Privacy per entity"):
+        assert section in page
+    real_ids = set(database.tables["People"].df["playerID"])
+    assert not any(player in page for player in real_ids)  # keys and rows stay out
+    # a real share standing for fewer than 10 parent rows is not shown: with 20
+    # players, every share under a half
+    from dataclasses import replace
+
+    (link,) = [s for s in found.links if s.relation.child == "BattingPost"]
+    few = replace(found, links=(replace(link, real_parents=20),))
+    small = [c for c in link.counts if 0 < c[1] < 0.5]
+    assert small
+    page = linked_report_html(few, (), "2026-12-04")
+    assert all(f"<td>{c[0]}</td><td>(under 10 rows)</td>" in page for c in small)

@@ -27,7 +27,7 @@ from synth_core.present.report.disclosure import (
     column_summaries,
     round_significant,
 )
-from synth_core.present.report.page import report_html
+from synth_core.present.report.page import linked_report_html, report_html
 
 __all__ = [
     "OTHER",
@@ -37,6 +37,7 @@ __all__ = [
     "build_report",
     "column_summaries",
     "evaluation_report",
+    "linked_report_html",
     "report_files",
     "report_html",
     "round_significant",

@@ -21,10 +21,12 @@ from synth_core.evaluate.evaluation import (
     Evaluation,
 )
 from synth_core.evaluate.fidelity import FidelityReport
+from synth_core.evaluate.linked import LinkedEvaluation
 from synth_core.evaluate.privacy.report import PrivacyReport
 from synth_core.evaluate.utility import UtilityReport
 from synth_core.jsonable import finite
 from synth_core.present.report.content import Report, rule_text
+from synth_core.present.report.disclosure import SMALL_COUNT, round_significant
 
 
 @cache
@@ -306,3 +308,113 @@ def report_html(report: Report, title: str = "Synthetic data report") -> str:
 def _asset(name: str) -> Template:
     """A file of this package (the page frame, its style, the figure loader)."""
     return Template(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def linked_report_html(
+    evaluation: LinkedEvaluation,
+    notes: Sequence[str],
+    created: str,
+    title: str = "Synthetic data report: linked tables",
+) -> str:
+    """A set of linked tables' report as one self-contained HTML page: the set's quality, each
+    table's scores, each link (keys found, children per parent, parent × child trends,
+    sequences), detection per parent table and privacy per entity. Real data appears only as
+    aggregates: a share of parent rows that stands for fewer than SMALL_COUNT rows is left out."""
+    found = evaluation
+    cards = [
+        ("Quality (multi-table)", _number(finite(found.overall))),
+        ("Column shapes", _number(finite(found.column_shapes))),
+        ("Column pair trends", _number(finite(found.pair_trends))),
+        ("Children per parent", _number(finite(found.cardinality))),
+        ("Intertable trends", _number(finite(found.intertable))),
+    ]
+    parts = [
+        '<section id="summary"><h2>Summary</h2><div class="cards">'
+        + "".join(f'<div class="card">{_e(label)}<b>{value}</b></div>' for label, value in cards)
+        + '</div><p class="note">As SDMetrics\' multi-table QualityReport defines them, '
+        "synthetic tables against the real rows they were learnt from.</p></section>",
+        '<section id="tables"><h2>Tables</h2>'
+        + _table(
+            [
+                {
+                    "table": name,
+                    "quality": finite(q.overall),
+                    "column shapes": finite(q.column_shapes),
+                    "column pair trends": finite(q.pair_trends),
+                    "detection ROC AUC (rows with their children)": found.detection.get(name),
+                }
+                for name, q in found.tables.items()
+            ]
+        )
+        + "</section>",
+    ]
+    links = []
+    for score in found.links:
+        rows = []
+        for label, real_share, synthetic_share in score.counts:
+            small = real_share * score.real_parents < SMALL_COUNT
+            rows.append(
+                {
+                    "children": label,
+                    "real parents": (
+                        f"(under {SMALL_COUNT} rows)" if small else round_significant(real_share)
+                    ),
+                    "synthetic parents": round_significant(synthetic_share),
+                }
+            )
+        sequence = score.sequences.score if score.sequences is not None else None
+        links.append(
+            f"<h3>{_e(score.label)}</h3>"
+            + _table(
+                [
+                    {"measure": "keys found in the parent", "value": score.integrity},
+                    {"measure": "children per parent (score)", "value": score.cardinality},
+                    {"measure": "parent × child trends", "value": score.trends},
+                    {"measure": "sequence coherence", "value": sequence},
+                    {"measure": "parents without children, real", "value": score.zero_real},
+                    {
+                        "measure": "parents without children, synthetic",
+                        "value": score.zero_synthetic,
+                    },
+                ]
+            )
+            + _table(rows)
+            + f'<p class="note">Shares of parent rows with each number of children; a real '
+            f"share standing for fewer than {SMALL_COUNT} rows is not shown.</p>"
+        )
+    parts.append('<section id="links"><h2>Links</h2>' + "".join(links) + "</section>")
+    privacy = found.privacy
+    if privacy is not None:
+        parts.append(
+            '<section id="privacy"><h2>Privacy per entity</h2>'
+            + _table(
+                [
+                    {"measure": "entity table", "value": privacy.entity},
+                    {"measure": "DCR share", "value": privacy.dcr.share},
+                    {"measure": "verdict", "value": str(privacy.dcr.verdict)},
+                    {
+                        "measure": "synthetic entities equal to a training one",
+                        "value": privacy.exact_synthetic,
+                    },
+                    {
+                        "measure": "held-out entities equal to a training one",
+                        "value": privacy.exact_holdout,
+                    },
+                ]
+            )
+            + f"<p>{_e(privacy.dcr.why)}</p></section>"
+        )
+    if notes:
+        parts.append(
+            '<section id="notes"><h2>How the set was made</h2><ul>'
+            + "".join(f"<li>{_e(n)}</li>" for n in dict.fromkeys(notes))
+            + "</ul></section>"
+        )
+    return _asset("template.html").substitute(
+        title=_e(title),
+        style=_asset("report.css").template,
+        created=_e(created),
+        sections="".join(parts),
+        plotly=_plotly_js_gzip_base64(),
+        loader=_asset("loader.js").template,
+    )
