@@ -16,7 +16,8 @@ from synth_core.data.io.export import check_file_name, write_csv, write_parquet,
 from synth_core.data.io.reader import read_table
 from synth_core.errors import SynthCoreError
 from synth_core.generate.generators import get as get_generator
-from synth_core.generate.linked import integrity, synthesize_linked
+from synth_core.generate.linked import Orphans, integrity, synthesize_linked
+from synth_core.generate.linked.recipe import LinkedRecipe, make_linked_recipe, read_linked_recipe
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.recipe import Recipe, make_recipe
@@ -259,8 +260,6 @@ def run_linked(args: argparse.Namespace, inputs: Sequence[Path]) -> int:
     unsupported = [
         flag
         for flag, given in (
-            ("--recipe", args.recipe),
-            ("--save-recipe", args.save_recipe),
             ("--save-holdout", args.save_holdout),
             ("--engine dask", args.engine == "dask"),
             ("--kind", args.kind),
@@ -279,13 +278,31 @@ def run_linked(args: argparse.Namespace, inputs: Sequence[Path]) -> int:
         )
     database = read_database((path.name, read_file(path)) for path in inputs)
     links = find_relations(database)
-    spec = _resolved_spec(args, GenerationSpec(rules=RulesSetting.AUTO))
+    recipe = LinkedRecipe()
+    if args.recipe is not None:
+        recipe = read_linked_recipe(read_file(args.recipe))
+        links, warnings = recipe.links_for(database, links)
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    base = recipe.spec() if args.recipe is not None else GenerationSpec(rules=RulesSetting.AUTO)
+    spec = _resolved_spec(args, base)
     top = link_order(list(database.tables), links.relations)[0]
-    scale = 1.0 if args.rows is None else args.rows / max(len(database.tables[top].df), 1)
+    scale = recipe.scale if args.rows is None else args.rows / max(len(database.tables[top].df), 1)
+    keep = tuple(args.keep) or recipe.keep
+    orphans = Orphans(recipe.orphans)
     bar = progress_bar("linked  ")
     result = synthesize_linked(
-        database, links, spec, scale=scale, keep=tuple(args.keep), progress=bar or no_progress
+        database,
+        links,
+        spec,
+        scale=scale,
+        keep=keep,
+        orphan_rows=orphans,
+        progress=bar or no_progress,
     )
+    if args.save_recipe is not None:
+        saved = make_linked_recipe(database, links, spec, scale, keep, orphans)
+        args.save_recipe.write_text(saved.to_json(), encoding="utf-8")
     if bar:
         bar.close()
     written = write_tables(

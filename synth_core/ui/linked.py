@@ -18,11 +18,12 @@ from synth_core.evaluate.linked import LinkedEvaluation
 from synth_core.generate.generators import GeneratorKind, available
 from synth_core.generate.generators.registry import DEFAULT_GENERATOR
 from synth_core.generate.linked import Orphans, bound_kept, entity_table
+from synth_core.generate.linked.recipe import make_linked_recipe, read_linked_recipe
 from synth_core.generate.spec import GenerationSpec
 from synth_core.jobs import JobRegistry, Task
 from synth_core.present import plots
 from synth_core.present.report import linked_report_html
-from synth_core.ui import jobs, state
+from synth_core.ui import jobs, state, tables
 from synth_core.ui.widgets import error_box
 from synth_core.workflows.linked import LinkedMeasured, synthesize_linked_measured
 
@@ -41,6 +42,7 @@ ORPHAN_CHOICES = {
 }
 SIZES = {"×0.5": 0.5, "×1": 1.0, "×2": 2.0, "rows of the top table": None}
 PREVIEW_ROWS = 200
+APPLIED = "Recipe applied: its settings and links are below."
 REFERENCE_ROWS = 500  # a table this small at the top may be kept as it is
 
 
@@ -80,6 +82,7 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         f"{len(links.relations)} links). Parents are made before their children; every key "
         "gets a new ID and every link points at a synthetic parent."
     )
+    _recipe_loader(database, links)
     generators = [g for g in available() if g.kind is not GeneratorKind.DP]  # see linked.py
     names = [g.name for g in generators]
     st.session_state.setdefault(GENERATOR, DEFAULT_GENERATOR)
@@ -111,15 +114,7 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         help="A share of the main table's rows, each with all its child rows, is kept aside; "
         "the synthetic entities are compared with them on the Privacy page.",
     )
-    entity = entity_table(database, links)
-    reference = [  # small lists at the top, never the table whose rows are the entities
-        name
-        for name, table in database.tables.items()
-        if not any(r.child == name for r in links.relations)
-        and any(r.parent == name for r in links.relations)
-        and len(table.df) <= REFERENCE_ROWS
-        and name != entity
-    ]
+    reference = _reference_tables(database, links)
     keep = st.multiselect(
         "Keep as they are (reference tables)",
         reference,
@@ -159,6 +154,63 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         result_view(database, measured)
 
 
+def _reference_tables(database: Database, links: Links) -> list[str]:
+    """Tables that may be kept as they are: small lists at the top with children, never the
+    table whose rows are the entities."""
+    entity = entity_table(database, links)
+    return [
+        name
+        for name, table in database.tables.items()
+        if not any(r.child == name for r in links.relations)
+        and any(r.parent == name for r in links.relations)
+        and len(table.df) <= REFERENCE_ROWS
+        and name != entity
+    ]
+
+
+def _recipe_loader(database: Database, links: Links) -> None:
+    """Load a saved recipe: the links and settings it holds are applied to this set."""
+    with st.expander("Load a recipe (JSON) saved from a set"):
+        upload = st.file_uploader("Recipe", type=["json"], key="linked_recipe_upload")
+        if upload is not None:
+            st.button(
+                "Apply the recipe",
+                key="linked_recipe_apply",
+                on_click=_apply_recipe,
+                args=(upload.getvalue(), database, links),
+            )
+        for line in st.session_state.pop("linked_recipe_notes", []):
+            (st.success if line == APPLIED else st.warning)(line)
+
+
+def _apply_recipe(data: bytes, database: Database, links: Links) -> None:
+    """Before the widgets are drawn (a callback): their values and the set's links."""
+    try:
+        recipe = read_linked_recipe(data)
+        new_links, warnings = recipe.links_for(database, links)
+    except SynthCoreError as exc:
+        st.session_state["linked_recipe_notes"] = [str(exc)]
+        return
+    cached = st.session_state.get(tables.READ)
+    if cached is not None:
+        st.session_state[tables.READ] = (cached[0], database, new_links)
+    st.session_state[GENERATOR] = recipe.generator
+    st.session_state[SEED] = recipe.seed
+    st.session_state[HOLDOUT] = round(100 * recipe.holdout_fraction)
+    sizes = {v: k for k, v in SIZES.items() if v is not None}
+    if recipe.scale in sizes:
+        st.session_state[SIZE] = sizes[recipe.scale]
+    else:
+        top = link_order(list(database.tables), new_links.relations)[0]
+        st.session_state[SIZE] = "rows of the top table"
+        st.session_state[TOP_ROWS] = max(round(recipe.scale * len(database.tables[top].df)), 1)
+    allowed = _reference_tables(database, new_links)
+    st.session_state[KEEP] = [name for name in recipe.keep if name in allowed]
+    choices = {v.value: k for k, v in ORPHAN_CHOICES.items()}
+    st.session_state[ORPHANS] = choices[recipe.orphans]
+    st.session_state["linked_recipe_notes"] = [*warnings, APPLIED]
+
+
 def result_view(database: Database, measured: LinkedMeasured) -> None:
     """What was made: sizes, integrity, notes, a preview per table and the zip."""
     found, made = measured.evaluation, measured.result
@@ -188,6 +240,17 @@ def result_view(database: Database, measured: LinkedMeasured) -> None:
     schema = database.tables[str(chosen)].schema
     st.dataframe(readable_frame(frame.head(PREVIEW_ROWS), schema), hide_index=True)
     export_view(database, measured)
+    links = Links({}, measured.result.relations)
+    recipe = make_linked_recipe(
+        database, links, measured.spec, measured.scale, measured.keep, measured.orphan_rows
+    )
+    st.download_button(
+        "Save the recipe (JSON)",
+        recipe.to_json(),
+        file_name="linked_recipe.json",
+        mime="application/json",
+        key="linked_recipe_save",
+    )
 
 
 def export_view(database: Database, measured: LinkedMeasured) -> None:

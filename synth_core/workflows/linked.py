@@ -22,6 +22,7 @@ class LinkedMeasured:
     spec: GenerationSpec
     scale: float
     keep: tuple[str, ...] = ()
+    orphan_rows: Orphans = Orphans.DROP
 
     def zip_bytes(self, database: Database) -> bytes:
         """One file per table, with the real files' names and formats."""
@@ -55,4 +56,4 @@ def synthesize_linked_measured(
         seed=spec.seed,
         progress=scaled(progress, 0.85, 1.0),
     )
-    return LinkedMeasured(result, evaluation, spec, scale, keep)
+    return LinkedMeasured(result, evaluation, spec, scale, keep, orphan_rows)

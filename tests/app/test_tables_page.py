@@ -98,6 +98,21 @@ def test_the_linked_sample_is_generated_measured_and_downloaded_as_a_zip() -> No
         batting = pd.read_csv(archive.open("BattingPost.csv"))
     assert people["playerID"].is_unique
     assert batting["playerID"].isin(people["playerID"]).all()  # every link holds in the file
+    assert any("recipe" in b.proto.label for b in at.get("download_button"))
+    # A recipe applied sets the settings and links it holds.
+    from synth_core.generate.linked.recipe import make_linked_recipe
+    from synth_core.generate.spec import GenerationSpec
+
+    database, links = at.session_state["linked_tables"][1], at.session_state["linked_tables"][2]
+    recipe = make_linked_recipe(database, links, GenerationSpec(seed=7), 2.0)
+    at.file_uploader(key="linked_recipe_upload").set_value(
+        [("recipe.json", recipe.to_json().encode(), "application/json")]
+    ).run()
+    at.button(key="linked_recipe_apply").click().run()
+    assert not at.exception
+    assert at.session_state["linked_seed"] == 7
+    assert at.session_state["linked_size"] == "×2"
+    assert any("Recipe applied" in w.value for w in at.success)
     at.switch_page("app_pages/fidelity.py").run()
     assert not at.exception
     labels = [m.label for m in at.metric]

@@ -175,3 +175,32 @@ def test_orphans_are_dropped_or_kept_with_an_empty_key_and_missing_keys_stay_mis
         assert set(integrity(result.tables, result.relations).values()) == {1.0}
         assert made["account_id"].isna().mean() == pytest.approx(empty, abs=0.03)
         assert any("no parent" in note for note in result.notes)
+
+
+def test_a_linked_recipe_round_trips_and_says_what_is_wrong(tmp_path: Path) -> None:
+    from synth_core.cli import main
+    from synth_core.generate.linked.recipe import read_linked_recipe
+    from synth_core.generate.recipe import RecipeError
+
+    paths = []
+    for name, data in _bank(6):
+        path = tmp_path / name
+        path.write_bytes(data)
+        paths.append(str(path))
+    recipe = tmp_path / "recipe.json"
+    first, second = tmp_path / "first", tmp_path / "second"
+    command = ["generate", *paths, "--seed", "5", "--keep", "districts", "--out"]
+    assert main([*command, str(first), "--save-recipe", str(recipe)]) == 0
+    saved = read_linked_recipe(recipe.read_bytes())
+    assert (saved.seed, saved.keep, saved.orphans) == (5, ("districts",), "drop")
+    assert {(r["child"], r["parent"]) for r in saved.relations} == {
+        ("accounts", "districts"),
+        ("loans", "accounts"),
+    }
+    assert main(["generate", *paths, "--recipe", str(recipe), "--out", str(second)]) == 0
+    for name in ("districts.csv", "accounts.csv", "loans.csv"):  # the same set again
+        pd.testing.assert_frame_equal(pd.read_csv(first / name), pd.read_csv(second / name))
+    with pytest.raises(RecipeError, match="'seed' must be a whole number"):
+        read_linked_recipe(recipe.read_text().replace('"seed": 5', '"seed": "5"'))
+    with pytest.raises(RecipeError, match="not for a set of linked tables"):
+        read_linked_recipe('{"generator": "cart"}')
