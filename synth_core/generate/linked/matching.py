@@ -72,7 +72,7 @@ PREVIOUS = "__previous__."  # + a child column: its value in the previous siblin
 POSITION = "__position__"  # the row's place in its parent's sequence, from 0
 FIRST = "(first)"  # the previous value of a first child
 SEQUENCE_CATEGORIES = 50  # categorical columns with more values are not chained on
-SEQUENCE_COLUMNS = 4  # at most this many (the fewest values first)
+SEQUENCE_COLUMNS = 4  # at most this many (those that change least within a sequence first)
 SEQUENCE_WEIGHT = 3.0  # a previous value that differs costs this much in the chain's distance
 MAX_CHAIN = 200  # longer sequences are given to parents without chaining
 
@@ -95,12 +95,22 @@ def sequence_of(
     per_parent = key_text(real[relation.child_key]).value_counts()
     if per_parent.empty or per_parent.max() < 2:
         return None
-    candidates = [
-        (int(real[c.name].nunique()), c.name)
-        for c in own
-        if c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
-        and 1 < real[c.name].nunique() <= SEQUENCE_CATEGORIES
-    ]
+    parents = key_text(real[relation.child_key])
+    several = parents.map(per_parent).fillna(0).to_numpy() >= 2
+    groups = parents[several]
+    candidates = []
+    for column in own:
+        if column.kind not in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
+            continue
+        if not 1 < real[column.name].nunique() <= SEQUENCE_CATEGORIES:
+            continue
+        # How often the value changes within a sequence: 0 when every parent's children
+        # share it (a player's team in one postseason), 1 when they all differ.
+        values = real.loc[several, column.name].astype("string").fillna("(missing)")
+        distinct = values.groupby(groups.to_numpy()).nunique()
+        sizes = groups.value_counts().reindex(distinct.index)
+        change = float(((distinct - 1) / (sizes - 1)).mean())
+        candidates.append((change, column.name))
     chained = tuple(name for _, name in sorted(candidates)[:SEQUENCE_COLUMNS])
     return SequenceShape(order, schema[order].kind, chained)
 

@@ -1,31 +1,31 @@
-"""Linked tables synthesized together, every link exact by construction (a first version).
+"""Linked tables synthesized together, every link exact by construction.
 
 Tables are made parents first (``link_order``). Each table goes through the one-table pipeline
-(``synthesize``: its generator, personal data, rules, dtypes), with two kinds of extra columns:
+(``synthesize``: its generator, personal data, rules, dtypes), with extra columns:
 
-- in a parent, for each child table, how many child rows each parent row has (zero included), so
-  the count is learnt from the parent's own columns and every synthetic parent carries one;
-- in a child, the columns of its parent row (named ``<parent>.<column>``), so child rows are
-  drawn with a parent's context, and rules between a child and its parent's columns (a loan
-  granted after its account was opened) are found and kept like any other rule.
+- in a parent, for each link below it, how many child rows each parent row has (zero
+  included), so the count is learnt from the parent's own columns and every synthetic parent
+  draws one;
+- in a child, the columns of each of its parents (named ``<parent>.<column>``), so child rows
+  are drawn with their parents' context;
+- in ordered children (``order_column``), each row's place in its parent's sequence and the
+  previous sibling's values of the columns that change least within a sequence.
 
-Then every synthetic child row is given to a synthetic parent: the nearest parent (on those
-context columns) that still has room, so each parent gets exactly the number of children it
-drew. Primary keys get new IDs (today's ID rules), foreign keys the new ID of the parent they
-were given to: every link holds, and no real key appears.
+Then every synthetic child row is given to a synthetic parent (``matching``): the nearest on the
+parent's columns that still has room, so each parent gets exactly the children it drew; for
+ordered children a chain per parent, each next row the nearest whose learnt previous values match
+the previous child's. A second parent (a link table's) takes rows by its own drawn counts. Rows
+without a parent in the real data (a missing key; orphans, when kept) stay without one in the
+same share. Primary keys get new IDs (today's ID rules, never a real one), foreign keys the new
+ID of the parent they were given to: every link holds, and no real key appears.
 
-Rules across a link where a child's number or date lies between (or beyond) columns of its parent
-in every real row (a player's postseason years within his career; a loan granted after its
-account was opened) are kept in every synthetic row: the value keeps its relative place between
-the bounds it was drawn with, moved onto the parent it was given to (a note says how many rows).
+Rules across a link (``bounds``: a child's date or year at or after / at or before its
+parent's in 99.5% of real rows) are kept in every synthetic row: a row that breaks it once given
+to its parent takes the same place between that parent's bounds (a note says how many rows).
 
 Privacy is measured per entity: ``holdout_fraction`` of the rows of the entity table (the parent
 with the most child rows) are held out with every row below them, never single child rows.
-
-Not yet: ordered children drawn each conditioned on the previous one (children are put in order
-within their parent, each drawn with the parent's context only); a child's second parent (a
-link table) gets a random synthetic parent; child rows whose key points at no parent (orphans)
-are left out of training."""
+Reference tables the user chooses (``keep``) are copied as they are."""
 
 from __future__ import annotations
 
