@@ -49,6 +49,7 @@ from synth_core.data.distance import RowEncoder, distance_columns, row_hashes
 from synth_core.data.marginals import ks_distance
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.errors import SchemaError
+from synth_core.evaluate.fidelity.detection import MIN_ROWS as DETECTION_MIN_ROWS
 from synth_core.evaluate.fidelity.detection import detect_auc
 from synth_core.evaluate.fidelity.prepare import Binning, prepare
 from synth_core.evaluate.fidelity.quality import PairScore, Quality, quality
@@ -414,8 +415,8 @@ def evaluate_linked(
     if detection:
         for parent in dict.fromkeys(r.parent for r in links.relations):
             progress((steps - 1) / steps, f"Telling real {parent} rows from synthetic ones")
-            if len(real[parent]) < 10 or len(synthetic[parent]) < 10:
-                continue
+            if min(len(real[parent]), len(synthetic[parent])) < DETECTION_MIN_ROWS:
+                continue  # too few rows to tell (the one-table check says so too)
             real_records, schema = _entity_records(real, parent, links, schemas)
             synth_records, _ = _entity_records(synthetic, parent, links, schemas)
             found_detection[parent] = detect_auc(real_records, synth_records, schema, seed)

@@ -60,7 +60,9 @@ def test_multi_table_quality_equals_sdmetrics_report(
     from sdmetrics.reports import QualityReport
 
     database, links, result = request.getfixturevalue(which)
-    ours = evaluate_linked(result.train, result.tables, database, links, binning=Binning.SDMETRICS)
+    ours = evaluate_linked(
+        result.train, result.tables, database, links, binning=Binning.SDMETRICS, detection=False
+    )
     report = QualityReport()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -188,6 +190,9 @@ def test_privacy_is_measured_per_entity_and_the_zip_keeps_names_formats_and_link
     assert privacy.records == len(measured.result.tables["account"])
     assert 0.3 < privacy.dcr.share < 0.7
     assert privacy.exact_synthetic == 0.0
+    detection = measured.evaluation.detection
+    assert set(detection) == {"district", "account", "client"}  # every parent table
+    assert all(0.3 < auc < 1.0 for auc in detection.values())
     payload = measured.evaluation.to_dict()
     assert {r["child"] for r in payload["relations"]} == {
         "account",

@@ -151,16 +151,16 @@ def _text(values: pd.Series) -> np.ndarray:
     return text
 
 
-def _onehot(values: Sequence[np.ndarray], vocabulary: Sequence[list[str]]) -> np.ndarray:
+def _onehot(values: Sequence[np.ndarray], vocabulary: Sequence[list[str]], rows: int) -> np.ndarray:
     blocks = []
     for column, words in zip(values, vocabulary, strict=True):
         index = {w: i for i, w in enumerate(words)}
         block = np.zeros((len(column), len(words)))
         positions = np.array([index.get(str(v), -1) for v in column])
-        rows = np.flatnonzero(positions >= 0)
-        block[rows, positions[rows]] = 1.0
+        known = np.flatnonzero(positions >= 0)
+        block[known, positions[known]] = 1.0
         blocks.append(block)
-    return np.hstack(blocks) if blocks else np.zeros((len(values[0]) if values else 0, 0))
+    return np.hstack(blocks) if blocks else np.zeros((rows, 0))
 
 
 def _capacity(
@@ -218,7 +218,7 @@ def chain(
         sorted({FIRST, *map(str, a), *map(str, d)})
         for a, d in zip(actual, drawn_previous, strict=True)
     ]
-    child_previous = SEQUENCE_WEIGHT * _onehot(drawn_previous, vocabulary)
+    child_previous = SEQUENCE_WEIGHT * _onehot(drawn_previous, vocabulary, len(children))
     drawn_position = pd.to_numeric(children[POSITION], errors="coerce").fillna(0).to_numpy()
     chosen = np.full(len(children), -1, dtype=np.int64)
     place = np.zeros(len(children), dtype=np.int64)
@@ -236,7 +236,7 @@ def chain(
         queries = np.hstack(
             [
                 parent_vectors[waiting],
-                SEQUENCE_WEIGHT * _onehot(previous, vocabulary),
+                SEQUENCE_WEIGHT * _onehot(previous, vocabulary, waiting.size),
                 np.full((waiting.size, 1), min(step, 10) / 10),
             ]
         )
