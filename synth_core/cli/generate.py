@@ -17,6 +17,7 @@ from synth_core.data.io.reader import read_table
 from synth_core.errors import SynthCoreError
 from synth_core.generate.generators import get as get_generator
 from synth_core.generate.linked import Orphans, integrity, synthesize_linked
+from synth_core.generate.linked.baselines import LinkedMethod, synthesize_baseline
 from synth_core.generate.linked.recipe import LinkedRecipe, make_linked_recipe, read_linked_recipe
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
@@ -290,18 +291,24 @@ def run_linked(args: argparse.Namespace, inputs: Sequence[Path]) -> int:
     scale = recipe.scale if args.rows is None else args.rows / max(len(database.tables[top].df), 1)
     keep = tuple(args.keep) or recipe.keep
     orphans = Orphans(recipe.orphans)
+    method = LinkedMethod(recipe.method)
     bar = progress_bar("linked  ")
-    result = synthesize_linked(
-        database,
-        links,
-        spec,
-        scale=scale,
-        keep=keep,
-        orphan_rows=orphans,
-        progress=bar or no_progress,
-    )
+    if method is LinkedMethod.PER_TABLE:
+        result = synthesize_linked(
+            database,
+            links,
+            spec,
+            scale=scale,
+            keep=keep,
+            orphan_rows=orphans,
+            progress=bar or no_progress,
+        )
+    else:
+        result = synthesize_baseline(
+            method, database, links, spec, scale=scale, progress=bar or no_progress
+        )
     if args.save_recipe is not None:
-        saved = make_linked_recipe(database, links, spec, scale, keep, orphans)
+        saved = make_linked_recipe(database, links, spec, scale, keep, orphans, method)
         args.save_recipe.write_text(saved.to_json(), encoding="utf-8")
     if bar:
         bar.close()

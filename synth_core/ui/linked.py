@@ -18,6 +18,7 @@ from synth_core.evaluate.linked import LinkedEvaluation
 from synth_core.generate.generators import GeneratorKind, available
 from synth_core.generate.generators.registry import DEFAULT_GENERATOR
 from synth_core.generate.linked import Orphans, bound_kept, entity_table
+from synth_core.generate.linked.baselines import LABELS, LinkedMethod
 from synth_core.generate.linked.recipe import make_linked_recipe, read_linked_recipe
 from synth_core.generate.spec import GenerationSpec
 from synth_core.jobs import JobRegistry, Task
@@ -35,6 +36,7 @@ SEED = state.key("linked_seed", state.Scope.SESSION)
 HOLDOUT = state.key("linked_holdout", state.Scope.SESSION)
 PREVIEW = state.key("linked_preview", state.Scope.SESSION)
 KEEP = state.key("linked_keep", state.Scope.SESSION)
+METHOD = state.key("linked_method", state.Scope.SESSION)
 ORPHANS = state.key("linked_orphans", state.Scope.SESSION)
 ORPHAN_CHOICES = {
     "Leave them out": Orphans.DROP,
@@ -83,6 +85,14 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         "gets a new ID and every link points at a synthetic parent."
     )
     _recipe_loader(database, links)
+    method = LinkedMethod(
+        st.radio(
+            "How the set is made",
+            [m.value for m in LinkedMethod],
+            key=METHOD,
+            format_func=lambda m: LABELS[LinkedMethod(m)],
+        )
+    )
     generators = [g for g in available() if g.kind is not GeneratorKind.DP]  # see linked.py
     names = [g.name for g in generators]
     st.session_state.setdefault(GENERATOR, DEFAULT_GENERATOR)
@@ -92,6 +102,7 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         names,
         key=GENERATOR,
         format_func=lambda n: next(g.label for g in generators if g.name == n),
+        disabled=method is not LinkedMethod.PER_TABLE,
     )
     size = middle.radio("Size of the set", list(SIZES), key=SIZE, horizontal=True)
     scale = SIZES[str(size)]
@@ -143,7 +154,7 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         )
         try:
             spec.validate()
-            arguments = (database, links, spec, scale, tuple(keep), orphan_rows)
+            arguments = (database, links, spec, scale, tuple(keep), orphan_rows, method)
             task = Task(synthesize_linked_measured, arguments)
             jobs.start(registry, jobs.LINKED, task)
         except SynthCoreError as exc:
@@ -194,6 +205,7 @@ def _apply_recipe(data: bytes, database: Database, links: Links) -> None:
     cached = st.session_state.get(tables.READ)
     if cached is not None:
         st.session_state[tables.READ] = (cached[0], database, new_links)
+    st.session_state[METHOD] = recipe.method
     st.session_state[GENERATOR] = recipe.generator
     st.session_state[SEED] = recipe.seed
     st.session_state[HOLDOUT] = round(100 * recipe.holdout_fraction)
@@ -224,7 +236,12 @@ def result_view(database: Database, measured: LinkedMeasured) -> None:
     )
     columns[3].metric("Quality (multi-table)", f"{found.overall:.3f}")
     st.caption(
-        f"{measured.spec.generator}, seed {measured.spec.seed}, ×{measured.scale:g}"
+        (
+            measured.spec.generator
+            if measured.method is LinkedMethod.PER_TABLE
+            else LABELS[measured.method].split(" (")[0]
+        )
+        + f", seed {measured.spec.seed}, ×{measured.scale:g}"
         + (f", kept as they are: {', '.join(measured.keep)}" if measured.keep else "")
         + f", made in "
         f"{made.seconds:.1f} s. Quality as SDMetrics' multi-table report computes it: see the "
@@ -242,7 +259,13 @@ def result_view(database: Database, measured: LinkedMeasured) -> None:
     export_view(database, measured)
     links = Links({}, measured.result.relations)
     recipe = make_linked_recipe(
-        database, links, measured.spec, measured.scale, measured.keep, measured.orphan_rows
+        database,
+        links,
+        measured.spec,
+        measured.scale,
+        measured.keep,
+        measured.orphan_rows,
+        measured.method,
     )
     st.download_button(
         "Save the recipe (JSON)",

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from synth_core._progress import ProgressFn, no_progress, scaled
 from synth_core.data.database import Database, Links
 from synth_core.data.io.export import tables_zip
+from synth_core.errors import SpecError
 from synth_core.evaluate.linked import LinkedEvaluation, evaluate_linked
 from synth_core.generate.linked import LinkedResult, Orphans, synthesize_linked
+from synth_core.generate.linked.baselines import LABELS, LinkedMethod, synthesize_baseline
 from synth_core.generate.spec import GenerationSpec
 
 
@@ -23,6 +25,7 @@ class LinkedMeasured:
     scale: float
     keep: tuple[str, ...] = ()
     orphan_rows: Orphans = Orphans.DROP
+    method: LinkedMethod = LinkedMethod.PER_TABLE
 
     def zip_bytes(self, database: Database) -> bytes:
         """One file per table, with the real files' names and formats."""
@@ -40,12 +43,23 @@ def synthesize_linked_measured(
     scale: float = 1.0,
     keep: tuple[str, ...] = (),
     orphan_rows: Orphans = Orphans.DROP,
+    method: LinkedMethod = LinkedMethod.PER_TABLE,
     progress: ProgressFn = no_progress,
 ) -> LinkedMeasured:
-    """``synthesize_linked`` then ``evaluate_linked`` (privacy per entity on the held-out ones)."""
-    result = synthesize_linked(
-        database, links, spec, scale=scale, progress=scaled(progress, 0, 0.85)
-    )
+    """The set made by ``method`` (``synthesize_linked`` with ``keep`` and ``orphan_rows``, or
+    a baseline), then ``evaluate_linked`` (privacy per entity on the held-out ones)."""
+    report = scaled(progress, 0, 0.85)
+    if method is LinkedMethod.PER_TABLE:
+        result = synthesize_linked(
+            database, links, spec, scale=scale, keep=keep, orphan_rows=orphan_rows, progress=report
+        )
+    else:
+        if keep:
+            raise SpecError(
+                f"{LABELS[method]} cannot keep tables as they are: clear 'Keep as they are', "
+                "or use the per-table method."
+            )
+        result = synthesize_baseline(method, database, links, spec, scale=scale, progress=report)
     evaluation = evaluate_linked(
         result.train,
         result.tables,
@@ -56,4 +70,4 @@ def synthesize_linked_measured(
         seed=spec.seed,
         progress=scaled(progress, 0.85, 1.0),
     )
-    return LinkedMeasured(result, evaluation, spec, scale, keep, orphan_rows)
+    return LinkedMeasured(result, evaluation, spec, scale, keep, orphan_rows, method)

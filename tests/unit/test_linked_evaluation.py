@@ -251,3 +251,17 @@ def test_the_html_report_has_the_links_and_no_real_row(
     assert small
     page = linked_report_html(few, (), "2026-12-04")
     assert all(f"<td>{c[0]}</td><td>(under 10 rows)</td>" in page for c in small)
+
+
+def test_the_measured_job_applies_the_pages_choices() -> None:
+    """Keep-as-they-are and the orphan choice reach the generation (the Generate page's job)."""
+    from synth_core.generate.linked import Orphans
+
+    database, links = _bank(200, 8)
+    measured = synthesize_linked_measured(
+        database, links, GenerationSpec(seed=0), keep=("district",), orphan_rows=Orphans.KEEP
+    )
+    real = database.tables["district"].df
+    pd.testing.assert_frame_equal(measured.result.tables["district"], real)
+    assert any("kept as it is" in note for note in measured.result.notes)
+    assert (measured.keep, measured.orphan_rows) == (("district",), Orphans.KEEP)

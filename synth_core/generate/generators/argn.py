@@ -61,7 +61,7 @@ _ENCODINGS = {
 
 
 @contextmanager
-def _workspace() -> Iterator[Path]:
+def engine_workspace() -> Iterator[Path]:
     """A private folder for the engine and the datasets cache, deleted afterwards."""
     import datasets.config
 
@@ -156,7 +156,7 @@ class TabularArgnGenerator:
 
         threads = _single_thread()
         try:
-            with _workspace() as folder, _engine_warnings(self.notes):
+            with engine_workspace() as folder, _engine_warnings(self.notes):
                 progress(0.02, "Preparing data (splitting, analysing and encoding columns)")
                 engine.set_random_state(seed)
                 engine.split(
@@ -221,7 +221,7 @@ class TabularArgnGenerator:
 
         threads = _single_thread()
         try:
-            with _workspace() as folder, _engine_warnings(self.notes):
+            with engine_workspace() as folder, _engine_warnings(self.notes):
                 for name, data in self._model.items():
                     (folder / name).parent.mkdir(parents=True, exist_ok=True)
                     (folder / name).write_bytes(data)

@@ -10,6 +10,7 @@ from typing import Any
 
 from synth_core.data.database import Database, Links, with_link
 from synth_core.generate.generators.registry import DEFAULT_GENERATOR
+from synth_core.generate.linked.baselines import LinkedMethod
 from synth_core.generate.linked.synthesize import Orphans
 from synth_core.generate.recipe import RecipeError, fingerprint
 from synth_core.generate.spec import GenerationSpec
@@ -27,6 +28,7 @@ class LinkedRecipe:
     scale: float = 1.0
     keep: tuple[str, ...] = ()
     orphans: str = Orphans.DROP.value
+    method: str = LinkedMethod.PER_TABLE.value
     tables: tuple[Mapping[str, Any], ...] = ()  # {"name", "file", "fingerprint", "rows"}
     relations: tuple[Mapping[str, str], ...] = ()  # {"parent", "parent_key", "child", ...}
 
@@ -50,6 +52,7 @@ class LinkedRecipe:
                 "scale": self.scale,
                 "keep": list(self.keep),
                 "orphans": self.orphans,
+                "method": self.method,
                 "tables": [dict(t) for t in self.tables],
                 "relations": [dict(r) for r in self.relations],
             },
@@ -89,6 +92,7 @@ def make_linked_recipe(
     scale: float,
     keep: tuple[str, ...] = (),
     orphans: Orphans = Orphans.DROP,
+    method: LinkedMethod = LinkedMethod.PER_TABLE,
 ) -> LinkedRecipe:
     return LinkedRecipe(
         spec.generator,
@@ -98,6 +102,7 @@ def make_linked_recipe(
         scale,
         keep,
         orphans.value,
+        method.value,
         tuple(
             {
                 "name": name,
@@ -135,6 +140,10 @@ _FIELDS: dict[str, tuple[Any, str]] = {
         "a list of table names",
     ),
     "orphans": (lambda v: v in {o.value for o in Orphans}, "'drop' or 'keep'"),
+    "method": (
+        lambda v: v in {m.value for m in LinkedMethod},
+        "one of " + ", ".join(f"'{m.value}'" for m in LinkedMethod),
+    ),
     "tables": (
         lambda v: isinstance(v, list) and all(isinstance(t, dict) and "name" in t for t in v),
         "a list of tables (objects with a name)",
