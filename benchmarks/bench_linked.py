@@ -20,11 +20,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,13 +32,12 @@ from synth_core.data.database import (  # noqa: E402
     Database,
     Links,
     find_relations,
-    link_order,
     read_database,
 )
-from synth_core.data.sdv_metadata import to_sdv_metadata  # noqa: E402
 from synth_core.evaluate.fidelity.prepare import Binning  # noqa: E402
 from synth_core.evaluate.linked import LinkedEvaluation, evaluate_linked  # noqa: E402
 from synth_core.generate.linked import integrity, synthesize_linked  # noqa: E402
+from synth_core.generate.linked.baselines import LinkedMethod, synthesize_baseline  # noqa: E402
 from synth_core.generate.spec import GenerationSpec  # noqa: E402
 from tests.real_like import bank_tables  # noqa: E402
 
@@ -72,81 +69,15 @@ def ours_keeping_districts(database: Database, links: Links, seed: int) -> Table
 
 
 def hma(database: Database, links: Links, seed: int) -> Tables:
-    from sdv.metadata import Metadata
-    from sdv.multi_table import HMASynthesizer
-
-    metadata = Metadata.load_from_dict(to_sdv_metadata(database, links))
-    real = {name: table.df for name, table in database.tables.items()}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        synthesizer = HMASynthesizer(metadata, verbose=False)
-        synthesizer.fit(real)
-        return dict(synthesizer.sample_scale(scale=1.0))
-
-
-ARGN_MINUTES = 2.0  # training time per table for TabularARGN
+    spec = GenerationSpec(seed=seed, holdout_fraction=0.0)
+    return synthesize_baseline(LinkedMethod.SDV_HMA, database, links, spec).tables
 
 
 def argn(database: Database, links: Links, seed: int) -> Tables:
-    """MOSTLY AI's way with mostlyai-engine: a flat TabularARGN for each table without a parent,
-    a sequential one for each child with its (first) parent as the context table
-    (``ctx_data`` / ``tgt_context_key``), generated from the synthetic parent; a second parent
-    gets a random synthetic row. ARGN_MINUTES of training per table."""
-    import tempfile
-
-    from mostlyai import engine
-
-    made: dict[str, pd.DataFrame] = {}
-    for name in link_order(list(database.tables), links.relations):
-        frame = database.tables[name].df
-        key = links.keys.get(name)
-        parents = [r for r in links.relations if r.child == name]
-        others = [r.child_key for r in parents[1:]]
-        with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            engine.set_random_state(seed)
-            if not parents:
-                engine.split(
-                    workspace_dir=folder, tgt_data=frame, tgt_primary_key=key, model_type="TABULAR"
-                )
-            else:
-                first = parents[0]
-                parent_fks = [r.child_key for r in links.relations if r.child == first.parent]
-                context = database.tables[first.parent].df.drop(columns=parent_fks)
-                engine.split(
-                    workspace_dir=folder,
-                    tgt_data=frame.drop(columns=others),
-                    ctx_data=context,
-                    tgt_context_key=first.child_key,
-                    ctx_primary_key=first.parent_key,
-                    tgt_primary_key=key,
-                    model_type="TABULAR",
-                )
-            engine.analyze(workspace_dir=folder)
-            engine.encode(workspace_dir=folder)
-            engine.train(workspace_dir=folder, max_training_time=ARGN_MINUTES, device="cpu")
-            if not parents:
-                engine.generate(workspace_dir=folder, sample_size=len(frame), device="cpu")
-            else:
-                parent_fks = [r.child_key for r in links.relations if r.child == first.parent]
-                engine.generate(
-                    workspace_dir=folder,
-                    ctx_data=made[first.parent].drop(columns=parent_fks),
-                    device="cpu",
-                )
-            synthetic = pd.concat(
-                [
-                    pd.read_parquet(p)
-                    for p in sorted(Path(folder, "SyntheticData").glob("*.parquet"))
-                ],
-                ignore_index=True,
-            )
-        rng = np.random.default_rng(seed)
-        for relation in parents[1:]:
-            pool = made[relation.parent][relation.parent_key].to_numpy()
-            synthetic[relation.child_key] = pool[rng.integers(0, len(pool), len(synthetic))]
-        made[name] = synthetic[list(frame.columns)]
-    return made
+    """MOSTLY AI's way (synth_core.generate.linked.baselines): TabularARGN per table, each child
+    with its first parent as the context table; 2 minutes of training per table at most."""
+    spec = GenerationSpec(seed=seed, holdout_fraction=0.0)
+    return synthesize_baseline(LinkedMethod.ARGN_CONTEXT, database, links, spec).tables
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
