@@ -27,6 +27,10 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
 
 
+# One input with these suffixes is a set of tables (a zip of files, a SQLite database).
+LINKED_SUFFIXES = (".zip", ".sqlite", ".sqlite3", ".db")
+
+
 def key_value(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():

@@ -9,6 +9,7 @@ from typing import Any
 
 from synth_core._progress import no_progress
 from synth_core.cli._common import (
+    LINKED_SUFFIXES,
     add_json,
     add_kinds,
     add_tokens,
@@ -91,8 +92,8 @@ def add(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if len(args.real) > 1 or args.synthetic.is_dir():
-        return run_linked(args)
+    if len(args.real) > 1 or args.real[0].suffix.lower() in LINKED_SUFFIXES:
+        return run_linked(args)  # a set of tables (a folder of synthetic Parquet is one table)
     args.real = args.real[0]
     real = read_real(args.real, args)
     if args.engine == "dask":

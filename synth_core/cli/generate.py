@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from synth_core._progress import no_progress
-from synth_core.cli._common import add_tokens, key_value, progress_bar, read_file, token_options
+from synth_core.cli._common import (
+    LINKED_SUFFIXES,
+    add_tokens,
+    key_value,
+    progress_bar,
+    read_file,
+    token_options,
+)
 from synth_core.data.database import find_relations, link_order, read_database
 from synth_core.data.io.export import check_file_name, write_csv, write_parquet, write_tables
 from synth_core.data.io.reader import read_table
@@ -250,9 +257,6 @@ def run(args: argparse.Namespace) -> int:
     for note in dict.fromkeys(notes):
         print(f"note: {note}", file=sys.stderr)
     return 0
-
-
-LINKED_SUFFIXES = (".zip", ".sqlite", ".sqlite3", ".db")
 
 
 def run_linked(args: argparse.Namespace, inputs: Sequence[Path]) -> int:
