@@ -104,6 +104,7 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         format_func=lambda n: next(g.label for g in generators if g.name == n),
         disabled=method is not LinkedMethod.PER_TABLE,
     )
+    st.session_state.setdefault(SIZE, "×1")  # as large as the real set
     size = middle.radio("Size of the set", list(SIZES), key=SIZE, horizontal=True)
     scale = SIZES[str(size)]
     if scale is None:

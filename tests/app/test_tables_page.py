@@ -76,6 +76,7 @@ def test_the_linked_sample_is_generated_measured_and_downloaded_as_a_zip() -> No
     assert at.get("graphviz_chart")  # the sample is drawn without any upload
     at.switch_page("app_pages/generate.py").run()
     assert not at.exception
+    assert at.radio(key="linked_size").value == "×1"  # as large as the real set
     at.button(key="linked_generate").click().run()
     deadline = time.monotonic() + 300
     while "linked_job" in at.session_state:
@@ -97,6 +98,7 @@ def test_the_linked_sample_is_generated_measured_and_downloaded_as_a_zip() -> No
         people = pd.read_csv(archive.open("People.csv"))
         batting = pd.read_csv(archive.open("BattingPost.csv"))
     assert people["playerID"].is_unique
+    assert len(people) == 1_001  # ×1: as many players as the real table, held-out ones too
     assert batting["playerID"].isin(people["playerID"]).all()  # every link holds in the file
     assert any("recipe" in b.proto.label for b in at.get("download_button"))
     # A recipe applied sets the settings and links it holds.
