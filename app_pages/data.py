@@ -14,6 +14,8 @@ st.write(
 )
 if not widgets.source_picker():
     tables.linked_tables()
+    if tables.active() is not None:  # the other pages work on the set: no one-table details
+        st.stop()
     st.divider()
     st.caption(f"The table the other pages work with: **{state.source().name}**.")
 

@@ -14,7 +14,7 @@ if linked_set is not None:
         st.info("Generate the linked set first, on the Generate page.")
         st.page_link("app_pages/generate.py", label="← Generate")
     else:
-        linked.fidelity_view(linked_set[0], measured)
+        linked.fidelity_view(measured)
     st.stop()
 result = state.result_or_stop()
 report = state.fidelity_report(result)

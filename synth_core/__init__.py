@@ -1,6 +1,7 @@
 """Synthetic Data Studio core: read tables, generate synthetic ones, compare and export them."""
 
 from synth_core.data.checks import Level, Problem, table_problems
+from synth_core.data.database import Database, Links, find_relations, read_database
 from synth_core.data.io.export import csv_bytes, parquet_bytes, write_csv, write_parquet
 from synth_core.data.io.reader import ReadOptions, read_table
 from synth_core.data.samples import SAMPLES, SampleDataset, sample_dataset
@@ -21,6 +22,7 @@ from synth_core.errors import (
 )
 from synth_core.evaluate.evaluation import Evaluation, EvaluationSettings, evaluate
 from synth_core.evaluate.fidelity import Comparison, FidelityReport, compare, evaluate_fidelity
+from synth_core.evaluate.linked import LinkedEvaluation, evaluate_linked
 from synth_core.generate.generators import (
     GeneratorInfo,
     Param,
@@ -29,6 +31,13 @@ from synth_core.generate.generators import (
     create,
     get,
     infos,
+)
+from synth_core.generate.linked import (
+    LinkedMethod,
+    LinkedResult,
+    LinkedSpec,
+    Orphans,
+    synthesize_linked,
 )
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.spec import GenerationSpec, PrivacySetting
@@ -47,6 +56,7 @@ __all__ = [
     "ColumnSchema",
     "CompareSettings",
     "Comparison",
+    "Database",
     "Evaluation",
     "EvaluationSettings",
     "ExportError",
@@ -65,6 +75,12 @@ __all__ = [
     "JobView",
     "Level",
     "LimitError",
+    "LinkedEvaluation",
+    "LinkedMethod",
+    "LinkedResult",
+    "LinkedSpec",
+    "Links",
+    "Orphans",
     "Param",
     "ParamError",
     "ParamType",
@@ -88,13 +104,17 @@ __all__ = [
     "csv_bytes",
     "evaluate",
     "evaluate_fidelity",
+    "evaluate_linked",
+    "find_relations",
     "get",
     "infos",
     "parquet_bytes",
+    "read_database",
     "read_table",
     "sample_dataset",
     "split_holdout",
     "synthesize",
+    "synthesize_linked",
     "table_problems",
     "write_csv",
     "write_parquet",

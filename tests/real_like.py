@@ -692,30 +692,139 @@ CASES = {
 }
 
 
+DISTRICT_NAMES = (
+    "Hl.m. Praha",
+    "Benesov",
+    "Beroun",
+    "Kladno",
+    "Kolin",
+    "Kutna Hora",
+    "Melnik",
+    "Mlada Boleslav",
+    "Nymburk",
+    "Praha - vychod",
+    "Praha - zapad",
+    "Pribram",
+    "Rakovnik",
+    "Ceske Budejovice",
+    "Cesky Krumlov",
+    "Jindrichuv Hradec",
+    "Pelhrimov",
+    "Pisek",
+    "Prachatice",
+    "Strakonice",
+    "Tabor",
+    "Domazlice",
+    "Cheb",
+    "Karlovy Vary",
+    "Klatovy",
+    "Plzen - mesto",
+    "Plzen - jih",
+    "Plzen - sever",
+    "Rokycany",
+    "Sokolov",
+    "Tachov",
+    "Ceska Lipa",
+    "Decin",
+    "Chomutov",
+    "Jablonec n. Nisou",
+    "Liberec",
+    "Litomerice",
+    "Louny",
+    "Most",
+    "Teplice",
+    "Usti nad Labem",
+    "Havlickuv Brod",
+    "Hradec Kralove",
+    "Chrudim",
+    "Jicin",
+    "Nachod",
+    "Pardubice",
+    "Rychnov nad Kneznou",
+    "Semily",
+    "Svitavy",
+    "Trutnov",
+    "Usti nad Orlici",
+    "Blansko",
+    "Brno - mesto",
+    "Brno - venkov",
+    "Breclav",
+    "Hodonin",
+    "Jihlava",
+    "Kromeriz",
+    "Prostejov",
+    "Trebic",
+    "Uherske Hradiste",
+    "Vyskov",
+    "Zlin",
+    "Znojmo",
+    "Zdar nad Sazavou",
+    "Bruntal",
+    "Frydek - Mistek",
+    "Jesenik",
+    "Karvina",
+    "Novy Jicin",
+    "Olomouc",
+    "Opava",
+    "Ostrava - mesto",
+    "Prerov",
+    "Sumperk",
+    "Vsetin",
+)  # the 77 districts of the Czech bank database (PKDD'99), as that database spells them
+REGIONS = (
+    "Prague",
+    "central Bohemia",
+    "south Bohemia",
+    "west Bohemia",
+    "north Bohemia",
+    "east Bohemia",
+    "south Moravia",
+    "north Moravia",
+)
+_REGION_OF = (0, *([1] * 12), *([2] * 8), *([3] * 10), *([4] * 10), *([5] * 11), *([6] * 14),
+              *([7] * 11))  # fmt: skip
+
+
 def bank_tables(
-    accounts: int = 1_200, seed: int = 0, districts: bool = True
+    accounts: int = 1_200, seed: int = 0, districts: bool = True, cards: bool = True
 ) -> dict[str, pd.DataFrame]:
-    """A bank database shaped like the Czech financial one (PKDD'99): districts above accounts
-    and clients, a link table (disp) joining clients and accounts, loans and orders under
-    accounts. Shapes it keeps: most accounts have no loan (about 1 in 7 has one), a loan is
-    granted after its account was opened and payments x duration = amount in every loan,
-    richer districts have larger balances and loans, orders per account 0-5."""
+    """A bank database shaped like the Czech financial one (PKDD'99), with what made the
+    defaults fail on the real one (issue 32):
+
+    - ``district`` (77 rows, a reference list: names, region, inhabitants, salary,
+      unemployment) above ``account`` and ``client``; accounts per district follow the
+      inhabitants (correlation ~0.96);
+    - ``disp``, a link table between clients and accounts: every account has exactly one
+      OWNER row and about 18% a DISPONENT row too; every client has exactly one row;
+    - two paths to one district: an owner lives in the account's district in ~91% of accounts
+      (a disponent, in the owner's, likewise);
+    - ``card`` on owners' rows (about one in five), issued on or after the account was opened:
+      a rule two links away (card → disp → account);
+    - ``loan``: at most one per account (about 1 in 7 has one), granted after the account was
+      opened, payments x duration = amount;
+    - ``order``: 0-5 per account, with ``account_to``, the counterparty's account number:
+      8 digits, a different number in nearly every row (an identifier of someone outside the
+      bank), amounts with two decimals.
+
+    ``districts=False`` leaves the district table and every ``district_id`` out, ``cards=False``
+    the card table (5 tables is the most SDV's HMA takes)."""
     rng = np.random.default_rng(seed)
-    n_districts = 77
+    n_districts = len(DISTRICT_NAMES)
+    inhabitants = rng.lognormal(11.3, 0.45, n_districts).round()
+    inhabitants[0] = 1_204_953  # Prague
     district = pd.DataFrame(
         {
             "district_id": np.arange(1, n_districts + 1),
-            "region": rng.choice(
-                ["Prague", "central Bohemia", "south Moravia", "north Moravia", "east Bohemia"],
-                n_districts,
-            ),
-            "inhabitants": rng.lognormal(11, 0.6, n_districts).round(),
-            "average_salary": rng.normal(9_000, 800, n_districts).round(),
+            "name": DISTRICT_NAMES,
+            "region": [REGIONS[i] for i in _REGION_OF],
+            "inhabitants": inhabitants.astype(int),
+            "average_salary": rng.normal(9_000, 800, n_districts).round().astype(int),
             "unemployment": rng.gamma(3, 1.1, n_districts).round(2),
         }
     )
-    account_ids = rng.choice(np.arange(1, 12_000), accounts, replace=False)
-    where = rng.integers(1, n_districts + 1, accounts)
+    weights = inhabitants / inhabitants.sum()
+    account_ids = np.sort(rng.choice(np.arange(1, 12_000), accounts, replace=False))
+    where = rng.choice(np.arange(1, n_districts + 1), accounts, p=weights)
     salary = district.set_index("district_id")["average_salary"].reindex(where).to_numpy()
     opened = pd.Timestamp("1993-01-01") + pd.to_timedelta(rng.integers(0, 5 * 365, accounts), "D")
     account = pd.DataFrame(
@@ -729,29 +838,52 @@ def bank_tables(
             "balance": (rng.gamma(2.0, 10_000, accounts) * salary / 9_000).round(),
         }
     )
-    clients_n = int(accounts * 1.18)
+    # every account has one owner; 18% also a disponent; each client is on exactly one account
+    second = rng.random(accounts) < 0.18
+    holders = np.r_[np.arange(accounts), np.flatnonzero(second)]  # account position per client
+    types = np.array(["OWNER"] * accounts + ["DISPONENT"] * int(second.sum()))
+    clients_n = holders.size
+    client_ids = rng.permutation(clients_n) + 1
+    at_home = rng.random(clients_n) < 0.91
+    home = np.where(
+        at_home,
+        where[holders],
+        rng.choice(np.arange(1, n_districts + 1), clients_n, p=weights),
+    )
+    born = pd.Timestamp("1935-01-01") + pd.to_timedelta(rng.integers(0, 50 * 365, clients_n), "D")
+    by_client = np.argsort(client_ids)
     client = pd.DataFrame(
         {
-            "client_id": np.arange(1, clients_n + 1),
-            "gender": rng.choice(["F", "M"], clients_n),
-            "birth_date": (
-                pd.Timestamp("1935-01-01")
-                + pd.to_timedelta(rng.integers(0, 50 * 365, clients_n), "D")
-            ).strftime("%Y-%m-%d"),
-            "district_id": rng.integers(1, n_districts + 1, clients_n),
+            "client_id": client_ids[by_client],
+            "gender": rng.choice(["F", "M"], clients_n)[by_client],
+            "birth_date": born.strftime("%Y-%m-%d")[by_client],
+            "district_id": home[by_client],
         }
     )
-    # every account has an owner; 18% also a disponent (a second client)
-    owners = rng.permutation(clients_n)[:accounts] + 1
-    second = rng.random(accounts) < 0.18
-    others = np.setdiff1d(np.arange(1, clients_n + 1), owners)
-    disponents = rng.choice(others, int(second.sum()), replace=True)
+    disp_order = np.lexsort((types != "OWNER", holders))  # by account, the owner first
     disp = pd.DataFrame(
         {
-            "disp_id": np.arange(1, accounts + int(second.sum()) + 1),
-            "client_id": np.r_[owners, disponents],
-            "account_id": np.r_[account_ids, account_ids[second]],
-            "type": ["OWNER"] * accounts + ["DISPONENT"] * int(second.sum()),
+            "disp_id": np.arange(1, clients_n + 1),
+            "client_id": client_ids[disp_order],
+            "account_id": account_ids[holders[disp_order]],
+            "type": types[disp_order],
+        }
+    )
+    owner_rows = np.flatnonzero(disp["type"].to_numpy() == "OWNER")
+    carded = owner_rows[rng.random(owner_rows.size) < 0.2]
+    account_opened = pd.to_datetime(
+        account.set_index("account_id")["date"].reindex(disp["account_id"].to_numpy()[carded])
+    )
+    issued = (
+        account_opened.to_numpy()
+        + pd.to_timedelta(rng.integers(20, 1_500, carded.size), "D").to_numpy()
+    )
+    card = pd.DataFrame(
+        {
+            "card_id": np.arange(1, carded.size + 1),
+            "disp_id": disp["disp_id"].to_numpy()[carded],
+            "type": rng.choice(["classic", "junior", "gold"], carded.size, p=[0.74, 0.16, 0.1]),
+            "issued": pd.DatetimeIndex(issued).strftime("%Y-%m-%d"),
         }
     )
     has_loan = rng.random(accounts) < 0.15
@@ -778,6 +910,7 @@ def bank_tables(
             "order_id": np.arange(30_000, 30_000 + payer.size),
             "account_id": account_ids[payer],
             "bank_to": rng.choice(["AB", "CD", "EF", "GH", "IJ", "KL", "MN", "OP"], payer.size),
+            "account_to": rng.choice(np.arange(10_000_000, 99_999_999), payer.size, replace=False),
             "amount": (
                 account["balance"].to_numpy()[payer] * rng.uniform(0.01, 0.2, payer.size)
             ).round(1),
@@ -792,6 +925,7 @@ def bank_tables(
         "account": account,
         "client": client,
         "disp": disp,
+        **({"card": card} if cards else {}),
         "loan": loan,
         "order": order,
     }
@@ -801,3 +935,55 @@ def bank_tables(
         for frame in tables.values():
             frame.drop(columns=[c for c in ("district_id",) if c in frame.columns], inplace=True)
     return tables
+
+
+def bank_properties(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """What a person who maintains the bank database checks in a copy of it (``bank_tables``'
+    shape, read from files or not): shares of rows that keep each property."""
+    account, client, disp = tables["account"], tables["client"], tables["disp"]
+
+    def per(parent: pd.DataFrame, key: str, child: pd.DataFrame) -> pd.Series:
+        counts = child[key].value_counts()
+        return parent[key].map(counts).fillna(0)
+
+    owners = per(account, "account_id", disp[disp["type"] == "OWNER"])
+    found: dict[str, float] = {
+        "accounts with one owner": float((owners == 1).mean()),
+        "accounts with at most one disponent": float(
+            (per(account, "account_id", disp[disp["type"] == "DISPONENT"]) <= 1).mean()
+        ),
+        "clients with one row": float((per(client, "client_id", disp) == 1).mean()),
+        "disponents per account": float((disp["type"] == "DISPONENT").sum() / len(account)),
+    }
+    if "card" in tables:
+        card = tables["card"].merge(disp, on="disp_id", suffixes=("", "_disp"))
+        card = card.merge(account, on="account_id", suffixes=("", "_account"))
+        issued = pd.to_datetime(card["issued"])
+        found["cards issued on or after the account opened"] = float(
+            (issued >= pd.to_datetime(card["date"])).mean()
+        )
+    loan = tables["loan"]
+    joined = loan.merge(account, on="account_id", suffixes=("", "_account"))
+    found["loans after the account opened"] = float(
+        (pd.to_datetime(joined["date"]) >= pd.to_datetime(joined["date_account"])).mean()
+    )
+    found["accounts with at most one loan"] = float((per(account, "account_id", loan) <= 1).mean())
+    found["payments x duration = amount"] = float(
+        np.isclose(loan["payments"] * loan["duration"], loan["amount"]).mean()
+    )
+    if "district_id" in account.columns:
+        rows = disp.merge(account[["account_id", "district_id"]], on="account_id")
+        rows = rows.merge(
+            client[["client_id", "district_id"]], on="client_id", suffixes=("", "_client")
+        )
+        owner = rows["type"] == "OWNER"
+        found["owner in the account's district"] = float(
+            (rows.loc[owner, "district_id"] == rows.loc[owner, "district_id_client"]).mean()
+        )
+        if "district" in tables:
+            district = tables["district"]
+            accounts_per = per(district, "district_id", account)
+            found["inhabitants vs accounts (correlation)"] = float(
+                np.corrcoef(district["inhabitants"], accounts_per)[0, 1]
+            )
+    return found

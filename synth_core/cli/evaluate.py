@@ -230,8 +230,14 @@ def run_linked(args: argparse.Namespace) -> int:
                 "file per real table, named the same."
             )
         synthetic[name] = read_like(path, table, f"synthetic {name}").df
-    real = {name: table.df for name, table in database.tables.items()}
-    found = evaluate_linked(real, synthetic, database, links, binning=Binning(args.binning))
+    found = evaluate_linked(
+        database=database,
+        links=links,
+        synthetic=synthetic,
+        binning=Binning(args.binning),
+        seed=args.seed,
+        detection_auc=not args.no_detection,
+    )
     write_json(args.json, found.to_dict())
     print(f"Quality (SDMetrics' multi-table parts): {found.overall:.3f}", file=sys.stderr)
     for link in found.links:
@@ -240,7 +246,23 @@ def run_linked(args: argparse.Namespace) -> int:
             f"{_plain(link.cardinality)}, parent × child trends {_plain(link.trends)}",
             file=sys.stderr,
         )
+    for check in found.rules:
+        print(
+            f"{check.rule}: real {_share(check.real)}, synthetic {_share(check.synthetic)}",
+            file=sys.stderr,
+        )
+    for replay in found.replayed:
+        if replay.rows:
+            print(
+                f"{replay.table}.{replay.column}: {replay.rows:,} synthetic rows hold a value "
+                "that belongs to one real row",
+                file=sys.stderr,
+            )
     return 0
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 def _plain(value: float | None) -> str:

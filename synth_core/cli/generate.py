@@ -18,13 +18,12 @@ from synth_core.cli._common import (
     read_file,
     token_options,
 )
-from synth_core.data.database import find_relations, link_order, read_database
+from synth_core.data.database import Database, Links, find_relations, link_order, read_database
 from synth_core.data.io.export import check_file_name, write_csv, write_parquet, write_tables
 from synth_core.data.io.reader import read_table
 from synth_core.errors import SynthCoreError
 from synth_core.generate.generators import get as get_generator
-from synth_core.generate.linked import Orphans, integrity, synthesize_linked
-from synth_core.generate.linked.baselines import LinkedMethod, synthesize_baseline
+from synth_core.generate.linked import Orphans, integrity, reference_tables, synthesize_linked
 from synth_core.generate.linked.recipe import LinkedRecipe, make_linked_recipe, read_linked_recipe
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
@@ -51,7 +50,21 @@ def add(commands: Any) -> None:
         action="append",
         default=[],
         metavar="TABLE",
-        help="a linked set: keep this reference table as it is (real rows and keys), repeatable",
+        help="a linked set: keep this table as it is (real rows and keys), repeatable; by "
+        "default the set's reference tables (small lists at the top, such as districts) are kept",
+    )
+    generate.add_argument(
+        "--synthesize",
+        action="append",
+        default=[],
+        metavar="TABLE",
+        help="a linked set: synthesize this reference table too instead of keeping it, repeatable",
+    )
+    generate.add_argument(
+        "--orphans",
+        choices=[o.value for o in Orphans],
+        help="a linked set: rows whose key points at no parent row are left out (drop, the "
+        "default) or learnt with an empty key (keep)",
     )
     generate.add_argument(
         "--out",
@@ -181,8 +194,10 @@ def run(args: argparse.Namespace) -> int:
     inputs: list[Path] = list(args.input)
     if len(inputs) > 1 or inputs[0].suffix.lower() in LINKED_SUFFIXES:
         return run_linked(args, inputs)
-    if args.keep:
-        raise SynthCoreError("--keep names tables of a linked set: give several files.")
+    if args.keep or args.synthesize or args.orphans:
+        raise SynthCoreError(
+            "--keep, --synthesize and --orphans are for a linked set: give several files."
+        )
     args.input = inputs[0]
     suffix = args.out.suffix.lower()
     dask = args.engine == "dask"
@@ -289,30 +304,24 @@ def run_linked(args: argparse.Namespace, inputs: Sequence[Path]) -> int:
         links, warnings = recipe.links_for(database, links)
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
-    base = recipe.spec() if args.recipe is not None else GenerationSpec(rules=RulesSetting.AUTO)
-    spec = _resolved_spec(args, base)
+    base = recipe.spec()
+    if args.recipe is None:
+        base = base.with_table(rules=RulesSetting.AUTO)
     top = link_order(list(database.tables), links.relations)[0]
-    scale = recipe.scale if args.rows is None else args.rows / max(len(database.tables[top].df), 1)
-    keep = tuple(args.keep) or recipe.keep
-    orphans = Orphans(recipe.orphans)
-    method = LinkedMethod(recipe.method)
+    scale = base.scale if args.rows is None else args.rows / max(len(database.tables[top].df), 1)
+    spec = replace(
+        base,
+        table=_resolved_spec(args, base.table),
+        scale=scale,
+        keep=_kept(args, base.keep, database, links),
+        orphans=Orphans(args.orphans) if args.orphans else base.orphans,
+    )
     bar = progress_bar("linked  ")
-    if method is LinkedMethod.PER_TABLE:
-        result = synthesize_linked(
-            database,
-            links,
-            spec,
-            scale=scale,
-            keep=keep,
-            orphan_rows=orphans,
-            progress=bar or no_progress,
-        )
-    else:
-        result = synthesize_baseline(
-            method, database, links, spec, scale=scale, progress=bar or no_progress
-        )
+    result = synthesize_linked(
+        database=database, links=links, spec=spec, progress=bar or no_progress
+    )
     if args.save_recipe is not None:
-        saved = make_linked_recipe(database, links, spec, scale, keep, orphans, method)
+        saved = make_linked_recipe(database, links, spec)
         args.save_recipe.write_text(saved.to_json(), encoding="utf-8")
     if bar:
         bar.close()
@@ -330,6 +339,21 @@ def run_linked(args: argparse.Namespace, inputs: Sequence[Path]) -> int:
         print(f"note: {note}", file=sys.stderr)
     print(f"Wrote {len(result.tables)} tables to {args.out}.", file=sys.stderr)
     return 0
+
+
+def _kept(
+    args: argparse.Namespace, keep: tuple[str, ...] | None, database: Database, links: Links
+) -> tuple[str, ...] | None:
+    """The tables kept as they are: --keep's, else the recipe's (None: the reference
+    tables), without those --synthesize names."""
+    chosen = tuple(args.keep) if args.keep else keep
+    if not args.synthesize:
+        return chosen
+    unknown = [t for t in args.synthesize if t not in database.tables]
+    if unknown:
+        raise SynthCoreError(f"--synthesize {unknown[0]}: there is no table '{unknown[0]}'.")
+    start = reference_tables(database, links) if chosen is None else chosen
+    return tuple(t for t in start if t not in args.synthesize)
 
 
 def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> GenerationSpec:

@@ -23,6 +23,7 @@ from synth_core.data.sdv_metadata import read_sdv_metadata, to_sdv_metadata
 from synth_core.errors import SynthCoreError
 from synth_core.present.diagram import relations_dot
 from synth_core.ui import state
+from synth_core.ui.linked.rules import rules_table
 from synth_core.ui.widgets import error_box
 
 UPLOADS = state.key("linked_uploads", state.Scope.SESSION)
@@ -137,6 +138,9 @@ def show(database: Database, links: Links) -> None:
         st.warning(line)
     for line in links.notes:
         st.caption(line)
+    if links.relations:
+        st.markdown("**Rules across tables**")
+        rules_table(database, links)
     st.download_button(
         "Download the keys and links as SDV metadata (JSON)",
         json.dumps(to_sdv_metadata(database, links), indent=2),

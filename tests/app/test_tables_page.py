@@ -106,7 +106,9 @@ def test_the_linked_sample_is_generated_measured_and_downloaded_as_a_zip() -> No
     from synth_core.generate.spec import GenerationSpec
 
     database, links = at.session_state["linked_tables"][1], at.session_state["linked_tables"][2]
-    recipe = make_linked_recipe(database, links, GenerationSpec(seed=7), 2.0)
+    from synth_core.generate.linked import LinkedSpec
+
+    recipe = make_linked_recipe(database, links, LinkedSpec(GenerationSpec(seed=7), scale=2.0))
     at.file_uploader(key="linked_recipe_upload").set_value(
         [("recipe.json", recipe.to_json().encode(), "application/json")]
     ).run()

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from synth_core.data.database import find_relations, read_database
-from synth_core.generate.linked import integrity, synthesize_linked
+from synth_core.generate.linked import LinkedSpec, integrity, synthesize_linked
 from synth_core.generate.spec import GenerationSpec
 
 
@@ -51,7 +51,9 @@ def test_every_link_holds_keys_are_new_and_children_follow_their_parents() -> No
         ("accounts", "districts"),
         ("loans", "accounts"),
     }
-    result = synthesize_linked(database, links, GenerationSpec(seed=1))
+    result = synthesize_linked(
+        database=database, links=links, spec=LinkedSpec(GenerationSpec(seed=1), keep=())
+    )
     assert integrity(result.tables, result.relations) == {
         "accounts.district_id → districts.district_id": 1.0,
         "loans.account_id → accounts.account_id": 1.0,
@@ -65,7 +67,8 @@ def test_every_link_holds_keys_are_new_and_children_follow_their_parents() -> No
     real_accounts, accounts = database.tables["accounts"].df, result.tables["accounts"]
     real_loans, loans = database.tables["loans"].df, result.tables["loans"]
     assert len(result.tables["districts"]) == 12  # the top of the chain, at scale 1
-    assert len(accounts) == pytest.approx(len(real_accounts), rel=0.15)  # drawn per district
+    assert len(accounts) == len(real_accounts)  # each table as large as the real one
+    assert len(loans) == len(real_loans)
 
     def without_loans(accts: pd.DataFrame, lns: pd.DataFrame) -> float:
         return float((~accts["account_id"].isin(lns["account_id"])).mean())
@@ -77,14 +80,28 @@ def test_every_link_holds_keys_are_new_and_children_follow_their_parents() -> No
     assert joined["amount"].corr(joined["balance"]) > 0.6  # real: about 0.95
 
 
-def test_the_set_scales_from_its_top_tables() -> None:
+def test_the_set_scales_every_table_and_keeps_reference_tables_by_default() -> None:
     database = read_database(_bank(2))
     links = find_relations(database)
-    result = synthesize_linked(database, links, GenerationSpec(seed=0), scale=2.0)
-    assert len(result.tables["districts"]) == 24
-    assert integrity(result.tables, result.relations) == dict.fromkeys(
-        integrity(result.tables, result.relations), 1.0
+    real = {name: len(t.df) for name, t in database.tables.items()}
+    result = synthesize_linked(
+        database=database, links=links, spec=LinkedSpec(GenerationSpec(seed=0), scale=2.0)
     )
+    assert result.kept == ("districts",)  # 12 districts that 300 accounts point at
+    pd.testing.assert_frame_equal(result.tables["districts"], database.tables["districts"].df)
+    assert any(
+        "districts: kept as it is" in note and "--synthesize" in note for note in result.notes
+    )
+    assert len(result.tables["accounts"]) == 2 * real["accounts"]
+    assert len(result.tables["loans"]) == 2 * real["loans"]
+    synthesized = synthesize_linked(
+        database=database,
+        links=links,
+        spec=LinkedSpec(GenerationSpec(seed=0), scale=2.0, keep=()),
+    )
+    assert len(synthesized.tables["districts"]) == 24
+    for made in (result, synthesized):
+        assert set(integrity(made.tables, made.relations).values()) == {1.0}
 
 
 def test_cli_generate_with_several_files_writes_one_linked_file_per_table(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -168,9 +185,8 @@ def test_orphans_are_dropped_or_kept_with_an_empty_key_and_missing_keys_stay_mis
     (relation,) = links.relations
     assert relation.orphans == 30
     for choice, empty in ((Orphans.DROP, 60 / 570), (Orphans.KEEP, 90 / 600)):
-        result = synthesize_linked(
-            database, links, GenerationSpec(seed=3, holdout_fraction=0.0), orphan_rows=choice
-        )
+        spec = LinkedSpec(GenerationSpec(seed=3, holdout_fraction=0.0), orphans=choice)
+        result = synthesize_linked(database=database, links=links, spec=spec)
         made = result.tables["loans"]
         assert set(integrity(result.tables, result.relations).values()) == {1.0}
         assert made["account_id"].isna().mean() == pytest.approx(empty, abs=0.03)
@@ -204,3 +220,17 @@ def test_a_linked_recipe_round_trips_and_says_what_is_wrong(tmp_path: Path) -> N
         read_linked_recipe(recipe.read_text().replace('"seed": 5', '"seed": "5"'))
     with pytest.raises(RecipeError, match="not for a set of linked tables"):
         read_linked_recipe('{"generator": "cart"}')
+    with pytest.raises(RecipeError, match="does not know: 'keep_tables'"):
+        read_linked_recipe(recipe.read_text().replace('"keep":', '"keep_tables":'))
+    default = tmp_path / "default.json"  # no --keep: the reference tables, said as null
+    assert (
+        main(["generate", *paths, "--out", str(tmp_path / "third"), "--save-recipe", str(default)])
+        == 0
+    )
+    assert read_linked_recipe(default.read_bytes()).keep is None
+    fourth = tmp_path / "fourth"
+    assert main(["generate", *paths, "--synthesize", "districts", "--out", str(fourth)]) == 0
+    districts = pd.read_csv(fourth / "districts.csv")
+    assert (
+        not districts["district_id"].isin(pd.read_csv(first / "districts.csv")["district_id"]).any()
+    )

@@ -19,7 +19,8 @@ from synth_core.evaluate.fidelity.prepare import Binning
 from synth_core.evaluate.linked import children_per_parent, evaluate_linked, sequences
 from synth_core.generate.linked import (
     LinkedResult,
-    bound_kept,
+    LinkedSpec,
+    Orphans,
     integrity,
     split_by_entity,
     synthesize_linked,
@@ -44,13 +45,15 @@ def _bank(accounts: int = 400, seed: int = 0) -> tuple[Database, Links]:
 def baseball() -> tuple[Database, Links, LinkedResult]:
     database = read_database((p.name, p.read_bytes()) for p in sorted(BASEBALL.glob("*.csv")))
     links = find_relations(database)
-    return database, links, synthesize_linked(database, links, GenerationSpec(seed=0))
+    spec = LinkedSpec(GenerationSpec(seed=0))
+    return database, links, synthesize_linked(database=database, links=links, spec=spec)
 
 
 @pytest.fixture(scope="module")
 def bank() -> tuple[Database, Links, LinkedResult]:
     database, links = _bank()
-    return database, links, synthesize_linked(database, links, GenerationSpec(seed=1))
+    spec = LinkedSpec(GenerationSpec(seed=1))
+    return database, links, synthesize_linked(database=database, links=links, spec=spec)
 
 
 @pytest.mark.parametrize("which", ["baseball", "bank"])
@@ -61,14 +64,17 @@ def test_multi_table_quality_equals_sdmetrics_report(
 
     database, links, result = request.getfixturevalue(which)
     ours = evaluate_linked(
-        result.train, result.tables, database, links, binning=Binning.SDMETRICS, detection=False
+        database=database,
+        links=links,
+        result=result,
+        binning=Binning.SDMETRICS,
+        detection_auc=False,
     )
+    real = {name: table.df for name, table in database.tables.items()}  # every real row
     report = QualityReport()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        report.generate(
-            dict(result.train), dict(result.tables), to_sdv_metadata(database, links), verbose=False
-        )
+        report.generate(real, dict(result.tables), to_sdv_metadata(database, links), verbose=False)
     theirs = report.get_properties().set_index("Property")["Score"]
     assert ours.column_shapes == pytest.approx(theirs["Column Shapes"], abs=1e-9)
     assert ours.pair_trends == pytest.approx(theirs["Column Pair Trends"], abs=1e-9)
@@ -110,6 +116,9 @@ def test_whole_entities_are_held_out_with_every_row_below_them() -> None:
     assert entity == "account"
     assert len(holdout["account"]) == 60
     held = set(holdout["account"]["account_id"])
+    cards = set(holdout["card"]["disp_id"])  # two links below: card → disp → account
+    assert cards
+    assert cards <= set(holdout["disp"]["disp_id"])
     for child in ("loan", "order", "disp"):
         assert set(holdout[child]["account_id"]) <= held
         assert not set(train[child]["account_id"]) & held  # no child row of a held-out account
@@ -122,15 +131,21 @@ def test_rules_across_links_hold_in_every_synthetic_row(
     baseball: tuple[Database, Links, LinkedResult], bank: tuple[Database, Links, LinkedResult]
 ) -> None:
     for _database, _, result in (baseball, bank):
-        for relation, found in result.bounds.items():
+        for found in result.bounds.values():
             for bound in found:
-                assert bound_kept(result.tables, relation, bound) == 1.0, bound
-    (career,) = next(b for r, b in baseball[2].bounds.items() if r.child == "BattingPost")
-    assert (career.lower, career.upper, career.years) == ("debut", "finalGame", True)
-    (loan_bounds,) = [b for r, b in bank[2].bounds.items() if r.child == "loan"]
-    loan_rule = [b for b in loan_bounds if b.column == "date"]
-    assert loan_rule
-    assert loan_rule[0].lower == "date"
+                assert bound.kept(result.tables) == 1.0, bound
+    (career,) = baseball[2].bounds["BattingPost"]
+    assert career.lower is not None
+    assert career.upper is not None
+    assert (career.lower.column, career.upper.column) == ("debut", "finalGame")
+    assert career.years(career.lower)  # years in the child, dates in the parent
+    (loan_rule,) = [b for b in bank[2].bounds["loan"] if b.column == "date"]
+    assert loan_rule.lower is not None
+    assert (loan_rule.lower.column, len(loan_rule.lower.path)) == ("date", 1)
+    (card_rule,) = bank[2].bounds["card"]  # two links away: card → disp → account
+    assert card_rule.lower is not None
+    assert [r.parent for r in card_rule.lower.path] == ["disp", "account"]
+    assert card_rule.describe() == "card.issued at or after account.date (through disp)"
     for name, frame in bank[2].tables.items():
         real = bank[0].tables[name].df
         assert list(frame.columns) == list(real.columns)
@@ -182,7 +197,9 @@ def test_privacy_is_measured_per_entity_and_the_zip_keeps_names_formats_and_link
     files[2] = ("client.csv.gz", gzip.compress(frames["client"].to_csv(index=False).encode()))
     database = read_database(files)
     links = find_relations(database)
-    measured = synthesize_linked_measured(database, links, GenerationSpec(seed=0))
+    measured = synthesize_linked_measured(
+        database=database, links=links, spec=LinkedSpec(GenerationSpec(seed=0))
+    )
     privacy = measured.evaluation.privacy
     assert privacy is not None
     assert privacy.entity == "account"
@@ -191,13 +208,15 @@ def test_privacy_is_measured_per_entity_and_the_zip_keeps_names_formats_and_link
     assert 0.3 < privacy.dcr.share < 0.7
     assert privacy.exact_synthetic == 0.0
     detection = measured.evaluation.detection
-    assert set(detection) == {"district", "account", "client"}  # every parent table
+    # every synthesized table (districts are kept as they are: a reference list)
+    assert set(detection) == {"account", "client", "disp", "card", "loan", "order"}
     assert all(0.3 < auc < 1.0 for auc in detection.values())
     payload = measured.evaluation.to_dict()
     assert {r["child"] for r in payload["relations"]} == {
         "account",
         "client",
         "disp",
+        "card",
         "loan",
         "order",
     }
@@ -205,14 +224,22 @@ def test_privacy_is_measured_per_entity_and_the_zip_keeps_names_formats_and_link
     with zipfile.ZipFile(io.BytesIO(measured.zip_bytes(database))) as archive:
         names = sorted(archive.namelist())
         assert names == sorted(
-            ["district.csv", "account.tsv", "client.csv.gz", "disp.csv", "loan.csv", "order.csv"]
+            [
+                "district.csv",
+                "account.tsv",
+                "client.csv.gz",
+                "disp.csv",
+                "card.csv",
+                "loan.csv",
+                "order.csv",
+            ]
         )
         read = {
             "account": pd.read_csv(archive.open("account.tsv"), sep="\t"),
             "client": pd.read_csv(io.BytesIO(gzip.decompress(archive.read("client.csv.gz")))),
             **{
                 n: pd.read_csv(archive.open(f"{n}.csv"))
-                for n in ("district", "disp", "loan", "order")
+                for n in ("district", "disp", "card", "loan", "order")
             },
         }
     assert integrity(read, links.relations) == dict.fromkeys(integrity(read, links.relations), 1.0)
@@ -227,15 +254,7 @@ def test_the_html_report_has_the_links_and_no_real_row(
     from synth_core.present.report import linked_report_html
 
     database, links, result = baseball
-    found = evaluate_linked(
-        result.train,
-        result.tables,
-        database,
-        links,
-        holdout=result.holdout,
-        entity=result.entity,
-        detection=False,
-    )
+    found = evaluate_linked(database=database, links=links, result=result, detection_auc=False)
     page = linked_report_html(found, result.notes, "2026-12-04")
     for section in ("Links", "BattingPost.playerID → People.playerID", "Privacy per entity"):
         assert section in page
@@ -254,14 +273,26 @@ def test_the_html_report_has_the_links_and_no_real_row(
 
 
 def test_the_measured_job_applies_the_pages_choices() -> None:
-    """Keep-as-they-are and the orphan choice reach the generation (the Generate page's job)."""
-    from synth_core.generate.linked import Orphans
-
-    database, links = _bank(200, 8)
-    measured = synthesize_linked_measured(
-        database, links, GenerationSpec(seed=0), keep=("district",), orphan_rows=Orphans.KEEP
-    )
-    real = database.tables["district"].df
-    pd.testing.assert_frame_equal(measured.result.tables["district"], real)
-    assert any("kept as it is" in note for note in measured.result.notes)
-    assert (measured.keep, measured.orphan_rows) == (("district",), Orphans.KEEP)
+    """Keep-as-they-are and the orphan choice reach the generation (the Generate page's job):
+    the set has orphan loans, so ignoring the choice would show."""
+    frames = bank_tables(200, 8)
+    loans = frames["loan"]
+    lost = loans.index[: len(loans) // 10]  # a tenth of the loans point at no account
+    loans.loc[lost, "account_id"] = 999_999
+    files = [(f"{n}.csv", f.to_csv(index=False).encode()) for n, f in frames.items()]
+    database = read_database(files)
+    links = find_relations(database)
+    (relation,) = [r for r in links.relations if r.child == "loan"]
+    assert relation.orphans == len(lost)
+    empty = {}
+    for choice in Orphans:
+        spec = LinkedSpec(GenerationSpec(seed=0), keep=("district",), orphans=choice)
+        measured = synthesize_linked_measured(database=database, links=links, spec=spec)
+        assert measured.spec.orphans is choice
+        made = measured.result.tables["loan"]
+        empty[choice] = float(made["account_id"].isna().mean())
+        real = database.tables["district"].df
+        pd.testing.assert_frame_equal(measured.result.tables["district"], real)
+        assert any("kept as it is" in note for note in measured.result.notes)
+    assert empty[Orphans.DROP] == 0.0
+    assert empty[Orphans.KEEP] == pytest.approx(0.1, abs=0.04)

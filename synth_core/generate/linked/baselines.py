@@ -5,14 +5,14 @@ data: TabularARGN with context tables (MOSTLY AI's way, mostlyai-engine's ``ctx_
 Both learn from the same training rows as ours (whole entities held out, ``split_by_entity``)
 and give the same result: every primary key is then replaced by new IDs (never a real one) and
 every foreign key follows its parent's, so each link holds and no real key appears. Orphan rows
-are left out of training; reference tables cannot be kept as they are (ours can)."""
+are left out of training; reference tables cannot be kept as they are (ours can). Both are
+``SetMethod``s (``methods``)."""
 
 from __future__ import annotations
 
 import time
 import warnings
 from collections.abc import Mapping
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,64 +22,61 @@ import pandas as pd
 from synth_core._progress import ProgressFn, no_progress, scaled
 from synth_core.data.database import Database, Links, key_text, link_order
 from synth_core.data.sdv_metadata import to_sdv_metadata
-from synth_core.errors import GeneratorError, JobCancelledError, SpecError, SynthCoreError
-from synth_core.generate.linked.synthesize import LinkedResult, split_by_entity
+from synth_core.errors import GeneratorError, JobCancelledError, SynthCoreError
+from synth_core.generate.linked.bounds import find_bounds
+from synth_core.generate.linked.plan import reference_tables, split_by_entity
+from synth_core.generate.linked.result import LinkedResult
+from synth_core.generate.linked.rules import find_set_rules
+from synth_core.generate.linked.spec import LinkedSpec
 from synth_core.generate.protect.pii import new_ids
 from synth_core.generate.spec import GenerationSpec
 
 ARGN_MINUTES = 2.0  # training time per table unless the spec's parameters say otherwise
 
 
-class LinkedMethod(StrEnum):
-    """How a linked set is made."""
-
-    PER_TABLE = "per table"  # ours: synthesize_linked, with the spec's one-table generator
-    ARGN_CONTEXT = "tabular_argn with context"
-    SDV_HMA = "sdv hma"
-
-
-LABELS = {
-    LinkedMethod.PER_TABLE: "Each table with the generator below, linked (children per parent "
-    "learnt, sequences, rules across links)",
-    LinkedMethod.ARGN_CONTEXT: "TabularARGN with context tables (mostlyai-engine; neural, "
-    "minutes per table)",
-    LinkedMethod.SDV_HMA: "SDV HMASynthesizer (baseline; at most 5 tables and a depth of 2)",
-}
-
-
-def synthesize_baseline(
-    method: LinkedMethod,
-    database: Database,
-    links: Links,
-    spec: GenerationSpec,
-    *,
-    scale: float = 1.0,
-    progress: ProgressFn = no_progress,
+def make_hma(
+    database: Database, links: Links, spec: LinkedSpec, progress: ProgressFn = no_progress
 ) -> LinkedResult:
-    """The set made by ``method`` (not PER_TABLE: that is ``synthesize_linked``)."""
-    if method is LinkedMethod.PER_TABLE:
-        raise SpecError("Use synthesize_linked for the per-table method.")
-    if not 0.01 <= scale <= 100:
-        raise SpecError(f"The size of the set must be between 0.01 and 100 times; got {scale}.")
+    """The set made by SDV's HMASynthesizer."""
+    return _baseline(database, links, spec, progress, hma=True)
+
+
+def make_argn(
+    database: Database, links: Links, spec: LinkedSpec, progress: ProgressFn = no_progress
+) -> LinkedResult:
+    """The set made by TabularARGN with context tables."""
+    return _baseline(database, links, spec, progress, hma=False)
+
+
+def _baseline(
+    database: Database, links: Links, spec: LinkedSpec, progress: ProgressFn, hma: bool
+) -> LinkedResult:
     started = time.perf_counter()
-    entity, train, holdout = split_by_entity(database, links, spec.holdout_fraction, spec.seed)
+    table = spec.table
+    entity, train, holdout = split_by_entity(database, links, table.holdout_fraction, table.seed)
     train = {name: _without_orphans(name, frame, train, links) for name, frame in train.items()}
     notes: list[str] = []
-    if method is LinkedMethod.SDV_HMA:
-        made = _hma(database, links, train, spec.seed, scale, progress)
+    if spec.keep is None and reference_tables(database, links):
+        notes.append(
+            "Reference tables are synthesized too: this method cannot keep a table as it is."
+        )
+    if hma:
+        made = _hma(database, links, train, table.seed, spec.scale, progress)
     else:
-        made = _argn(database, links, train, spec, scale, progress, notes)
-    tables = _new_keys(made, database, links, spec.seed)
+        made = _argn(database, links, train, table, spec.scale, progress, notes)
+    tables = _new_keys(made, database, links, table.seed)
     progress(1.0, "Done")
+    real = {name: t.df for name, t in database.tables.items()}
     return LinkedResult(
-        tables,
-        links.relations,
-        tuple(notes),
-        train,
-        holdout,
-        entity,
-        {},
-        time.perf_counter() - started,
+        tables=tables,
+        relations=links.relations,
+        notes=tuple(notes),
+        train=train,
+        holdout=holdout,
+        entity=entity,
+        rules=find_set_rules(database, links),
+        bounds=find_bounds(real, {n: t.schema for n, t in database.tables.items()}, links),
+        seconds=time.perf_counter() - started,
     )
 
 

@@ -10,62 +10,145 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synth_core.data.database import (
-    Relation,
-    key_text,
-    order_column,
-)
+from synth_core.data.database import Relation, key_text, order_column
 from synth_core.data.distance import RowEncoder, distance_columns
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.generate.linked.bounds import as_number, like_original
 
-COUNT = "__children__"  # + child table and key: rows of that child per parent row
 NEIGHBOURS = 20  # parents searched per child row before any parent with room
 
 
-def count_name(relation: Relation) -> str:
-    """The parent's column counting its children through ``relation``."""
-    return f"{COUNT}{relation.child}.{relation.child_key}"
+def vectors(
+    children: pd.DataFrame, parents: pd.DataFrame, names: Sequence[str], schema: Schema
+) -> tuple[np.ndarray, np.ndarray]:
+    """Child rows and parent rows encoded on the context columns ``names`` (each parent's
+    columns under the names they have in its children), so that distance compares them."""
+    present = [n for n in names if n in children.columns and n in parents.columns]
+    columns = distance_columns(Schema(tuple(schema[n] for n in present)), children)
+    if not columns or len(parents) == 0:
+        return np.zeros((len(children), 0)), np.zeros((len(parents), 0))
+    encoder = RowEncoder.fit(parents, columns, [children])
+    return encoder.transform(children), encoder.transform(parents)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Rows that must go to a parent of their own group (two paths that agree: a disp row of
+    an account in district 7 given a client of district 7) and rows that should not."""
+
+    child: np.ndarray  # each child row's group (None: none)
+    parent: np.ndarray  # each parent row's group
+    agree: np.ndarray  # child rows to give a parent of their group
 
 
 def match(
-    children: pd.DataFrame,
-    parents: pd.DataFrame,
-    relation: Relation,
-    prefix: str,
-    context: Sequence[str],
-    schema: Schema,
-    seed: list[int],
-) -> tuple[np.ndarray, int]:
-    """For each synthetic child row, the position of the synthetic parent it belongs to: the
-    nearest on the context columns with room left, so each parent gets the number of children
-    it drew. When the parents drew more or fewer in all than there are rows (a second parent:
-    the rows were drawn through the first), the difference is spread at random; it is returned."""
-    rng = np.random.default_rng([*seed, 11])
-    capacity, gap = _capacity(parents, relation, len(children), rng)
-    chosen = np.full(len(children), -1, dtype=np.int64)
-    named = [f"{prefix}.{c}" for c in context]
-    columns = distance_columns(Schema(tuple(schema[n] for n in named)), children)
-    if columns and len(parents):
-        left = parents[list(context)].copy()
-        left.columns = named
-        encoder = RowEncoder.fit(left, columns, [children])
+    child_vectors: np.ndarray,
+    parent_vectors: np.ndarray,
+    capacity: np.ndarray,
+    rng: np.random.Generator,
+    groups: Groups | None = None,
+) -> np.ndarray:
+    """For each child row, the position of the parent it goes to: the nearest (on the
+    context) with room, so each parent gets the children it drew; with ``groups``, rows to
+    agree among the parents of their group, the others outside it where one has room. Rows
+    left over (no parent with room near them) go to any parent with room, at random; -1 when
+    there is none."""
+    room = capacity.astype(np.int64).copy()
+    chosen = np.full(len(child_vectors), -1, dtype=np.int64)
+    everyone: np.ndarray = np.arange(len(room))
+    if groups is None:
+        _nearest(np.arange(len(chosen)), everyone, child_vectors, parent_vectors, room, chosen, rng)
+    else:
+        agreeing = np.flatnonzero(groups.agree & pd.notna(groups.child))
+        by_group = pd.Series(everyone).groupby(pd.Series(groups.parent, dtype=object)).indices
+        for group, rows in pd.Series(agreeing).groupby(groups.child[agreeing]).indices.items():
+            candidates = by_group.get(group)
+            if candidates is not None:
+                candidates = np.asarray(candidates)
+                mine = agreeing[rows]
+                _nearest(mine, candidates, child_vectors, parent_vectors, room, chosen, rng)
+        others = np.flatnonzero((chosen < 0) & ~groups.agree)
+        _nearest(others, everyone, child_vectors, parent_vectors, room, chosen, rng, groups)
+        _nearest(
+            np.flatnonzero(chosen < 0), everyone, child_vectors, parent_vectors, room, chosen, rng
+        )
+    rest = np.flatnonzero(chosen < 0)
+    spare = np.repeat(everyone, np.maximum(room, 0))
+    rng.shuffle(spare)
+    chosen[rest[: spare.size]] = spare[: rest.size]
+    if groups is not None:
+        _swap_to_agree(chosen, groups)
+    return chosen
+
+
+def _swap_to_agree(chosen: np.ndarray, groups: Groups) -> None:
+    """Rows to agree that got a parent outside their group trade parents with a row that
+    holds one of their group and is not itself agreeing there (every parent keeps its number
+    of children): a row of group a holding b and a row of group b holding a both agree after."""
+    held = np.where(chosen >= 0, groups.parent[np.maximum(chosen, 0)], None)
+    satisfied = groups.agree & (held == groups.child) & pd.notna(groups.child)
+    holders: dict[object, list[int]] = {}
+    for row in np.flatnonzero((chosen >= 0) & ~satisfied):
+        holders.setdefault(held[row], []).append(int(row))
+    failing = np.flatnonzero(groups.agree & ~satisfied & (chosen >= 0) & pd.notna(groups.child))
+    for row in failing:
+        mine, got = groups.child[row], held[row]
+        if held[row] == mine:
+            continue
+        pool = holders.get(mine, [])
+        best = None
+        for at in range(len(pool) - 1, -1, -1):
+            other = pool[at]
+            if other == row or held[other] != mine:
+                continue
+            if groups.agree[other] and groups.child[other] == got:
+                best = at  # both agree after the trade
+                break
+            if best is None and not groups.agree[other] and groups.child[other] != got:
+                best = at
+        if best is None:
+            continue
+        other = pool.pop(best)
+        chosen[row], chosen[other] = chosen[other], chosen[row]
+        held[row], held[other] = mine, got
+        if not (groups.agree[other] and groups.child[other] == got):
+            holders.setdefault(got, []).append(other)
+
+
+def _nearest(
+    rows: np.ndarray,
+    candidates: np.ndarray,
+    child_vectors: np.ndarray,
+    parent_vectors: np.ndarray,
+    room: np.ndarray,
+    chosen: np.ndarray,
+    rng: np.random.Generator,
+    avoid: Groups | None = None,
+) -> None:
+    """Give each of ``rows`` (in random order) the nearest of ``candidates`` with room (not
+    of its own group, with ``avoid``)."""
+    candidates = candidates[room[candidates] > 0]
+    if rows.size == 0 or candidates.size == 0:
+        return
+    if parent_vectors.shape[1] == 0:
+        near = np.tile(rng.permutation(candidates)[:NEIGHBOURS], (rows.size, 1))
+    else:
         from sklearn.neighbors import NearestNeighbors
 
-        k = min(NEIGHBOURS, len(parents))
-        index = NearestNeighbors(n_neighbors=k).fit(encoder.transform(left))
-        _, near = index.kneighbors(encoder.transform(children))
-        for row in rng.permutation(len(children)):
-            for candidate in near[row]:
-                if capacity[candidate] > 0:
-                    chosen[row] = candidate
-                    capacity[candidate] -= 1
-                    break
-    rest = np.flatnonzero(chosen < 0)
-    room = np.repeat(np.arange(len(capacity)), np.maximum(capacity, 0))
-    rng.shuffle(room)
-    chosen[rest] = room[: len(rest)]
-    return chosen, gap
+        k = min(NEIGHBOURS, candidates.size)
+        index = NearestNeighbors(n_neighbors=k).fit(parent_vectors[candidates])
+        near = candidates[index.kneighbors(child_vectors[rows], return_distance=False)]
+    order = rng.permutation(rows.size)
+    for i in order:
+        row = rows[i]
+        for candidate in near[i]:
+            if room[candidate] <= 0:
+                continue
+            if avoid is not None and avoid.parent[candidate] == avoid.child[row]:
+                continue
+            chosen[row] = candidate
+            room[candidate] -= 1
+            break
 
 
 PREVIOUS = "__previous__."  # + a child column: its value in the previous sibling
@@ -115,17 +198,13 @@ def sequence_of(
     return SequenceShape(order, schema[order].kind, chained)
 
 
-def _order_numbers(values: pd.Series, kind: ColumnKind) -> np.ndarray:
-    return as_number(values, kind)
-
-
 def sequence_columns(
     real: pd.DataFrame, relation: Relation, sequence: SequenceShape
 ) -> tuple[dict[str, np.ndarray], list[ColumnSchema]]:
     """Per real child row (in ``real``'s order): its position among its parent's children in
     order, and the previous one's values of the chained columns."""
     keys = key_text(real[relation.child_key]).fillna("").to_numpy(dtype=object)
-    numbers = _order_numbers(real[sequence.order], sequence.kind)
+    numbers = as_number(real[sequence.order], sequence.kind)
     ranked = np.lexsort((np.arange(len(real)), numbers, keys))
     same = np.r_[False, keys[ranked][1:] == keys[ranked][:-1]]
     starts = np.flatnonzero(~same)
@@ -163,52 +242,21 @@ def _onehot(values: Sequence[np.ndarray], vocabulary: Sequence[list[str]], rows:
     return np.hstack(blocks) if blocks else np.zeros((rows, 0))
 
 
-def _capacity(
-    parents: pd.DataFrame, relation: Relation, rows: int, rng: np.random.Generator
-) -> tuple[np.ndarray, int]:
-    """Children each parent takes: the counts it drew, with any difference to ``rows`` spread
-    at random (more to the parents that drew more); the difference is returned."""
-    capacity = parents[count_name(relation)].to_numpy(dtype=np.int64).copy()
-    gap = rows - int(capacity.sum())
-    if gap and len(capacity):
-        if gap > 0:
-            weights = capacity + 1.0
-            extra = rng.choice(len(capacity), gap, p=weights / weights.sum())
-            np.add.at(capacity, extra, 1)
-        else:
-            places = np.repeat(np.arange(len(capacity)), capacity)
-            np.subtract.at(capacity, rng.choice(places, -gap, replace=False), 1)
-    return capacity, gap
-
-
 def chain(
     children: pd.DataFrame,
-    parents: pd.DataFrame,
-    relation: Relation,
-    prefix: str,
-    context: Sequence[str],
-    schema: Schema,
+    child_vectors: np.ndarray,
+    parent_vectors: np.ndarray,
+    capacity: np.ndarray,
     sequence: SequenceShape,
-    seed: list[int],
-) -> tuple[np.ndarray, np.ndarray, int]:
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     """Each synthetic child row's parent and place in that parent's sequence. Step by step,
     each parent that still needs a child takes the nearest free row on (its own context
     columns, its previous child's values of the chained columns, the step), so a row drawn
     after "NLCS for team X" follows a child that was "NLCS for team X"."""
     from sklearn.neighbors import NearestNeighbors
 
-    rng = np.random.default_rng([*seed, 13])
-    capacity, gap = _capacity(parents, relation, len(children), rng)
-    named = [f"{prefix}.{c}" for c in context]
-    columns = distance_columns(Schema(tuple(schema[n] for n in named)), children)
-    if columns:
-        left = parents[list(context)].copy()
-        left.columns = named
-        encoder = RowEncoder.fit(left, columns, [children])
-        parent_vectors, child_vectors = encoder.transform(left), encoder.transform(children)
-    else:
-        parent_vectors = np.zeros((len(parents), 0))
-        child_vectors = np.zeros((len(children), 0))
+    parents = len(parent_vectors)
     chained = list(sequence.chained)
     actual = [
         children[c].astype("string").fillna("(missing)").to_numpy(dtype=object) for c in chained
@@ -222,7 +270,7 @@ def chain(
     drawn_position = pd.to_numeric(children[POSITION], errors="coerce").fillna(0).to_numpy()
     chosen = np.full(len(children), -1, dtype=np.int64)
     place = np.zeros(len(children), dtype=np.int64)
-    last = np.full(len(parents), -1, dtype=np.int64)  # each parent's latest child row
+    last = np.full(parents, -1, dtype=np.int64)  # each parent's latest child row
     free = np.ones(len(children), dtype=bool)
     longest = int(capacity.max()) if len(capacity) else 0
     for step in range(min(longest, MAX_CHAIN)):
@@ -269,19 +317,19 @@ def chain(
             last[waiting[i]] = row
     rest = np.flatnonzero(chosen < 0)  # sequences longer than MAX_CHAIN: given in any order
     if rest.size:
-        used = np.bincount(chosen[chosen >= 0], minlength=len(parents))
-        room = np.repeat(np.arange(len(parents)), np.maximum(capacity - used, 0))
+        used = np.bincount(chosen[chosen >= 0], minlength=parents)
+        room = np.repeat(np.arange(parents), np.maximum(capacity - used, 0))
         rng.shuffle(room)
-        chosen[rest] = room[: rest.size]
+        chosen[rest[: room.size]] = room[: rest.size]
         place[rest] = MAX_CHAIN
-    return chosen, place, gap
+    return chosen, place
 
 
 def ordered(children: pd.DataFrame, key: str, place: np.ndarray, sequence: SequenceShape) -> None:
     """Each parent's children put in order along its chain: the values of the order column its
     children were drawn with, sorted, the smallest to the first child (so the column keeps its
     drawn values, and each sequence runs forward)."""
-    numbers = _order_numbers(children[sequence.order], sequence.kind)
+    numbers = as_number(children[sequence.order], sequence.kind)
     keys = key_text(children[key]).fillna("").to_numpy(dtype=object)
     by_chain = np.lexsort((place, keys))
     by_value = np.lexsort((np.nan_to_num(numbers, nan=np.inf), keys))

@@ -10,8 +10,7 @@ from typing import Any
 
 from synth_core.data.database import Database, Links, with_link
 from synth_core.generate.generators.registry import DEFAULT_GENERATOR
-from synth_core.generate.linked.baselines import LinkedMethod
-from synth_core.generate.linked.synthesize import Orphans
+from synth_core.generate.linked.spec import LinkedMethod, LinkedSpec, Orphans
 from synth_core.generate.recipe import RecipeError, fingerprint
 from synth_core.generate.spec import GenerationSpec
 
@@ -26,18 +25,24 @@ class LinkedRecipe:
     seed: int = 0
     holdout_fraction: float = 0.2
     scale: float = 1.0
-    keep: tuple[str, ...] = ()
+    keep: tuple[str, ...] | None = None  # None: the set's reference tables
     orphans: str = Orphans.DROP.value
     method: str = LinkedMethod.PER_TABLE.value
     tables: tuple[Mapping[str, Any], ...] = ()  # {"name", "file", "fingerprint", "rows"}
     relations: tuple[Mapping[str, str], ...] = ()  # {"parent", "parent_key", "child", ...}
 
-    def spec(self) -> GenerationSpec:
-        return GenerationSpec(
-            generator=self.generator,
-            params=dict(self.params),
-            seed=self.seed,
-            holdout_fraction=self.holdout_fraction,
+    def spec(self) -> LinkedSpec:
+        return LinkedSpec(
+            table=GenerationSpec(
+                generator=self.generator,
+                params=dict(self.params),
+                seed=self.seed,
+                holdout_fraction=self.holdout_fraction,
+            ),
+            method=LinkedMethod(self.method),
+            scale=self.scale,
+            keep=self.keep,
+            orphans=Orphans(self.orphans),
         )
 
     def to_json(self) -> str:
@@ -50,7 +55,7 @@ class LinkedRecipe:
                 "seed": self.seed,
                 "holdout_fraction": self.holdout_fraction,
                 "scale": self.scale,
-                "keep": list(self.keep),
+                "keep": None if self.keep is None else list(self.keep),
                 "orphans": self.orphans,
                 "method": self.method,
                 "tables": [dict(t) for t in self.tables],
@@ -85,25 +90,18 @@ class LinkedRecipe:
         return links, warnings
 
 
-def make_linked_recipe(
-    database: Database,
-    links: Links,
-    spec: GenerationSpec,
-    scale: float,
-    keep: tuple[str, ...] = (),
-    orphans: Orphans = Orphans.DROP,
-    method: LinkedMethod = LinkedMethod.PER_TABLE,
-) -> LinkedRecipe:
+def make_linked_recipe(database: Database, links: Links, spec: LinkedSpec) -> LinkedRecipe:
+    """The recipe that makes ``spec``'s set again from the same files."""
     return LinkedRecipe(
-        spec.generator,
-        dict(spec.params),
-        spec.seed,
-        spec.holdout_fraction,
-        scale,
-        keep,
-        orphans.value,
-        method.value,
-        tuple(
+        generator=spec.table.generator,
+        params=dict(spec.table.params),
+        seed=spec.table.seed,
+        holdout_fraction=spec.table.holdout_fraction,
+        scale=spec.scale,
+        keep=spec.keep,
+        orphans=spec.orphans.value,
+        method=spec.method.value,
+        tables=tuple(
             {
                 "name": name,
                 "file": database.sources[name][0] if name in database.sources else f"{name}.csv",
@@ -114,7 +112,7 @@ def make_linked_recipe(
             }
             for name, table in database.tables.items()
         ),
-        tuple(
+        relations=tuple(
             {
                 "parent": r.parent,
                 "parent_key": r.parent_key,
@@ -136,8 +134,8 @@ _FIELDS: dict[str, tuple[Any, str]] = {
     ),
     "scale": (lambda v: isinstance(v, int | float) and not isinstance(v, bool), "a number"),
     "keep": (
-        lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-        "a list of table names",
+        lambda v: v is None or (isinstance(v, list) and all(isinstance(x, str) for x in v)),
+        "a list of table names (or null: the reference tables)",
     ),
     "orphans": (lambda v: v in {o.value for o in Orphans}, "'drop' or 'keep'"),
     "method": (
@@ -175,6 +173,14 @@ def read_linked_recipe(text: str | bytes) -> LinkedRecipe:
     if data.get("version") != VERSION:
         raise RecipeError(
             f"The recipe is version {data.get('version')}; this studio reads {VERSION}."
+        )
+    unknown = sorted(set(data) - set(_FIELDS) - {"kind", "version"})
+    if unknown:
+        raise RecipeError(
+            f"The recipe has {'a field' if len(unknown) == 1 else 'fields'} this studio does not "
+            f"know: {', '.join(repr(u) for u in unknown)}. Remove "
+            f"{'it' if len(unknown) == 1 else 'them'}, or save the recipe again from the set's "
+            "Generate page."
         )
     values: dict[str, Any] = {}
     for name, (test, words) in _FIELDS.items():

@@ -1,376 +1,466 @@
-"""Linked tables synthesized together, every link exact by construction.
+"""Our way of making a linked set: each table through the one-table pipeline, parents first,
+every link exact by construction.
 
-Tables are made parents first (``link_order``). Each table goes through the one-table pipeline
-(``synthesize``: its generator, personal data, rules, dtypes), with extra columns:
+Tables are made parents first (``SetPlan.order``). Each table goes through ``synthesize`` (its
+generator, personal data, rules, dtypes) with extra columns:
 
-- in a parent, for each link below it, how many child rows each parent row has (zero
-  included), so the count is learnt from the parent's own columns and every synthetic parent
-  draws one;
-- in a child, the columns of each of its parents (named ``<parent>.<column>``), so child rows
-  are drawn with their parents' context;
+- in a parent, for each link below it, how many child rows each parent row has (zero included;
+  per value of a link table's type column: owners and disponents per account), so the counts
+  are learnt from the parent's own columns and every synthetic parent draws them;
+- in a child, the columns of each of its parents (``context``) and the far ends of its rules
+  along paths (the opening date of a card's account), so child rows are drawn in context;
 - in ordered children (``order_column``), each row's place in its parent's sequence and the
   previous sibling's values of the columns that change least within a sequence.
 
-Then every synthetic child row is given to a synthetic parent (``matching``): the nearest on the
-parent's columns that still has room, so each parent gets exactly the children it drew; for
-ordered children a chain per parent, each next row the nearest whose learnt previous values match
-the previous child's. A second parent (a link table's) takes rows by its own drawn counts. Rows
-without a parent in the real data (a missing key; orphans, when kept) stay without one in the
-same share. Primary keys get new IDs (today's ID rules, never a real one), foreign keys the new
-ID of the parent they were given to: every link holds, and no real key appears.
-
-Rules across a link (``bounds``: a child's date or year at or after / at or before its
-parent's in 99.5% of real rows) are kept in every synthetic row: a row that breaks it once given
-to its parent takes the same place between that parent's bounds (a note says how many rows).
-
-Privacy is measured per entity: ``holdout_fraction`` of the rows of the entity table (the parent
-with the most child rows) are held out with every row below them, never single child rows.
-Reference tables the user chooses (``keep``) are copied as they are."""
+Before a child is drawn, its parents' counts are made to agree (``counts``): every parent keeps
+the count rules (exactly one owner per account, one row per client), every side of a link table
+takes the same rows of each type, as many as the real table has times the set's scale. Then
+each synthetic child row is given to a synthetic parent (``matching``): the nearest on the
+context with room; for ordered children a chain per parent; for a second parent whose path
+meets the first one's at one ancestor (a client's district and the account's), the real share
+of rows go to a parent of the same ancestor. Rows without a parent in the real data stay
+without one in the same share. Primary keys get new IDs (never a real one), foreign keys the
+new ID of their parent; rules along paths (``bounds``) are kept in every row."""
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from synth_core._progress import ProgressFn, no_progress, scaled
-from synth_core.data.database import (
-    Database,
-    Links,
-    Relation,
-    key_coverage,
-    key_text,
-    link_order,
-)
+from synth_core.data.database import Database, Links, Relation, key_text
 from synth_core.data.schema import ColumnKind, ColumnSchema, Schema
 from synth_core.data.table import Table
-from synth_core.errors import SpecError
-from synth_core.generate.generators import GeneratorKind, get
-from synth_core.generate.linked.bounds import Bound, find_bounds, transfer_bounds
+from synth_core.generate.conditions import RowRequest
+from synth_core.generate.linked.bounds import transfer
+from synth_core.generate.linked.context import Context, contexts, drawn_sides
+from synth_core.generate.linked.counts import Capacity, count_name, real_counts, reconcile, targets
 from synth_core.generate.linked.matching import (
     POSITION,
     PREVIOUS,
+    Groups,
+    SequenceShape,
     chain,
-    count_name,
     in_order,
     match,
     ordered,
     sequence_columns,
     sequence_of,
+    vectors,
 )
+from synth_core.generate.linked.paths import ancestor_keys
+from synth_core.generate.linked.plan import SetPlan, make_plan
+from synth_core.generate.linked.result import LinkedResult
+from synth_core.generate.linked.rules import type_values
+from synth_core.generate.linked.spec import LinkedSpec, Orphans
+from synth_core.generate.linked.wording import in_words, names_in_words
 from synth_core.generate.protect.pii import new_ids
-from synth_core.generate.spec import GenerationSpec
 from synth_core.generate.synthesize import synthesize
 
-_CONTEXT_KINDS = (
-    ColumnKind.NUMERICAL,
-    ColumnKind.CATEGORICAL,
-    ColumnKind.BOOLEAN,
-    ColumnKind.DATETIME,
-)
 
+@dataclass
+class _Made:
+    """The synthetic tables so far (with their count columns until their children are made)
+    and the notes."""
 
-class Orphans(StrEnum):
-    """What becomes of child rows whose key points at no parent row."""
-
-    DROP = "drop"  # left out of training
-    KEEP = "keep"  # kept with an empty key
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class LinkedResult:
-    """Synthetic tables by name (the real tables' columns, in their order), the real rows they
-    were trained on and the held-out ones (by entity), and what happened."""
+class _Work:
+    """A table's real rows as its generator learns them."""
 
-    tables: Mapping[str, pd.DataFrame]
-    relations: tuple[Relation, ...]
-    notes: tuple[str, ...]
-    train: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    holdout: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    entity: str | None = None  # the table whose rows (with their children) were held out
-    bounds: Mapping[Relation, tuple[Bound, ...]] = field(default_factory=dict)
-    seconds: float = 0.0
+    real: pd.DataFrame  # training rows (orphans left out or with an empty key)
+    frame: pd.DataFrame  # own columns, counts, contexts, sequence helpers
+    schema: Schema
+    own: tuple[ColumnSchema, ...]
+    contexts: tuple[Context, ...]
+    sequence: SequenceShape | None
+    words: Mapping[str, str]  # helper columns in words
 
 
-def _prefix(relation: Relation, parents: Sequence[Relation]) -> str:
-    """The name a parent's columns get in its child's rows: '<parent>.<column>', or with the
-    key when the child points at that table twice ('teams[home_id].<column>')."""
-    twice = sum(r.parent == relation.parent for r in parents) > 1
-    return f"{relation.parent}[{relation.child_key}]" if twice else relation.parent
+@dataclass(frozen=True)
+class _Draws:
+    """How many rows of each type to draw, and each parent side's capacity for them."""
+
+    type_column: str | None
+    values: tuple[str | None, ...]
+    rows: tuple[int, ...]  # per type value
+    sides: tuple[Capacity, ...]
 
 
-def _check_kept(keep: Collection[str], database: Database, links: Links) -> None:
-    for name in keep:
-        if name not in database.tables:
-            raise SpecError(f"There is no table '{name}' to keep as it is.")
-        above = [r.parent for r in links.relations if r.child == name and r.parent not in keep]
-        if above:
-            raise SpecError(
-                f"'{name}' points at {above[0]}, which is synthesized: keeping it as it is would "
-                f"leave its keys pointing at real {above[0]} rows. Keep {above[0]} too, or "
-                f"synthesize {name}."
-            )
-
-
-def entity_table(database: Database, links: Links) -> str | None:
-    """The table privacy is measured by: the parent (of 50 rows or more) with the most child
-    rows directly below it (players above their postseason lines, accounts above loans)."""
-    best, most = None, 0
-    for name, table in database.tables.items():
-        below = sum(len(database.tables[r.child].df) for r in links.relations if r.parent == name)
-        if len(table.df) >= 50 and below > most:
-            best, most = name, below
-    return best
-
-
-def split_by_entity(
-    database: Database, links: Links, fraction: float, seed: int
-) -> tuple[str | None, dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    """(entity table, training rows, held-out rows) per table: ``fraction`` of the entity
-    table's rows are held out, and every row below them (through any link, at any depth)."""
-    entity = entity_table(database, links) if fraction > 0 else None
-    held = {name: pd.Series(False, index=t.df.index) for name, t in database.tables.items()}
-    if entity is not None:
-        frame = database.tables[entity].df
-        rng = np.random.default_rng([seed, 5])
-        count = round(fraction * len(frame))
-        chosen = rng.choice(len(frame), size=count, replace=False)
-        held[entity].iloc[chosen] = True
-        for name in link_order(list(database.tables), links.relations):
-            for relation in (r for r in links.relations if r.parent == name):
-                parent = database.tables[name].df
-                keys = set(key_text(parent.loc[held[name], relation.parent_key]).dropna())
-                if keys:
-                    values = database.tables[relation.child].df[relation.child_key]
-                    held[relation.child] |= key_text(values).isin(keys)
-    train = {n: t.df[~held[n]].reset_index(drop=True) for n, t in database.tables.items()}
-    holdout = {n: t.df[held[n]].reset_index(drop=True) for n, t in database.tables.items()}
-    return entity, train, holdout
-
-
-def synthesize_linked(
-    database: Database,
-    links: Links,
-    spec: GenerationSpec,
-    *,
-    scale: float = 1.0,
-    keep: Collection[str] = (),
-    orphan_rows: Orphans = Orphans.DROP,
-    progress: ProgressFn = no_progress,
+def make_per_table(
+    database: Database, links: Links, spec: LinkedSpec, progress: ProgressFn = no_progress
 ) -> LinkedResult:
-    """The set of tables, ``scale`` times the rows of each table without a parent (children
-    follow their parents' drawn counts), with ``spec``'s generator, seed and privacy setting
-    for every table; ``spec.holdout_fraction`` of the entities are held out
-    (``split_by_entity``). Tables in ``keep`` (reference lists: districts, countries) are
-    copied as they are, real keys included; their parents must be kept too. Child rows whose
-    key points at no parent (orphans) are left out, or with ``Orphans.KEEP`` learnt with an
-    empty key (so a share of synthetic rows has none, as rows with a missing key do)."""
-    if not 0.01 <= scale <= 100:
-        raise SpecError(f"The size of the set must be between 0.01 and 100 times; got {scale}.")
-    if get(spec.generator).kind is GeneratorKind.DP:
-        raise SpecError(
-            "A differentially private generator cannot make a linked set yet: each table "
-            "would spend its own ε, and a person's rows in several tables add up, so the set's "
-            "guarantee would not be the ε you chose. Use it on one table, or pick another "
-            "generator for the set."
-        )
+    """The set (module docstring); ``spec`` is validated by ``synthesize_linked``."""
     started = time.perf_counter()
-    entity, train, holdout = split_by_entity(database, links, spec.holdout_fraction, spec.seed)
-    trained = replace(
-        database,
-        tables={n: replace(t, df=train[n]) for n, t in database.tables.items()},
-    )
-    order = link_order(list(database.tables), links.relations)
-    _check_kept(keep, database, links)
-    made: dict[str, pd.DataFrame] = {}  # synthetic rows, with count columns until their children
-    keys: dict[str, pd.Series] = {}
-    notes: list[str] = []
-    bounds: dict[Relation, tuple[Bound, ...]] = {}
-    for position, name in enumerate(order):
-        report = scaled(progress, position / len(order), (position + 1) / len(order))
-        report(0.0, f"Table {name} ({position + 1} of {len(order)})")
-        key = links.keys.get(name)
-        children = [r for r in links.relations if r.parent == name]
-        if name in keep:  # a reference table, as it is: real rows, real keys
-            kept = database.tables[name].df.copy()
-            for relation in children:
-                kept[count_name(relation)] = _counts(kept, key, relation, database)
-            made[name] = kept
-            if key is not None:
-                keys[name] = kept[key].reset_index(drop=True)
-            notes.append(
-                f"{name}: kept as it is, as you chose ({len(kept):,} real rows, real keys): a "
-                "reference table is no one's personal data; its children are synthetic."
-            )
-            continue
-        table = trained.tables[name]
-        real, orphans = _without_orphans(
-            name, table.df, links.relations, trained, keep_orphans=orphan_rows is Orphans.KEEP
-        )
-        if orphans and orphan_rows is Orphans.KEEP:
-            notes.append(
-                f"{name}: {orphans:,} rows whose key points at no parent were learnt with an "
-                "empty key, as you chose; as many synthetic rows (in share) have none."
-            )
-        elif orphans:
-            notes.append(f"{name}: {orphans:,} rows whose key points at no parent were left out.")
-        parents = [r for r in links.relations if r.child == name]
-        foreign = [r.child_key for r in parents]
-        own = [c for c in table.schema if c.name != key and c.name not in foreign]
-        frame, columns = real[[c.name for c in own]].copy(), list(own)
-        for relation in children:
-            # Held-out entities still count as children of their parent (a district keeps
-            # its number of accounts), so the set is as large as the real one.
-            source = database if relation.child == entity else trained
-            counts = _counts(real, key, relation, source)
-            frame[count_name(relation)] = counts
-            columns.append(ColumnSchema(count_name(relation), ColumnKind.NUMERICAL, integer=True))
-        contexts: dict[Relation, list[str]] = {}
-        for relation in parents:
-            prefix = _prefix(relation, parents)
-            parent_table = trained.tables[relation.parent]
-            parent_frame = parent_table.df
-            if relation.parent in keep:  # every real row was kept, held-out entities' too
-                parent_frame = database.tables[relation.parent].df
-            joined = _parent_rows(real, relation, parent_frame)
-            skip = {r.child_key for r in links.relations if r.child == relation.parent}
-            context = []
-            for column in parent_table.schema:
-                if column.kind not in _CONTEXT_KINDS or column.name == relation.parent_key:
-                    continue
-                if column.name in skip:
-                    continue
-                frame[f"{prefix}.{column.name}"] = joined[column.name].to_numpy()
-                columns.append(replace(column, name=f"{prefix}.{column.name}"))
-                context.append(column.name)
-            contexts[relation] = context
-            bounds[relation] = find_bounds(real, joined, own, parent_table.schema, context)
-        sequence = sequence_of(real, parents[0], own, table.schema) if parents else None
-        if sequence is not None:
-            values, helpers = sequence_columns(real, parents[0], sequence)
-            for column_name, column_values in values.items():
-                frame[column_name] = column_values
-            columns.extend(helpers)
-        if not parents:
-            # As many as the real table (held-out rows too): ×1 is a set of the real size.
-            rows = max(round(scale * len(database.tables[name].df)), 1)
+    plan = make_plan(database, links, spec)
+    made = _Made(notes=list(plan.notes))
+    for position, name in enumerate(plan.order):
+        report = scaled(progress, position / len(plan.order), (position + 1) / len(plan.order))
+        report(0.0, f"Table {name} ({position + 1} of {len(plan.order)})")
+        if name in plan.keep:
+            made.tables[name] = _with_counts(plan, name, plan.real[name])
         else:
-            linked = int(made[parents[0].parent][count_name(parents[0])].sum())
-            missing = int(real[parents[0].child_key].isna().sum())  # rows with no parent
-            rows = linked + round(linked * missing / max(len(real) - missing, 1))
-        if rows == 0 or len(frame) < 2:
-            made[name] = pd.DataFrame({c: pd.Series(dtype=table.df[c].dtype) for c in table.df})
-            for relation in children:
-                made[name][count_name(relation)] = pd.Series(dtype="int64")
-            keys[name] = made[name][key] if key is not None else pd.Series(dtype=object)
-            if rows:
-                notes.append(f"{name}: too few real rows to learn from; no synthetic rows.")
-            continue
-        working = Table(frame.reset_index(drop=True), Schema(tuple(columns)), table.report)
-        result = synthesize(working, replace(spec, rows=rows, holdout_fraction=0.0), report)
-        synthetic = result.data.reset_index(drop=True)
-        notes.extend(f"{name}: {note}" for note in result.notes)
-        if key is not None:
-            # New IDs unlike every real one, held-out rows included.
-            real_keys = database.tables[name].df[key]
-            keys[name] = new_ids(real_keys, len(synthetic), spec.seed + position)
-            synthetic.insert(0, key, keys[name].to_numpy())
-        place = np.zeros(len(synthetic), dtype=np.int64)
-        for number, relation in enumerate(parents):
-            prefix = _prefix(relation, parents)
-            alone = _unlinked(
-                synthetic, real, relation, contexts[relation], prefix, [spec.seed, number]
-            )
-            rows_linked = np.flatnonzero(~alone)
-            subset = synthetic.iloc[rows_linked].reset_index(drop=True)
-            if number == 0 and sequence is not None:
-                picked, picked_place, refitted = chain(
-                    subset,
-                    made[relation.parent],
-                    relation,
-                    prefix,
-                    contexts[relation],
-                    working.schema,
-                    sequence,
-                    [spec.seed, number],
-                )
-                place[rows_linked] = picked_place
-            else:
-                picked, refitted = match(
-                    subset,
-                    made[relation.parent],
-                    relation,
-                    prefix,
-                    contexts[relation],
-                    working.schema,
-                    [spec.seed, number],
-                )
-            chosen = np.full(len(synthetic), -1, dtype=np.int64)
-            chosen[rows_linked] = picked
-            if refitted:
-                notes.append(
-                    f"{name}.{relation.child_key}: {relation.parent} rows drew {refitted:+,} "
-                    f"{name} rows beside those drawn through {parents[0].parent}; that many "
-                    "were given to other parents (or taken away) at random, as many as each "
-                    "drew where possible."
-                )
-            parent_keys = keys[relation.parent]
-            assigned = pd.Series(
-                parent_keys.to_numpy()[np.maximum(chosen, 0)], dtype=parent_keys.dtype
-            )
-            synthetic[relation.child_key] = assigned.mask(pd.Series(alone))
-            if number == 0 and sequence is not None:
-                ordered(synthetic, relation.child_key, place, sequence)
-            aligned = made[relation.parent].iloc[np.maximum(chosen, 0)].reset_index(drop=True)
-            aligned.loc[alone] = np.nan
-            moved = transfer_bounds(
-                synthetic,
-                aligned,
-                bounds[relation],
-                prefix,
-                table.schema,
-            )
-            for bound, count in moved:
-                notes.append(
-                    f"{name}: {bound.describe(name, relation.parent)} in the real rows; "
-                    f"{count:,} synthetic rows that broke it once given to their parent were "
-                    "moved to the same place between that parent's bounds as between the ones "
-                    "they were drawn with."
-                )
-            synthetic = synthetic.drop(columns=[f"{prefix}.{c}" for c in contexts[relation]])
-        if parents:
-            helpers_made = [c for c in synthetic.columns if c == POSITION or c.startswith(PREVIOUS)]
-            synthetic = synthetic.drop(columns=helpers_made)
-            synthetic = in_order(synthetic, parents[0].child_key, table.schema, own, place)
-        made[name] = synthetic
-        if key is not None:  # in the order of the rows as kept (children are sorted)
-            keys[name] = synthetic[key].reset_index(drop=True)
+            made.tables[name] = _make_table(plan, made, name, position, report)
     tables = {
-        name: made[name][list(database.tables[name].df.columns)].reset_index(drop=True)
+        name: made.tables[name][list(database.tables[name].df.columns)].reset_index(drop=True)
         for name in database.tables
     }
     progress(1.0, "Done")
     return LinkedResult(
-        tables,
-        links.relations,
-        tuple(notes),
-        train,
-        holdout,
-        entity,
-        bounds,
-        time.perf_counter() - started,
+        tables=tables,
+        relations=links.relations,
+        notes=tuple(dict.fromkeys(made.notes)),
+        train=plan.train,
+        holdout=plan.holdout,
+        entity=plan.entity,
+        rules=plan.rules,
+        bounds=plan.bounds,
+        kept=plan.keep,
+        seconds=time.perf_counter() - started,
     )
 
 
-def _without_orphans(
+def _make_table(
+    plan: SetPlan, made: _Made, name: str, position: int, report: ProgressFn
+) -> pd.DataFrame:
+    """One synthesized table: drawn in context, given its parents, its rules kept."""
+    work = _working_rows(plan, name, made)
+    draws = _draws(plan, made, name, work)
+    rng = np.random.default_rng([plan.spec.seed, position, 23])
+    if sum(draws.rows) == 0 or len(work.frame) < 2:
+        if sum(draws.rows):
+            made.notes.append(f"{name}: too few real rows to learn from; no synthetic rows.")
+        return _with_counts(plan, name, plan.real[name].iloc[:0])
+    synthetic = _draw(plan, name, work, draws, made, report)
+    key = plan.links.keys.get(name)
+    if key is not None:  # new IDs unlike every real one, held-out rows included
+        fresh = new_ids(plan.real[name][key], len(synthetic), plan.spec.seed + position)
+        synthetic.insert(0, key, fresh.to_numpy())
+    place = _give_parents(plan, made, name, work, draws, synthetic, rng)
+    _keep_bounds(plan, made, name, work, synthetic, rng)
+    helpers = [
+        c
+        for c in synthetic.columns
+        if c == POSITION or c.startswith(PREVIOUS) or any(c in x.names for x in work.contexts)
+    ]
+    synthetic = synthetic.drop(columns=helpers)
+    parents = plan.parents(name)
+    if parents:
+        synthetic = in_order(synthetic, parents[0].child_key, work.schema, work.own, place)
+    return synthetic
+
+
+def _working_rows(plan: SetPlan, name: str, made: _Made) -> _Work:
+    """The table's training rows with the columns it is drawn with (module docstring)."""
+    parents = plan.parents(name)
+    keep_orphans = plan.spec.orphans is Orphans.KEEP
+    real, orphans = _without_orphans(plan.train[name], parents, plan.real, keep_orphans)
+    if orphans:
+        made.notes.append(
+            f"{name}: {orphans:,} rows whose key points at no parent were learnt with an "
+            "empty key, as you chose; as many synthetic rows (in share) have none."
+            if keep_orphans
+            else f"{name}: {orphans:,} rows whose key points at no parent were left out."
+        )
+    schema = plan.schemas[name]
+    keys = _key_columns(plan)
+    own = tuple(c for c in schema if c.name not in keys.get(name, set()))
+    frame = _with_counts(plan, name, real[[c.name for c in own]], real)
+    columns = [*own, *_count_schema(plan, name)]
+    found = contexts(parents, plan.schemas, _context_skips(plan), plan.bounds.get(name, ()))
+    for context in found:
+        for column_name, reached in context.of_children(real, plan.real).items():
+            frame[column_name] = reached.to_numpy()
+        columns.extend(context.schema())
+    sequence = None
+    if parents and name not in plan.rules.types:
+        sequence = sequence_of(real, parents[0], own, schema)
+    if sequence is not None:
+        helper_values, helpers = sequence_columns(real, parents[0], sequence)
+        for column_name, column_values in helper_values.items():
+            frame[column_name] = column_values
+        columns.extend(helpers)
+    words = names_in_words(
+        [
+            (r, plan.rules.types.get(r.child), _values_of(plan, r.child))
+            for r in plan.children(name)
+        ],
+        found,
+        sequence.chained if sequence else (),
+    )
+    return _Work(
+        real, frame.reset_index(drop=True), Schema(tuple(columns)), own, tuple(found), sequence,
+        words,
+    )  # fmt: skip
+
+
+def _key_columns(plan: SetPlan) -> dict[str, set[str]]:
+    keys: dict[str, set[str]] = {}
+    for name, key in plan.links.keys.items():
+        if key is not None:
+            keys.setdefault(name, set()).add(key)
+    for r in plan.links.relations:
+        keys.setdefault(r.child, set()).add(r.child_key)
+    return keys
+
+
+def _context_skips(plan: SetPlan) -> dict[str, set[str]]:
+    """Columns never taken into a child's context: keys, and labels (a name per row tells a
+    child nothing its parent's other columns do not)."""
+    skips = _key_columns(plan)
+    for name, schema in plan.schemas.items():
+        original = plan.database.tables[name].schema
+        for column in schema:
+            if column.kind is not original[column.name].kind:
+                skips.setdefault(name, set()).add(column.name)
+    return skips
+
+
+def _values_of(plan: SetPlan, child: str) -> tuple[str | None, ...]:
+    """The child's type values (its counts are learnt per value), or (None,)."""
+    column = plan.rules.types.get(child)
+    if column is None:
+        return (None,)
+    return tuple(type_values(plan.real[child], column))
+
+
+def _count_schema(plan: SetPlan, name: str) -> list[ColumnSchema]:
+    return [
+        ColumnSchema(count_name(r, v), ColumnKind.NUMERICAL, integer=True)
+        for r in plan.children(name)
+        for v in _values_of(plan, r.child)
+    ]
+
+
+def _with_counts(
+    plan: SetPlan, name: str, frame: pd.DataFrame, rows: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``frame`` with a count column per child link (and type value): the real children of
+    each row of ``rows`` (``frame`` itself by default), counted in the whole real set, so a
+    parent keeps its held-out children (a district its held-out accounts)."""
+    out = frame.copy()
+    rows = frame if rows is None else rows
+    key = plan.links.keys.get(name)
+    for relation in plan.children(name):
+        values = _values_of(plan, relation.child)
+        if key is None or len(rows) == 0:
+            for value in values:
+                out[count_name(relation, value)] = np.zeros(len(out), dtype=np.int64)
+            continue
+        column = plan.rules.types.get(relation.child)
+        counted = real_counts(
+            rows, key, relation, plan.real[relation.child], column, [str(v) for v in values]
+        )
+        if column is None:
+            counted = {count_name(relation): counted[count_name(relation)]}
+        for column_name, counts in counted.items():
+            out[column_name] = counts
+    return out
+
+
+def _draws(plan: SetPlan, made: _Made, name: str, work: _Work) -> _Draws:
+    """Rows of each type to draw, and each parent side's counts made to agree with the rules,
+    with each other and with the real size times the scale (``counts``)."""
+    parents = plan.parents(name)
+    column = plan.rules.types.get(name)
+    values = _values_of(plan, name)
+    size = len(plan.real[name]) - (len(plan.train[name]) - len(work.real))  # orphans left out
+    wanted = round(plan.spec.scale * size)
+    if not parents:
+        return _Draws(None, (None,), (max(wanted, 1),), ())
+    labels = work.real[column].astype("string") if column else None
+    shares = np.array(
+        [1.0] if labels is None else [float((labels == v).mean()) for v in values], dtype=float
+    )
+    missing = float(work.real[parents[0].child_key].isna().mean()) if len(work.real) else 0.0
+    linked = wanted - round(missing * wanted)
+    sides = tuple(
+        Capacity.of(made.tables[r.parent], r, values, plan.rules.for_relation(r)) for r in parents
+    )
+    totals = targets(sides, linked * shares / max(shares.sum(), 1e-9))
+    rng = np.random.default_rng([plan.spec.seed, 29, len(made.tables)])
+    for side in sides:
+        unmet = reconcile(side, totals, shares, rng)
+        if unmet:
+            made.notes.append(
+                f"{name}: {unmet:,} rows could not be placed under {side.relation.parent} within "
+                "the rules on its number of rows; those parents have fewer."
+            )
+    unlinked = np.asarray(_whole_share(round(missing * wanted), shares))
+    rows = tuple(int(t + u) for t, u in zip(totals, unlinked, strict=True))
+    return _Draws(column, values, rows, sides)
+
+
+def _whole_share(total: int, shares: np.ndarray) -> list[int]:
+    raw = total * shares / max(shares.sum(), 1e-9)
+    floor = np.floor(raw).astype(int)
+    floor[np.argsort(floor - raw)[: total - int(floor.sum())]] += 1
+    return [int(v) for v in floor]
+
+
+def _draw(
+    plan: SetPlan, name: str, work: _Work, draws: _Draws, made: _Made, report: ProgressFn
+) -> pd.DataFrame:
+    """The table's rows from its generator (by type where it has a type column)."""
+    table = plan.database.tables[name]
+    spec = replace(plan.spec.table, rows=max(sum(draws.rows), 1), holdout_fraction=0.0)
+    if draws.type_column is not None:
+        spellings = {str(v): v for v in work.real[draws.type_column].dropna().unique()}
+        spec = replace(
+            spec,
+            requests=tuple(
+                RowRequest(rows=n, equals={draws.type_column: spellings[str(v)]})
+                for v, n in zip(draws.values, draws.rows, strict=True)
+                if n > 0 and str(v) in spellings
+            ),
+        )
+    result = synthesize(Table(work.frame, work.schema, table.report), spec, report)
+    made.notes.extend(
+        f"{name}: {in_words(note, work.words)}"
+        for note in result.notes
+        if not _about_helpers(note, work.words)
+    )
+    return result.data.reset_index(drop=True)
+
+
+def _about_helpers(note: str, words: Mapping[str, str]) -> bool:
+    """One-table notes that say nothing true about a set: columns that look like keys of
+    other tables (they are linked here), and constant columns that are all helpers."""
+    if "look like keys of other tables" in note:
+        return True
+    constant = "Columns with at most one distinct value, copied: "
+    if not note.startswith(constant):
+        return False
+    named = re.findall(r"'([^']+)'", note[len(constant) :])
+    return bool(named) and all(n in words for n in named)
+
+
+def _give_parents(
+    plan: SetPlan,
+    made: _Made,
     name: str,
+    work: _Work,
+    draws: _Draws,
+    synthetic: pd.DataFrame,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Every row's parents, side by side (module docstring); each row's place in its first
+    parent's sequence is returned."""
+    place = np.zeros(len(synthetic), dtype=np.int64)
+    labels = (
+        synthetic[draws.type_column].astype("string").to_numpy(dtype=object)
+        if draws.type_column
+        else None
+    )
+    for number, (context, side) in enumerate(zip(work.contexts, draws.sides, strict=True)):
+        relation = context.relation
+        parents = made.tables[relation.parent]
+        alone = _unlinked(synthetic, work.real, relation, context.names, rng)
+        child_vectors, parent_vectors = vectors(
+            synthetic, context.of_parents(parents, made.tables), context.names, work.schema
+        )
+        groups = _groups(plan, made, name, relation, synthetic, parents, rng, labels)
+        chosen = np.full(len(synthetic), -1, dtype=np.int64)
+        for at, value in enumerate(draws.values):
+            rows = ~alone if labels is None else ~alone & (labels == value)
+            rows = np.flatnonzero(rows)
+            capacity = side.counts[:, at]
+            if number == 0 and work.sequence is not None:
+                chosen[rows], place[rows] = chain(
+                    synthetic.iloc[rows].reset_index(drop=True),
+                    child_vectors[rows],
+                    parent_vectors,
+                    capacity,
+                    work.sequence,
+                    rng,
+                )
+            else:
+                subset = None if groups is None else groups.subset(rows)
+                chosen[rows] = match(child_vectors[rows], parent_vectors, capacity, rng, subset)
+        parent_keys = parents[relation.parent_key].reset_index(drop=True)
+        assigned = pd.Series(parent_keys.to_numpy()[np.maximum(chosen, 0)], dtype=parent_keys.dtype)
+        synthetic[relation.child_key] = assigned.mask(pd.Series(chosen < 0))
+        if number == 0 and work.sequence is not None:
+            ordered(synthetic, relation.child_key, place, work.sequence)
+    return place
+
+
+def _groups(
+    plan: SetPlan,
+    made: _Made,
+    name: str,
+    relation: Relation,
+    synthetic: pd.DataFrame,
+    parents: pd.DataFrame,
+    rng: np.random.Generator,
+    labels: np.ndarray | None,
+) -> _Agreeing | None:
+    """For a side whose path meets an earlier side's at one ancestor, each row's ancestor
+    through the earlier side, each parent's through this one, and the rows that agree (the
+    real share, by type value)."""
+    done = {r for r in plan.parents(name) if r.child_key in synthetic.columns}
+    for agreement in plan.rules.paths:
+        if agreement.child != name:
+            continue
+        pairs = ((agreement.first, agreement.second), (agreement.second, agreement.first))
+        for mine, other in pairs:
+            if mine[0] != relation or other[0] not in done:
+                continue
+            child = ancestor_keys(other, synthetic, made.tables)
+            if len(mine) > 1:
+                parent = ancestor_keys(mine[1:], parents, made.tables)
+            else:
+                parent = key_text(parents[relation.parent_key]).to_numpy(dtype=object)
+            share = np.full(len(synthetic), agreement.share)
+            if labels is not None and agreement.by_type:
+                share = np.array([agreement.by_type.get(str(v), agreement.share) for v in labels])
+            return _Agreeing(child, parent, rng.random(len(synthetic)) < share)
+    return None
+
+
+@dataclass(frozen=True)
+class _Agreeing:
+    child: np.ndarray
+    parent: np.ndarray
+    agree: np.ndarray
+
+    def subset(self, rows: np.ndarray) -> Groups:
+        return Groups(self.child[rows], self.parent, self.agree[rows])
+
+
+def _keep_bounds(
+    plan: SetPlan,
+    made: _Made,
+    name: str,
+    work: _Work,
+    synthetic: pd.DataFrame,
+    rng: np.random.Generator,
+) -> None:
+    """Every rule along a path kept once each row has its parents (``bounds.transfer``)."""
+    bounds = plan.bounds.get(name, ())
+    drawn = drawn_sides(bounds, plan.parents(name))
+    for bound in bounds:
+        moved = transfer(bound, synthetic, made.tables, drawn, work.schema, rng)
+        if moved:
+            made.notes.append(
+                f"{name}: {bound.describe()} in the real rows; {moved:,} synthetic rows that "
+                "broke it once given their parents were moved to the same place between their "
+                "own parents' bounds as between the ones they were drawn with."
+            )
+
+
+def _without_orphans(
     frame: pd.DataFrame,
     relations: Sequence[Relation],
-    database: Database,
+    tables: Mapping[str, pd.DataFrame],
     keep_orphans: bool,
 ) -> tuple[pd.DataFrame, int]:
     """``frame`` without the rows whose key points at no parent row (orphans), or with those
@@ -378,9 +468,7 @@ def _without_orphans(
     out = frame.copy()
     orphan = pd.Series(False, index=frame.index)
     for relation in relations:
-        if relation.child != name:
-            continue
-        parent_keys = set(key_text(database.tables[relation.parent].df[relation.parent_key]))
+        parent_keys = set(key_text(tables[relation.parent][relation.parent_key]))
         values = frame[relation.child_key]
         lost = values.notna() & ~key_text(values).isin(parent_keys)
         if keep_orphans and lost.any():
@@ -388,7 +476,7 @@ def _without_orphans(
         orphan |= lost
     if keep_orphans:
         return out, int(orphan.sum())
-    return out[~orphan], int(orphan.sum())
+    return out[~orphan].reset_index(drop=True), int(orphan.sum())
 
 
 def _unlinked(
@@ -396,8 +484,7 @@ def _unlinked(
     real: pd.DataFrame,
     relation: Relation,
     context: Sequence[str],
-    prefix: str,
-    seed: list[int],
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """Synthetic rows that get no parent through ``relation``, as many (in share) as real rows
     without one: first those drawn with an empty parent context, then any."""
@@ -406,46 +493,10 @@ def _unlinked(
     chosen = np.zeros(len(synthetic), dtype=bool)
     if count == 0:
         return chosen
-    named = [f"{prefix}.{c}" for c in context if f"{prefix}.{c}" in synthetic.columns]
+    named = [c for c in context if c in synthetic.columns]
     empty = (
         synthetic[named].isna().all(axis=1).to_numpy() if named else np.zeros(len(synthetic), bool)
     )
-    rng = np.random.default_rng([*seed, 19])
     order = np.r_[rng.permutation(np.flatnonzero(empty)), rng.permutation(np.flatnonzero(~empty))]
     chosen[order[:count]] = True
     return chosen
-
-
-def _counts(
-    real: pd.DataFrame, key: str | None, relation: Relation, database: Database
-) -> np.ndarray:
-    """Child rows per row of ``real`` (the parent) through ``relation``."""
-    assert key is not None, "a parent has a primary key"
-    child = key_text(database.tables[relation.child].df[relation.child_key]).dropna()
-    per_key = child.value_counts()
-    return key_text(real[key]).map(per_key).fillna(0).astype("int64").to_numpy()
-
-
-def _parent_rows(child: pd.DataFrame, relation: Relation, parent: pd.DataFrame) -> pd.DataFrame:
-    """Each child row's parent row (missing keys: an empty row)."""
-    index = pd.Index(key_text(parent[relation.parent_key]))
-    positions = index.get_indexer(pd.Index(key_text(child[relation.child_key])))
-    rows = parent.iloc[np.where(positions < 0, 0, positions)].reset_index(drop=True)
-    rows[positions < 0] = np.nan
-    return rows
-
-
-def integrity(
-    tables: Mapping[str, pd.DataFrame], relations: Sequence[Relation]
-) -> dict[str, float]:
-    """Per link ('child.column → parent.key'), the share of the child's keys (missing aside)
-    found among the parent's: 1.0 is every link holding."""
-    out = {}
-    for relation in relations:
-        share, _ = key_coverage(
-            tables[relation.child][relation.child_key], tables[relation.parent][relation.parent_key]
-        )
-        out[f"{relation.child}.{relation.child_key} → {relation.parent}.{relation.parent_key}"] = (
-            share
-        )
-    return out

@@ -332,7 +332,8 @@ def linked_report_html(
         '<section id="summary"><h2>Summary</h2><div class="cards">'
         + "".join(f'<div class="card">{_e(label)}<b>{value}</b></div>' for label, value in cards)
         + '</div><p class="note">As SDMetrics\' multi-table QualityReport defines them, '
-        "synthetic tables against the real rows they were learnt from.</p></section>",
+        "synthetic tables against every real row (the held-out entities included; they are "
+        "compared apart under Privacy).</p></section>",
         '<section id="tables"><h2>Tables</h2>'
         + _table(
             [
@@ -342,6 +343,7 @@ def linked_report_html(
                     "column shapes": finite(q.column_shapes),
                     "column pair trends": finite(q.pair_trends),
                     "detection ROC AUC (rows with their children)": found.detection.get(name),
+                    "made": "kept as it is" if name in found.kept else "synthesized",
                 }
                 for name, q in found.tables.items()
             ]
@@ -383,6 +385,40 @@ def linked_report_html(
             f"share standing for fewer than {SMALL_COUNT} rows is not shown.</p>"
         )
     parts.append('<section id="links"><h2>Links</h2>' + "".join(links) + "</section>")
+    if found.rules:
+        parts.append(
+            '<section id="rules"><h2>Rules across tables</h2>'
+            + _table(
+                [
+                    {
+                        "rule": c.rule,
+                        "evidence": c.evidence,
+                        "real": c.real,
+                        "synthetic": c.synthetic,
+                        "kept": {True: "yes", False: "no", None: "n/a"}[c.kept],
+                    }
+                    for c in found.rules
+                ]
+            )
+            + '<p class="note">Shares of rows (or parent rows) keeping each rule; for two '
+            "paths to one row, how often they lead to the same row.</p></section>"
+        )
+    if found.replayed:
+        parts.append(
+            '<section id="replayed"><h2>Identifiers replayed</h2>'
+            + _table(
+                [
+                    {
+                        "column": f"{r.table}.{r.column}",
+                        "why": r.why,
+                        "synthetic rows holding a value of one real row": r.rows,
+                        "share": r.share,
+                    }
+                    for r in found.replayed
+                ]
+            )
+            + "</section>"
+        )
     privacy = found.privacy
     if privacy is not None:
         parts.append(
