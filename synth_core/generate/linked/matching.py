@@ -85,7 +85,8 @@ def _swap_to_agree(chosen: np.ndarray, groups: Groups) -> None:
     """Rows to agree that got a parent outside their group trade parents with a row that
     holds one of their group and is not itself agreeing there (every parent keeps its number
     of children): a row of group a holding b and a row of group b holding a both agree after."""
-    held = np.where(chosen >= 0, groups.parent[np.maximum(chosen, 0)], None)
+    held = np.full(len(chosen), None, dtype=object)
+    held[chosen >= 0] = groups.parent[chosen[chosen >= 0]]
     satisfied = groups.agree & (held == groups.child) & pd.notna(groups.child)
     holders: dict[object, list[int]] = {}
     for row in np.flatnonzero((chosen >= 0) & ~satisfied):
