@@ -1,18 +1,22 @@
-"""Linked tables: our CART (each table through the one-table pipeline, children per parent
-learnt, children drawn with their parent's columns, in sequences) against SDV's
-HMASynthesizer and TabularARGN with a context table (mostlyai-engine), on the
-baseball sample (players, their postseason lines, teams, franchises) and on a bank-like set
-(tests/real_like.bank_tables: districts, accounts, clients, a link table, loans, orders).
+"""Linked tables as a database: ours (each table with CART, linked: rows per parent by type,
+two paths, rules along paths, reference lists kept) against SDV's HMASynthesizer and
+TabularARGN with context tables (mostlyai-engine), on the baseball sample (players, their
+postseason lines, teams, franchises) and on bank-like sets (tests/real_like.bank_tables:
+districts, accounts, clients, a link table of owners and disponents, cards, loans, orders).
 
-    python benchmarks/bench_linked.py [--seed 0] [--accounts 1200] [--no-hma]
+    python benchmarks/bench_linked.py [--seed 0] [--accounts 1200] [--no-hma] [--no-argn]
+                                       [--sets baseball,bank7,bank7-synth,bank5]
 
-Printed per set and generator: seconds (fit + sample), SDMetrics' multi-table quality and its
-four parts (computed by synth_core.evaluate.linked, equal to SDMetrics' own report: a test),
-sequence coherence, integrity (the worst link), rules across links kept, and our time as a
-ratio of HMA's, measured in the same run. HMA refuses more than 5 tables or a depth above 2
-(its message is printed), so on the bank it also runs on the 5-table set without districts;
-ours and TabularARGN run on both. Every generator learns from all real rows (no holdout) and
-is scored against them.
+Printed per set and method, measured in the same run (every method learns from all real rows
+and is scored against them): seconds (fit + sample); SDMetrics' multi-table quality and its
+four parts (computed by synth_core.evaluate.linked, equal to SDMetrics' own report: a test);
+the set's rules across tables, real beside synthetic: rows-per-parent rules kept (the share of
+parent rows that keep the worst one), two paths to one ancestor (how often they agree), rules
+along paths of two links or more and of one link (the worst share of rows); the largest size
+gap to the real tables; values of one real row replayed in identifying columns; detection AUC
+(the mean over tables); and our time as a share of HMA's. HMA refuses more than 5 tables or a
+depth above 2 (its message is printed), so it also runs on the 5-table bank without districts
+and cards.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -35,16 +39,21 @@ from synth_core.data.database import (  # noqa: E402
     read_database,
 )
 from synth_core.evaluate.fidelity.prepare import Binning  # noqa: E402
-from synth_core.evaluate.linked import LinkedEvaluation, evaluate_linked  # noqa: E402
-from synth_core.generate.linked import integrity, synthesize_linked  # noqa: E402
-from synth_core.generate.linked.baselines import LinkedMethod, synthesize_baseline  # noqa: E402
+from synth_core.evaluate.linked import RuleKind, evaluate_linked  # noqa: E402
+from synth_core.generate.linked import (  # noqa: E402
+    LinkedMethod,
+    LinkedResult,
+    LinkedSpec,
+    integrity,
+    synthesize_linked,
+)
 from synth_core.generate.spec import GenerationSpec  # noqa: E402
 from tests.real_like import bank_tables  # noqa: E402
 
-Tables = Mapping[str, pd.DataFrame]
+Make = Callable[[Database, Links, int], LinkedResult]
 
 
-def _read(frames: Tables) -> tuple[Database, Links]:
+def _read(frames: dict[str, pd.DataFrame]) -> tuple[Database, Links]:
     files = [(f"{name}.csv", frame.to_csv(index=False).encode()) for name, frame in frames.items()]
     database = read_database(files)
     return database, find_relations(database)
@@ -58,112 +67,105 @@ def baseball() -> tuple[Database, Links]:
     return database, find_relations(database)
 
 
-def ours(database: Database, links: Links, seed: int) -> Tables:
-    spec = GenerationSpec(generator="cart", seed=seed, holdout_fraction=0.0)
-    return synthesize_linked(database, links, spec).tables
+def method(which: LinkedMethod, keep: tuple[str, ...] | None = None) -> Make:
+    def make(database: Database, links: Links, seed: int) -> LinkedResult:
+        table = GenerationSpec(seed=seed, holdout_fraction=0.0)
+        spec = LinkedSpec(table, method=which, keep=keep)
+        return synthesize_linked(database=database, links=links, spec=spec)
+
+    return make
 
 
-def ours_keeping_districts(database: Database, links: Links, seed: int) -> Tables:
-    spec = GenerationSpec(generator="cart", seed=seed, holdout_fraction=0.0)
-    return synthesize_linked(database, links, spec, keep=("district",)).tables
+def _worst(values: list[float | None]) -> str:
+    present = [v for v in values if v is not None]
+    return f"{min(present):.1%}" if present else "—"
 
 
-def hma(database: Database, links: Links, seed: int) -> Tables:
-    spec = GenerationSpec(seed=seed, holdout_fraction=0.0)
-    return synthesize_baseline(LinkedMethod.SDV_HMA, database, links, spec).tables
-
-
-def argn(database: Database, links: Links, seed: int) -> Tables:
-    """MOSTLY AI's way (synth_core.generate.linked.baselines): TabularARGN per table, each child
-    with its first parent as the context table; 2 minutes of training per table at most."""
-    spec = GenerationSpec(seed=seed, holdout_fraction=0.0)
-    return synthesize_baseline(LinkedMethod.ARGN_CONTEXT, database, links, spec).tables
-
-
-def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    return pd.to_datetime(frame[column], errors="coerce")
-
-
-def rules_across(name: str, tables: Tables) -> str:
-    """The rule across a link each set has, as the share of rows that keep it."""
-    if name == "baseball":
-        j = tables["BattingPost"].merge(tables["People"], on="playerID")
-        first, last = _dates(j, "debut").dt.year, _dates(j, "finalGame").dt.year
-        both = first.notna() & last.notna()
-        kept = ((j["yearID"] >= first) & (j["yearID"] <= last))[both].mean()
-        return f"postseason year within career {kept:.1%}"
-    j = tables["loan"].merge(tables["account"], on="account_id", suffixes=("", "_account"))
-    kept = (_dates(j, "date") >= _dates(j, "date_account")).mean()
-    loan = tables["loan"]
-    product = (loan["payments"] * loan["duration"] == loan["amount"]).mean()
-    return f"loan after account opened {kept:.1%}; payments x duration = amount {product:.1%}"
-
-
-def run(
-    label: str,
-    database: Database,
-    links: Links,
-    make: Callable[[Database, Links, int], Tables],
-    seed: int,
-    set_name: str,
-) -> float:
+def run(label: str, database: Database, links: Links, make: Make, seed: int) -> float:
     started = time.perf_counter()
-    synthetic = make(database, links, seed)
+    result = make(database, links, seed)
     seconds = time.perf_counter() - started
-    real = {name: table.df for name, table in database.tables.items()}
-    found: LinkedEvaluation = evaluate_linked(
-        real, synthetic, database, links, binning=Binning.SDMETRICS
+    found = evaluate_linked(
+        database=database,
+        links=links,
+        synthetic=result.tables,
+        binning=Binning.SDMETRICS,
+        seed=seed,
     )
     sequences = [s.sequences.score for s in found.links if s.sequences and s.sequences.score]
-    worst = min(integrity(synthetic, links.relations).values())
+    worst = min(integrity(result.tables, links.relations).values())
+    sizes = max(
+        abs(len(result.tables[n]) / max(len(t.df), 1) - 1) for n, t in database.tables.items()
+    )
+    counts = [c.synthetic for c in found.rules if c.kind is RuleKind.COUNT]
+    paths = [
+        f"{c.synthetic:.1%} (real {c.real:.1%})"
+        for c in found.rules
+        if c.kind is RuleKind.PATHS and c.real is not None and c.synthetic is not None
+    ]
+    far = [c.synthetic for c in found.rules if c.kind is RuleKind.BOUND and "(through" in c.rule]
+    near = [
+        c.synthetic for c in found.rules if c.kind is RuleKind.BOUND and "(through" not in c.rule
+    ]
+    replayed = sum(r.rows for r in found.replayed)
+    detection = sum(found.detection.values()) / max(len(found.detection), 1)
 
     def f(value: float | None) -> str:
         return "  n/a" if value is None else f"{value:.3f}"
 
     print(
-        f"  {label:22} {seconds:8.1f} s  quality {f(found.overall)}"
-        f"  shapes {f(found.column_shapes)}"
-        f"  pairs {f(found.pair_trends)}  cardinality {f(found.cardinality)}"
-        f"  intertable {f(found.intertable)}"
+        f"  {label:28} {seconds:7.1f} s  quality {f(found.overall)}"
+        f"  shapes {f(found.column_shapes)}  pairs {f(found.pair_trends)}"
+        f"  cardinality {f(found.cardinality)}  intertable {f(found.intertable)}"
         f"  sequences {f(sum(sequences) / len(sequences) if sequences else None)}"
         f"  integrity {worst:.1%}"
     )
-    print(f"  {'':22} rules across links: {rules_across(set_name, synthetic)}")
+    print(
+        f"  {'':28} rows per parent {_worst(counts)} ({len(counts)} rules)"
+        f"  two paths {', '.join(paths) or '—'}"
+        f"  along paths {_worst(far)}  one link {_worst(near)}"
+        f"  size gap {sizes:.1%}  replayed {replayed}  detection {detection:.3f}"
+    )
     return seconds
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--accounts", type=int, default=1_200)
     parser.add_argument("--no-hma", action="store_true")
     parser.add_argument("--no-argn", action="store_true")
-    parser.add_argument("--sets", default="baseball,bank6,bank5")
+    parser.add_argument("--sets", default="baseball,bank7,bank7-synth,bank5")
     args = parser.parse_args()
-    wanted = set(args.sets.split(","))
-    sets = {}
-    if "baseball" in wanted:
-        sets["baseball"] = baseball()
-    if "bank6" in wanted:
-        sets["bank, 6 tables"] = _read(bank_tables(args.accounts, args.seed))
-    if "bank5" in wanted:
-        sets["bank, 5 tables"] = _read(bank_tables(args.accounts, args.seed, districts=False))
-    for name, (database, links) in sets.items():
+    wanted = args.sets.split(",")
+    sets: dict[str, tuple[Database, Links, tuple[str, ...] | None]] = {}
+    for name in wanted:
+        if name == "baseball":
+            sets["baseball, 4 tables"] = (*baseball(), None)
+        elif name == "bank7":
+            sets["bank, 7 tables"] = (*_read(bank_tables(args.accounts, args.seed)), None)
+        elif name == "bank7-synth":
+            frames = bank_tables(args.accounts, args.seed)
+            sets["bank, 7 tables, districts synthesized"] = (*_read(frames), ())
+        elif name == "bank5":
+            frames = bank_tables(args.accounts, args.seed, districts=False, cards=False)
+            sets["bank, 5 tables"] = (*_read(frames), None)
+    for name, (database, links, keep) in sets.items():
         rows = sum(len(t.df) for t in database.tables.values())
-        print(f"{name}: {len(database.tables)} tables, {rows:,} rows, {len(links.relations)} links")
-        real = {n: t.df for n, t in database.tables.items()}
-        print(f"  {'real':22} rules across links: {rules_across(name.split(',')[0], real)}")
-        mine = run("ours (CART)", database, links, ours, args.seed, name.split(",")[0])
-        if "district" in database.tables:
-            run("ours, districts kept", database, links, ours_keeping_districts, args.seed, "bank")
+        print(f"{name}: {rows:,} rows, {len(links.relations)} links")
+        label = "ours (CART, defaults)" if keep is None else "ours (CART, nothing kept)"
+        mine = run(label, database, links, method(LinkedMethod.PER_TABLE, keep), args.seed)
+        if keep is not None:
+            continue
         if not args.no_argn:
-            run("TabularARGN + context", database, links, argn, args.seed, name.split(",")[0])
+            argn = method(LinkedMethod.ARGN_CONTEXT)
+            run("TabularARGN + context", database, links, argn, args.seed)
         if args.no_hma:
             continue
         try:
-            theirs = run("SDV HMASynthesizer", database, links, hma, args.seed, name.split(",")[0])
+            theirs = run("SDV HMA", database, links, method(LinkedMethod.SDV_HMA), args.seed)
         except Exception as exc:  # SDV refuses some schemas: print its own words
-            print(f"  SDV HMASynthesizer: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            print(f"  SDV HMA: {type(exc).__name__}: {str(exc).splitlines()[0]}")
             continue
         print(f"  ours / HMA time: {mine / theirs:.3f} ({theirs / mine:.0f}x faster)")
 

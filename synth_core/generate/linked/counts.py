@@ -14,6 +14,7 @@ import pandas as pd
 from synth_core.data.database import Relation, key_text
 from synth_core.generate.linked.rules import CountRule
 
+CALIBRATE_SLACK = 0.05  # mapped counts further than this from the wanted total are scaled
 COUNT = "__children__"  # + child table and key (+ '=' and a type value): rows per parent row
 
 
@@ -82,6 +83,15 @@ class Capacity:
         high = np.minimum(high, total_high[:, None])
         return cls(relation, counts, low, high, total_low, total_high)
 
+    @property
+    def typed(self) -> bool:
+        """Whether a rule bounds rows of one type per parent (one owner per account): then
+        rows are placed type by type; otherwise by the parent's total."""
+        return bool(
+            np.any(self.low > 0)
+            or np.any(np.isfinite(self.high) & (self.high < self.total_high[:, None]))
+        )
+
     def ranges(self) -> tuple[np.ndarray, np.ndarray, float, float]:
         """The totals this side can take: per type (low, high) and in all (low, high)."""
         return (
@@ -126,6 +136,29 @@ def _whole(values: np.ndarray) -> np.ndarray:
         floor[np.argsort(floor - values)[:short]] += 1
     whole: np.ndarray = floor
     return whole
+
+
+def calibrate(
+    side: Capacity, real: np.ndarray, wanted: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Each type's drawn counts mapped onto the real counts' distribution by rank (the
+    parents that drew more keep more; ties in random order), then scaled to ``wanted`` when
+    that is far from the real total (kept parents at another size): the shape of children per
+    parent stays the real one where a model's draws would leave, say, 36 franchises with five
+    seasons instead of 30, and moving single rows to the total would give 30 of them four."""
+    counts = side.counts
+    parents = counts.shape[0]
+    if parents == 0 or real.shape[0] == 0:
+        return
+    for kind in range(counts.shape[1]):
+        order = np.lexsort(np.vstack([rng.random(parents), counts[:, kind]]))
+        quantiles = (np.arange(parents) + 0.5) / parents
+        mapped = np.quantile(real[:, kind], quantiles, method="inverted_cdf")
+        total = mapped.sum()
+        if total > 0 and abs(wanted[kind] / total - 1) > CALIBRATE_SLACK:
+            scaled = mapped * wanted[kind] / total
+            mapped = np.floor(scaled + rng.random(parents))
+        counts[order, kind] = mapped.astype(np.int64)
 
 
 def reconcile(

@@ -41,6 +41,48 @@ class Groups:
     agree: np.ndarray  # child rows to give a parent of their group
 
 
+def agreeing_rows(
+    child: np.ndarray,
+    parent: np.ndarray,
+    share: np.ndarray,
+    capacity: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Which rows go to a parent of their own group: as many in all as the shares ask for,
+    spread over the groups in proportion to their rows but never more than the group's
+    parents have room for (so rows flagged to agree can), each group's chosen at random with
+    their share as weight."""
+    flags = np.zeros(len(child), dtype=bool)
+    known = pd.notna(child)
+    if not known.any():
+        return flags
+    rows = pd.Series(np.flatnonzero(known)).groupby(child[known].astype(str)).indices
+    by_parent = pd.Series(parent, dtype=object).astype(str)
+    room = pd.Series(capacity, dtype=float).groupby(by_parent).sum()
+    groups = list(rows)
+    members = [np.flatnonzero(known)[rows[g]] for g in groups]
+    wanted = np.array([share[m].sum() for m in members])
+    limit = np.array([min(len(m), room.get(g, 0.0)) for g, m in zip(groups, members, strict=True)])
+    total = min(round(float(share[known].sum())), int(limit.sum()))
+    taken = np.minimum(np.floor(wanted), limit)
+    for _ in range(len(groups) + 1):  # hand the rest to groups with room, largest wish first
+        short = total - int(taken.sum())
+        if short <= 0:
+            break
+        spare = np.flatnonzero(limit - taken >= 1)
+        if spare.size == 0:
+            break
+        order = spare[np.argsort(-(wanted[spare] - taken[spare]), kind="stable")]
+        taken[order[:short]] += 1
+    for group_rows, count in zip(members, taken.astype(int), strict=True):
+        if count <= 0:
+            continue
+        weights = share[group_rows] + 1e-9
+        picked = rng.choice(group_rows, count, replace=False, p=weights / weights.sum())
+        flags[picked] = True
+    return flags
+
+
 def match(
     child_vectors: np.ndarray,
     parent_vectors: np.ndarray,

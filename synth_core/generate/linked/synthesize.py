@@ -39,12 +39,20 @@ from synth_core.data.table import Table
 from synth_core.generate.conditions import RowRequest
 from synth_core.generate.linked.bounds import transfer
 from synth_core.generate.linked.context import Context, contexts, drawn_sides
-from synth_core.generate.linked.counts import Capacity, count_name, real_counts, reconcile, targets
+from synth_core.generate.linked.counts import (
+    Capacity,
+    calibrate,
+    count_name,
+    real_counts,
+    reconcile,
+    targets,
+)
 from synth_core.generate.linked.matching import (
     POSITION,
     PREVIOUS,
     Groups,
     SequenceShape,
+    agreeing_rows,
     chain,
     in_order,
     match,
@@ -62,6 +70,8 @@ from synth_core.generate.linked.wording import in_words, names_in_words
 from synth_core.generate.protect.pii import new_ids
 from synth_core.generate.synthesize import synthesize
 
+RANKED_TOGETHER = 0.8  # rank correlation of two children counts ranked as one
+
 
 @dataclass
 class _Made:
@@ -70,6 +80,9 @@ class _Made:
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Per parent table: the real children per parent row of the first link calibrated under
+    # it, and the synthetic parents' counts as calibrated (see ``_calibrated``).
+    ranks: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -288,6 +301,10 @@ def _draws(plan: SetPlan, made: _Made, name: str, work: _Work) -> _Draws:
     totals = targets(sides, linked * shares / max(shares.sum(), 1e-9))
     rng = np.random.default_rng([plan.spec.seed, 29, len(made.tables)])
     for side in sides:
+        relation = side.relation
+        key = plan.links.keys.get(relation.parent)
+        if key is not None and relation.parent not in plan.keep:
+            _calibrated(plan, made, name, side, key, totals, rng)
         unmet = reconcile(side, totals, shares, rng)
         if unmet:
             made.notes.append(
@@ -297,6 +314,39 @@ def _draws(plan: SetPlan, made: _Made, name: str, work: _Work) -> _Draws:
     unlinked = np.asarray(_whole_share(round(missing * wanted), shares))
     rows = tuple(int(t + u) for t, u in zip(totals, unlinked, strict=True))
     return _Draws(column, values, rows, sides)
+
+
+def _calibrated(
+    plan: SetPlan,
+    made: _Made,
+    name: str,
+    side: Capacity,
+    key: str,
+    totals: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """``calibrate`` the side's counts; when the parent's real counts of this child move with
+    those of a child calibrated before (accounts and clients per district: rank correlation
+    0.8 or more), the parents are ranked as they were then, so a district with many accounts
+    has many clients too."""
+    relation = side.relation
+    column = plan.rules.types.get(name)
+    values = [str(v) for v in _values_of(plan, name)]
+    real = np.column_stack(
+        list(
+            real_counts(
+                plan.real[relation.parent], key, relation, plan.real[name], column, values
+            ).values()
+        )
+    )
+    earlier = made.ranks.get(relation.parent)
+    if earlier is not None and len(earlier[1]) == len(side.counts):
+        together = pd.Series(real.sum(axis=1)).corr(pd.Series(earlier[0]), method="spearman")
+        if together >= RANKED_TOGETHER:
+            share = side.counts.sum(axis=0) / max(side.counts.sum(), 1)
+            side.counts[:] = np.round(np.outer(earlier[1], share)).astype(np.int64)
+    calibrate(side, real, totals, rng)
+    made.ranks.setdefault(relation.parent, (real.sum(axis=1), side.counts.sum(axis=1).copy()))
 
 
 def _whole_share(total: int, shares: np.ndarray) -> list[int]:
@@ -353,26 +403,35 @@ def _give_parents(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Every row's parents, side by side (module docstring); each row's place in its first
-    parent's sequence is returned."""
+    parent's sequence is returned. Sides whose rules fix rows per type (one owner per
+    account) go first and take rows type by type; the others take rows of any type by their
+    total (a client's one row, owner or disponent), so a row can follow its other parent's
+    ancestor (two paths that agree) wherever its type was drawn."""
     place = np.zeros(len(synthetic), dtype=np.int64)
     labels = (
         synthetic[draws.type_column].astype("string").to_numpy(dtype=object)
         if draws.type_column
         else None
     )
-    for number, (context, side) in enumerate(zip(work.contexts, draws.sides, strict=True)):
+    sides = sorted(
+        zip(work.contexts, draws.sides, strict=True),
+        key=lambda pair: labels is not None and not pair[1].typed,
+    )
+    for number, (context, side) in enumerate(sides):
         relation = context.relation
         parents = made.tables[relation.parent]
         alone = _unlinked(synthetic, work.real, relation, context.names, rng)
         child_vectors, parent_vectors = vectors(
             synthetic, context.of_parents(parents, made.tables), context.names, work.schema
         )
-        groups = _groups(plan, made, name, relation, synthetic, parents, rng, labels)
+        groups = _groups(
+            plan, made, name, relation, synthetic, parents, rng, labels, side.counts.sum(axis=1)
+        )
         chosen = np.full(len(synthetic), -1, dtype=np.int64)
-        for at, value in enumerate(draws.values):
-            rows = ~alone if labels is None else ~alone & (labels == value)
-            rows = np.flatnonzero(rows)
-            capacity = side.counts[:, at]
+        by_type = labels is not None and side.typed
+        for at, value in enumerate(draws.values if by_type else (None,)):
+            rows = np.flatnonzero(~alone if not by_type else ~alone & (labels == value))
+            capacity = side.counts[:, at] if by_type else side.counts.sum(axis=1)
             if number == 0 and work.sequence is not None:
                 chosen[rows], place[rows] = chain(
                     synthetic.iloc[rows].reset_index(drop=True),
@@ -402,10 +461,12 @@ def _groups(
     parents: pd.DataFrame,
     rng: np.random.Generator,
     labels: np.ndarray | None,
+    capacity: np.ndarray,
 ) -> _Agreeing | None:
     """For a side whose path meets an earlier side's at one ancestor, each row's ancestor
     through the earlier side, each parent's through this one, and the rows that agree (the
-    real share, by type value)."""
+    real share, by type value, where the parents of that ancestor have room:
+    ``agreeing_rows``)."""
     done = {r for r in plan.parents(name) if r.child_key in synthetic.columns}
     for agreement in plan.rules.paths:
         if agreement.child != name:
@@ -422,7 +483,7 @@ def _groups(
             share = np.full(len(synthetic), agreement.share)
             if labels is not None and agreement.by_type:
                 share = np.array([agreement.by_type.get(str(v), agreement.share) for v in labels])
-            return _Agreeing(child, parent, rng.random(len(synthetic)) < share)
+            return _Agreeing(child, parent, agreeing_rows(child, parent, share, capacity, rng))
     return None
 
 
