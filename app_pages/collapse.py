@@ -3,10 +3,11 @@
 import streamlit as st
 
 from synth_core.errors import SynthCoreError
-from synth_core.ui import collapse, state, widgets
+from synth_core.ui import collapse, state, tables, widgets
 from synth_core.ui.resources import job_registry
 
 st.title("Collapse lab")
+tables.one_table_only("Collapse lab")
 st.markdown(collapse.EXPLANATION)
 try:
     table = state.working_table()

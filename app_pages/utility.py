@@ -3,10 +3,11 @@ every group?"""
 
 import streamlit as st
 
-from synth_core.ui import state, utility
+from synth_core.ui import state, tables, utility
 from synth_core.ui.resources import job_registry
 
 st.title("Utility & fairness")
+tables.one_table_only("Utility & fairness")
 result = state.result_or_stop()
 choice = utility.settings(result)
 if choice is not None:

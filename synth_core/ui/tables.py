@@ -45,6 +45,20 @@ def active() -> tuple[Database, Links] | None:
 SEVERAL_TABLES = "Several linked tables"  # the Data page's choice (widgets.SEVERAL)
 
 
+def one_table_only(page: str) -> None:
+    """On a page that works on one table, with a linked set chosen: say so and stop, so the
+    details of a single table chosen before are never shown as if they were the set's."""
+    if active() is None:
+        return
+    st.info(
+        f"The {page} page works on one table, and a set of linked tables is chosen on the Data "
+        "page. Pick one of its tables there ('Work with this table'), or see the set on the "
+        "Generate, Fidelity, Privacy and Export pages."
+    )
+    st.page_link("app_pages/data.py", label="← Data")
+    st.stop()
+
+
 def linked_tables() -> None:
     """The several-tables part of the Data page: the bundled linked sample or uploads."""
     samples = {s.label: s for s in LINKED_SAMPLES}

@@ -115,8 +115,8 @@ def _kept_note(name: str, database: Database, links: Links) -> str:
     users = sorted({r.child for r in links.relations if r.parent == name})
     return (
         f"{name}: kept as it is ({rows:,} real rows and keys): a small list at the top of the "
-        f"set, without personal data, that {', '.join(users)} rows point at, as in the real "
-        "set. To synthesize it too, untick it under 'Keep as they are' (CLI: --synthesize "
+        f"set, without personal data, that the {' and '.join(users)} rows point at, as in the "
+        "real set. To synthesize it too, untick it under 'Keep as they are' (CLI: --synthesize "
         f'{name}; recipe: "keep").'
     )
 

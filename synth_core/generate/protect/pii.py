@@ -115,8 +115,9 @@ def fake_column(
     """``n`` fake values of ``pii_type`` (Faker), missing as often as in ``real``.
 
     The values come from Faker's lists, never from ``real``: a fake value that happens to equal a
-    real one (ignoring case and spaces; e.g. a short email) is drawn again, except single first
-    names and surnames (``SHARED_TYPES``), which may be common real names. Only the missing
+    real one (ignoring case and spaces; e.g. a short email) is drawn again; single first names
+    and surnames (``SHARED_TYPES``) may be common real names, but are drawn again where they
+    equal a name only one real row holds (that would point at the row). Only the missing
     rate and whether addresses are written on one line with a city are taken from the real
     column.
     """
@@ -152,7 +153,8 @@ def _faker_values(
     present = real.dropna().astype(str)
     one_line = bool(len(present)) and bool(present.str.contains(",").mean() > 0.5)
     make = _makers(fake, one_line)[pii_type]
-    avoid = set() if pii_type in SHARED_TYPES else set(normal_text(present))
+    shared = pii_type in SHARED_TYPES
+    avoid = _rare(present) if shared else set(normal_text(present))
     values = np.empty(n, dtype=object)
     for i in range(n):
         value = make()
@@ -161,7 +163,8 @@ def _faker_values(
                 break
             value = make()
         else:
-            raise PiiExhaustedError(column, pii_type)
+            if not shared:  # a common name may stay: it points at no one
+                raise PiiExhaustedError(column, pii_type)
         values[i] = value
         if i % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
             progress((i + 1) / n, f"Fake {pii_type.value} values: {i + 1:,} of {n:,}")
@@ -170,6 +173,13 @@ def _faker_values(
 
 _FEMALE = frozenset({"f", "female", "w", "woman", "women", "girl", "fem", "weiblich", "femme"})
 _MALE = frozenset({"m", "male", "man", "men", "boy", "masc", "männlich", "homme"})
+
+
+def _rare(present: pd.Series) -> set[str]:
+    """Real values (compared ignoring case and spaces) that only one real row holds: a first
+    name or surname many people share identifies no one, a rare one points at its row."""
+    counts = normal_text(present).value_counts()
+    return set(counts.index[counts == 1])
 
 
 def sex_of(values: pd.Series) -> list[str | None]:
@@ -211,7 +221,8 @@ def consistent_people(
             if name is None or (pii_type is PiiType.NAME and PiiType.FIRST_NAME in by_type):
                 continue
             values = out[name].astype(object).tolist()
-            avoid = set() if pii_type in SHARED_TYPES else set(normal_text(real[name].dropna()))
+            known = real[name].dropna().astype(str)
+            avoid = _rare(known) if pii_type in SHARED_TYPES else set(normal_text(known))
             for row, (value, person) in enumerate(zip(values, sexes, strict=True)):
                 if person is None or value is None or value != value:  # NaN: missing
                     continue

@@ -271,17 +271,17 @@ def privacy_view(measured: LinkedMeasured) -> None:
     against the held-out ones."""
     found = measured.evaluation
     replayed = [r for r in found.replayed if r.rows]
-    if found.replayed:
-        box = st.error if replayed else st.success
-        box(
-            "Identifying values of one real row replayed: "
-            + (
-                ", ".join(
-                    f"{r.table}.{r.column} in {r.rows:,} rows ({r.share:.1%})" for r in replayed
-                )
-                if replayed
-                else f"none, in {len(found.replayed)} identifying column(s) of the set."
-            )
+    if replayed:
+        listed = ", ".join(
+            f"{r.table}.{r.column} in {r.rows:,} rows ({r.share:.1%})" for r in replayed
+        )
+        st.error(
+            f"Values that belong to one real row (identifiers, rare names) replayed: {listed}."
+        )
+    elif found.replayed:
+        st.success(
+            "No synthetic row holds a value that belongs to one real row, in the "
+            f"{len(found.replayed)} identifying column(s) of the set."
         )
     privacy = found.privacy
     if privacy is None:
