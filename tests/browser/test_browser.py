@@ -10,6 +10,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Page
 
@@ -349,24 +350,37 @@ def test_sixty_columns_keep_every_label_in_the_figures(
 def test_several_tables_are_uploaded_and_their_links_drawn(
     server: str, browser: BrowserSession, tmp_path: Path
 ) -> None:
-    """The diagram renders offline (the session fails on any outbound request)."""
+    """A bank-like set (issue 32): the diagram renders offline (the session fails on any
+    outbound request), the set is generated with the defaults and the zip a user downloads
+    holds as a database (rows per parent on every side of the link table, two paths to one
+    district, a card after its account, the district list kept, sizes, no real key)."""
+    from tests.real_like import bank_tables
+    from tests.unit.test_linked_database import _check_bank
+
     page = browser.page
     page.goto(server)
     page.get_by_text("What was read").wait_for(timeout=WAIT_MS)
     page.get_by_text("Several linked tables", exact=True).click()
     page.get_by_text("Upload files", exact=True).click()
-    baseball = sorted((Path(__file__).parent.parent / "fixtures" / "baseball").glob("*.csv"))
-    page.locator("input[type=file]").set_input_files([str(p) for p in baseball])
+    real = bank_tables(300, 6)
+    paths = []
+    for name, frame in real.items():
+        path = tmp_path / f"{name}.csv"
+        frame.to_csv(path, index=False)
+        paths.append(str(path))
+    real = {name: pd.read_csv(tmp_path / f"{name}.csv") for name in real}
+    page.locator("input[type=file]").set_input_files(paths)
     diagram = page.locator("[data-testid='stGraphVizChart'] svg")
     diagram.wait_for(timeout=WAIT_MS)
     labels = diagram.locator("text").all_text_contents()
-    assert {"People", "BattingPost", "TeamsFranchises", "Teams", "playerID"} <= set(labels)
-    link = page.get_by_text("BattingPost.playerID → People.playerID").first
+    assert {"district", "account", "client", "disp", "card", "loan", "order"} <= set(labels)
+    link = page.get_by_text("disp.account_id → account.account_id").first
     link.wait_for(state="attached", timeout=WAIT_MS)  # a grid cell, drawn on a canvas
     page.screenshot(path=str(tmp_path / "tables.png"), full_page=True)
 
     # The whole set is generated in the background and downloaded as a zip a user opens.
     page.get_by_role("link", name="Generate").first.click()
+    page.get_by_text("Kept by default: district").first.wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Generate the set").click()
     button = page.get_by_role("button", name="Download every table (zip)")
     button.wait_for(timeout=3 * WAIT_MS)
@@ -375,20 +389,14 @@ def test_several_tables_are_uploaded_and_their_links_drawn(
     saved = tmp_path / "synthetic_tables.zip"
     download_info.value.save_as(saved)
     with zipfile.ZipFile(saved) as archive:
-        assert sorted(archive.namelist()) == [
-            "BattingPost.csv",
-            "People.csv",
-            "Teams.csv",
-            "TeamsFranchises.csv",
-        ]
-        people = list(csv.DictReader(io.TextIOWrapper(archive.open("People.csv"), "utf-8")))
-        lines = list(csv.DictReader(io.TextIOWrapper(archive.open("BattingPost.csv"), "utf-8")))
-    players = {row["playerID"] for row in people}
-    assert len(players) == len(people)
-    assert {row["playerID"] for row in lines} <= players  # every link holds in the file
+        assert sorted(archive.namelist()) == sorted(f"{name}.csv" for name in real)
+        synthetic = {
+            n.removesuffix(".csv"): pd.read_csv(archive.open(n)) for n in archive.namelist()
+        }
+    _check_bank(real, synthetic)
     page.get_by_role("link", name="Fidelity").first.click()
     page.get_by_role("tab", name="Links").click()
-    page.get_by_text("rows per People row").first.wait_for(timeout=WAIT_MS)  # the plot's title
+    page.get_by_text("disp rows per account row").first.wait_for(timeout=WAIT_MS)  # a plot's title
     page.screenshot(path=str(tmp_path / "links.png"), full_page=True)
     if os.environ.get("SHOTS"):
         page.screenshot(path=os.environ["SHOTS"] + "/links.png", full_page=True)

@@ -24,7 +24,7 @@ from synth_core.data.database import Database, Links, key_text, link_order
 from synth_core.data.sdv_metadata import to_sdv_metadata
 from synth_core.errors import GeneratorError, JobCancelledError, SynthCoreError
 from synth_core.generate.linked.bounds import find_bounds
-from synth_core.generate.linked.plan import reference_tables, split_by_entity
+from synth_core.generate.linked.plan import reference_tables, split_by_entity, without_orphans
 from synth_core.generate.linked.result import LinkedResult
 from synth_core.generate.linked.rules import find_set_rules
 from synth_core.generate.linked.spec import LinkedSpec
@@ -54,7 +54,10 @@ def _baseline(
     started = time.perf_counter()
     table = spec.table
     entity, train, holdout = split_by_entity(database, links, table.holdout_fraction, table.seed)
-    train = {name: _without_orphans(name, frame, train, links) for name, frame in train.items()}
+    train = {
+        name: without_orphans(frame, [r for r in links.relations if r.child == name], train)[0]
+        for name, frame in train.items()
+    }
     notes: list[str] = []
     if spec.keep is None and reference_tables(database, links):
         notes.append(
@@ -78,17 +81,6 @@ def _baseline(
         bounds=find_bounds(real, {n: t.schema for n, t in database.tables.items()}, links),
         seconds=time.perf_counter() - started,
     )
-
-
-def _without_orphans(
-    name: str, frame: pd.DataFrame, train: Mapping[str, pd.DataFrame], links: Links
-) -> pd.DataFrame:
-    keep = pd.Series(True, index=frame.index)
-    for relation in (r for r in links.relations if r.child == name):
-        keys = set(key_text(train[relation.parent][relation.parent_key]).dropna())
-        values = key_text(frame[relation.child_key])
-        keep &= values.isna() | values.isin(keys)
-    return frame[keep].reset_index(drop=True)
 
 
 def _hma(

@@ -5,7 +5,7 @@ new values)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -155,6 +155,28 @@ def split_by_entity(
     train = {n: t.df[~held[n]].reset_index(drop=True) for n, t in database.tables.items()}
     holdout = {n: t.df[held[n]].reset_index(drop=True) for n, t in database.tables.items()}
     return entity, train, holdout
+
+
+def without_orphans(
+    frame: pd.DataFrame,
+    relations: Sequence[Relation],
+    tables: Mapping[str, pd.DataFrame],
+    keep_orphans: bool = False,
+) -> tuple[pd.DataFrame, int]:
+    """``frame`` without the rows whose key points at no parent row (orphans), or with those
+    keys emptied (``keep_orphans``); and how many rows that was."""
+    out = frame.copy()
+    orphan = pd.Series(False, index=frame.index)
+    for relation in relations:
+        parent_keys = set(key_text(tables[relation.parent][relation.parent_key]))
+        values = frame[relation.child_key]
+        lost = values.notna() & ~key_text(values).isin(parent_keys)
+        if keep_orphans and lost.any():
+            out.loc[lost, relation.child_key] = None
+        orphan |= lost
+    if keep_orphans:
+        return out, int(orphan.sum())
+    return out[~orphan].reset_index(drop=True), int(orphan.sum())
 
 
 def as_made(

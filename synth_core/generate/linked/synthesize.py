@@ -62,7 +62,7 @@ from synth_core.generate.linked.matching import (
     vectors,
 )
 from synth_core.generate.linked.paths import ancestor_keys
-from synth_core.generate.linked.plan import SetPlan, make_plan
+from synth_core.generate.linked.plan import SetPlan, make_plan, without_orphans
 from synth_core.generate.linked.result import LinkedResult
 from synth_core.generate.linked.rules import type_values
 from synth_core.generate.linked.spec import LinkedSpec, Orphans
@@ -175,7 +175,7 @@ def _working_rows(plan: SetPlan, name: str, made: _Made) -> _Work:
     """The table's training rows with the columns it is drawn with (module docstring)."""
     parents = plan.parents(name)
     keep_orphans = plan.spec.orphans is Orphans.KEEP
-    real, orphans = _without_orphans(plan.train[name], parents, plan.real, keep_orphans)
+    real, orphans = without_orphans(plan.train[name], parents, plan.real, keep_orphans)
     if orphans:
         made.notes.append(
             f"{name}: {orphans:,} rows whose key points at no parent were learnt with an "
@@ -516,28 +516,6 @@ def _keep_bounds(
                 "broke it once given their parents were moved to the same place between their "
                 "own parents' bounds as between the ones they were drawn with."
             )
-
-
-def _without_orphans(
-    frame: pd.DataFrame,
-    relations: Sequence[Relation],
-    tables: Mapping[str, pd.DataFrame],
-    keep_orphans: bool,
-) -> tuple[pd.DataFrame, int]:
-    """``frame`` without the rows whose key points at no parent row (orphans), or with those
-    keys emptied (``keep_orphans``); and how many rows that was."""
-    out = frame.copy()
-    orphan = pd.Series(False, index=frame.index)
-    for relation in relations:
-        parent_keys = set(key_text(tables[relation.parent][relation.parent_key]))
-        values = frame[relation.child_key]
-        lost = values.notna() & ~key_text(values).isin(parent_keys)
-        if keep_orphans and lost.any():
-            out.loc[lost, relation.child_key] = None
-        orphan |= lost
-    if keep_orphans:
-        return out, int(orphan.sum())
-    return out[~orphan].reset_index(drop=True), int(orphan.sum())
 
 
 def _unlinked(
