@@ -190,6 +190,9 @@ def test_orphans_are_dropped_or_kept_with_an_empty_key_and_missing_keys_stay_mis
         made = result.tables["loans"]
         assert set(integrity(result.tables, result.relations).values()) == {1.0}
         assert made["account_id"].isna().mean() == pytest.approx(empty, abs=0.03)
+        written = made["account_id"].dropna().astype(str)
+        assert written.str.fullmatch(r"\d+").all()  # whole keys beside empty ones, not '401.0'
+
         assert any("no parent" in note for note in result.notes)
 
 

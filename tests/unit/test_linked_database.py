@@ -77,6 +77,22 @@ def _check_bank(real: dict[str, pd.DataFrame], synthetic: dict[str, pd.DataFrame
             assert not frame[key].isin(real[name][key]).any()  # new keys
 
 
+def _same_schema(real: dict[str, pd.DataFrame], synthetic: dict[str, pd.DataFrame]) -> None:
+    """The files as text load into the real schema: a column without missing values has none,
+    whole numbers stay whole (no '401.0'), dates keep their format."""
+    for name, frame in real.items():
+        made = synthetic[name]
+        assert list(made.columns) == list(frame.columns), name
+        for column in frame.columns:
+            values, written = frame[column].dropna(), made[column].dropna()
+            if frame[column].notna().all():
+                assert made[column].notna().all(), f"{name}.{column} has empty cells"
+            if values.str.fullmatch(r"-?\d+").all():
+                assert written.str.fullmatch(r"-?\d+").all(), f"{name}.{column} is not whole"
+            if values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+                assert written.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), f"{name}.{column}"
+
+
 def test_the_bank_set_from_the_cli_holds_as_a_database(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from synth_core.cli import main
 
@@ -96,6 +112,10 @@ def test_the_bank_set_from_the_cli_holds_as_a_database(tmp_path: Path, capsys) -
     real = {Path(p).stem: pd.read_csv(p) for p in paths}
     synthetic = {p.stem: pd.read_csv(p) for p in sorted(out.iterdir())}
     _check_bank(real, synthetic)
+    _same_schema(
+        {Path(p).stem: pd.read_csv(p, dtype=str) for p in paths},
+        {p.stem: pd.read_csv(p, dtype=str) for p in sorted(out.iterdir())},
+    )
     report = tmp_path / "evaluation.json"
     assert main(["evaluate", *paths, str(out), "--json", str(report)]) == 0
     payload = json.loads(report.read_text())

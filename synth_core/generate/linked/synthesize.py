@@ -444,12 +444,21 @@ def _give_parents(
             else:
                 subset = None if groups is None else groups.subset(rows)
                 chosen[rows] = match(child_vectors[rows], parent_vectors, capacity, rng, subset)
-        parent_keys = parents[relation.parent_key].reset_index(drop=True)
-        assigned = pd.Series(parent_keys.to_numpy()[np.maximum(chosen, 0)], dtype=parent_keys.dtype)
-        synthetic[relation.child_key] = assigned.mask(pd.Series(chosen < 0))
+        synthetic[relation.child_key] = _keys_of(parents[relation.parent_key], chosen)
         if number == 0 and work.sequence is not None:
             ordered(synthetic, relation.child_key, place, work.sequence)
     return place
+
+
+def _keys_of(keys: pd.Series, chosen: np.ndarray) -> pd.Series:
+    """The keys at ``chosen`` (-1: none), whole numbers kept whole beside missing ones (a key
+    written as 401.0 would not load into the real schema)."""
+    picked = pd.Series(keys.to_numpy()[np.maximum(chosen, 0)], dtype=keys.dtype)
+    if not (chosen < 0).any():
+        return picked
+    if pd.api.types.is_integer_dtype(keys.dtype):
+        picked = picked.astype("Int64")
+    return picked.mask(pd.Series(chosen < 0))
 
 
 def _groups(
