@@ -18,7 +18,8 @@ from tests.real_like import bank_tables
 from tests.unit.test_linked_database import INTERNAL, _check_bank
 
 
-def _generated(at: AppTest) -> None:
+def generate_the_set(at: AppTest) -> None:
+    """Press Generate on the set's page and wait for the job, which must end without error."""
     at.button(key="linked_generate").click().run()
     deadline = time.monotonic() + 300
     while "linked_job" in at.session_state:
@@ -49,7 +50,7 @@ def test_the_bank_set_generated_on_the_page_holds_as_a_database() -> None:
     assert not at.exception
     assert at.multiselect(key="linked_keep_choice").value == ["district"]  # kept by default
     assert any("Kept by default: district" in c.value for c in at.caption)
-    _generated(at)
+    generate_the_set(at)
     measured = at.session_state["linked_result"][1]
     notes = measured.result.notes
     assert not [n for n in notes if INTERNAL.search(n)], "internal names in the notes"

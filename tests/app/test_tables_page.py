@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from tests.app.test_linked_database_page import generate_the_set
 from tests.helpers import ROOT
 
 BASEBALL = ROOT / "tests" / "fixtures" / "baseball"
@@ -65,7 +66,6 @@ def test_the_linked_sample_is_generated_measured_and_downloaded_as_a_zip() -> No
     """The bundled baseball set: Generate makes every table in a background job, the preview
     and zip follow; Fidelity shows the set's quality and the links; Privacy the entities."""
     import io
-    import time
     import zipfile
 
     import pandas as pd
@@ -77,14 +77,7 @@ def test_the_linked_sample_is_generated_measured_and_downloaded_as_a_zip() -> No
     at.switch_page("app_pages/generate.py").run()
     assert not at.exception
     assert at.radio(key="linked_size").value == "×1"  # as large as the real set
-    at.button(key="linked_generate").click().run()
-    deadline = time.monotonic() + 300
-    while "linked_job" in at.session_state:
-        assert time.monotonic() < deadline, "the linked job did not finish"
-        time.sleep(0.5)
-        at.run()
-    assert not at.exception
-    assert not at.error, [e.value for e in at.error]
+    generate_the_set(at)
     (_zipped,) = [b for b in at.get("download_button") if "zip" in b.proto.label]
     measured = at.session_state["linked_result"][1]
     data = measured.zip_bytes(at.session_state["linked_tables"][1])
