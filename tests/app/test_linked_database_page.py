@@ -54,6 +54,10 @@ def test_the_bank_set_generated_on_the_page_holds_as_a_database() -> None:
     measured = at.session_state["linked_result"][1]
     notes = measured.result.notes
     assert not [n for n in notes if INTERNAL.search(n)], "internal names in the notes"
+    kept = [n for n in notes if n.startswith("district: kept as it is")]
+    assert kept  # said, with the switch: the default, not "as you chose"
+    assert "--synthesize district" in kept[0]
+    assert not [n for n in notes if "Fidelity page's Rules view" in n]  # a one-table view
     database = at.session_state["linked_tables"][1]
     with zipfile.ZipFile(io.BytesIO(measured.zip_bytes(database))) as archive:
         synthetic = {

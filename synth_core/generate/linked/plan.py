@@ -215,7 +215,7 @@ def as_made(
         notes.append(
             f"{name}: {_quoted(identifiers)} look{'s' if len(identifiers) == 1 else ''} like an "
             "identifier (whole numbers of one width, a different one in nearly every row): "
-            "synthetic rows get new numbers of that width, never a real one."
+            "made like an ID column."
         )
     return Schema(tuple(columns)), notes
 

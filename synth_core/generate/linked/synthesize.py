@@ -374,11 +374,18 @@ def _draw(
         )
     result = synthesize(Table(work.frame, work.schema, table.report), spec, report)
     made.notes.extend(
-        f"{name}: {in_words(note, work.words)}"
+        f"{name}: {in_words(note, work.words).replace(_ONE_TABLE_RULES, _SET_RULES)}"
         for note in result.notes
         if not _about_helpers(note, work.words)
     )
     return result.data.reset_index(drop=True)
+
+
+# Where the one-table pipeline's rules are seen and turned off; for a set: the command line.
+_ONE_TABLE_RULES = (
+    "see the Fidelity page's Rules view; turn them off on the Generate page or with --rules none"
+)
+_SET_RULES = "kept in every row; the command line's --rules none turns them off for a set"
 
 
 def _about_helpers(note: str, words: Mapping[str, str]) -> bool:

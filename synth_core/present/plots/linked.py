@@ -8,19 +8,20 @@ import plotly.graph_objects as go
 from synth_core.evaluate.linked import LinkScore
 from synth_core.present.plots.style import (
     REAL_COLOUR,
-    REAL_LABEL,
     SYNTHETIC_COLOUR,
     SYNTHETIC_LABEL,
     layout,
 )
 
+REAL_SET = "real (every row)"  # a set is compared with every real row, held-out ones too
+
 
 def children_figure(score: LinkScore) -> go.Figure:
-    """Share of parent rows with 0, 1, 2, ... children (the last bar pools the many)."""
+    """Share of parent rows with 0, 1, 2, ... children (ranges when parents have many)."""
     labels = [row[0] for row in score.counts]
     figure = go.Figure()
     for label, position, colour in (
-        (REAL_LABEL, 1, REAL_COLOUR),
+        (REAL_SET, 1, REAL_COLOUR),
         (SYNTHETIC_LABEL, 2, SYNTHETIC_COLOUR),
     ):
         figure.add_trace(

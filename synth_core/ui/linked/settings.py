@@ -85,7 +85,7 @@ def generate_view(database: Database, links: Links, registry: JobRegistry) -> No
         table=_table_settings(per_table),
         method=method,
         scale=_size(database, links),
-        keep=_kept(database, links) if per_table else (),
+        keep=_kept(database, links) if per_table else None,
         orphans=_orphans(links),
     )
     with st.expander("Rules across tables, kept in every synthetic set"):
@@ -159,9 +159,9 @@ def candidates(database: Database, links: Links) -> list[str]:
     ]
 
 
-def _kept(database: Database, links: Links) -> tuple[str, ...]:
-    """The tables kept as they are: the reference tables until the user changes the choice
-    (remembered per set)."""
+def _kept(database: Database, links: Links) -> tuple[str, ...] | None:
+    """The tables kept as they are: the reference tables (None: the notes say they were kept by
+    default, with the switch) until the user changes the choice (remembered per set)."""
     here = digest(database, links)
     stored = st.session_state.get(KEEP)
     default = reference_tables(database, links)
@@ -189,7 +189,7 @@ def _kept(database: Database, links: Links) -> tuple[str, ...]:
             "data, that many rows point at (as in the real database). Untick to synthesize "
             "them too."
         )
-    return tuple(chosen)
+    return None if sorted(chosen) == sorted(default) else tuple(chosen)
 
 
 def _orphans(links: Links) -> Orphans:
