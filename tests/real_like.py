@@ -273,7 +273,7 @@ def legislators_frame(rows: int = 537, seed: int = 0) -> pd.DataFrame:
     birthday = pd.Timestamp("1935-01-01") + pd.to_timedelta(rng.integers(0, 55 * 365, rows), "D")
     thomas = np.where(
         rng.random(rows) < np.where(senate, 0.6, 0.38),
-        [f"{k:05d}" for k in rng.choice(np.arange(1, 2_300), rows, replace=False)],
+        [f"{k:05d}" for k in rng.choice(np.arange(1, max(2_300, 2 * rows)), rows, replace=False)],
         "",
     )
     cspan = np.where(

@@ -276,3 +276,42 @@ def test_the_column_named_by_an_exhausted_message_is_found() -> None:
     message = str(PiiExhaustedError("first (given)", PiiType.FIRST_NAME))
     assert exhausted_column(message) == "first (given)"
     assert exhausted_column("Something else went wrong.") is None
+
+
+def test_a_mostly_empty_second_first_name_column_does_not_stop_a_table_of_people() -> None:
+    """A table of legislators has first names and nicknames (both read as first names; the
+    nickname filled in 5% of rows) and every surname Faker makes: the nickname was taken as
+    'the' first name, so a row without one made (surname, no nickname) pairs that every real
+    row without a nickname shared, and no surname could be drawn (issue 33's table stopped
+    with 'Could not make a value for last_name'). A pair with a missing half is no one's, and
+    the first name is the column filled in most real rows."""
+    from faker.providers.person.en_US import Provider
+
+    from synth_core.generate.protect.pii import consistent_people
+
+    surnames = list(Provider.last_names)
+    n = 3 * len(surnames)
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame(
+        {
+            "first_name": fake_column(PiiType.FIRST_NAME, pd.Series(["x"] * 10), n, seed=1),
+            "nickname": pd.Series(np.where(rng.random(n) < 0.05, "Bud", None), dtype=object),
+            "last_name": pd.Series(surnames * 3, dtype=object),
+        }
+    )
+    faked = {
+        "first_name": PiiType.FIRST_NAME,
+        "nickname": PiiType.FIRST_NAME,
+        "last_name": PiiType.LAST_NAME,
+    }
+    columns = {
+        name: fake_column(pii_type, real[name], n, seed=2 + i, column=name)
+        for i, (name, pii_type) in enumerate(faked.items())
+    }
+    people = consistent_people(columns, faked, None, {c: real[c] for c in faked}, seed=7)
+    pairs = set(zip(people["first_name"].str.lower(), people["last_name"].str.lower(), strict=True))
+    real_pairs = set(
+        zip(real["first_name"].str.lower(), real["last_name"].str.lower(), strict=True)
+    )
+    assert not pairs & real_pairs  # the pair that names a person is the first name's
+    assert people["nickname"].isna().mean() == pytest.approx(0.95, abs=0.03)

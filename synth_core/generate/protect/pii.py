@@ -208,7 +208,11 @@ def consistent_people(
     from faker import Faker
 
     out = dict(columns)
-    by_type = {t: name for name, t in faked.items()}
+    by_type: dict[PiiType, str] = {}  # one column per type: the one filled in most real rows
+    for name, pii_type in faked.items():
+        current = by_type.get(pii_type)
+        if current is None or real[name].notna().sum() > real[current].notna().sum():
+            by_type[pii_type] = name
     fake = Faker("en_US")
     fake.seed_instance(seed)
     if sex is not None:
@@ -260,6 +264,12 @@ def consistent_people(
     return out
 
 
+def _filled(values: pd.Series) -> np.ndarray:
+    """Cells holding a value: not missing and not blank."""
+    text = values.astype(object)
+    return np.asarray(text.notna() & (text.astype(str).str.strip() != ""), dtype=bool)
+
+
 def case_like(values: pd.Series, real: pd.Series) -> pd.Series:
     """``values`` written in the real column's case when nearly all real values share one
     (a table of 'miguel hernandez' gets lower-case fake names, not 'Miguel Hernandez')."""
@@ -293,11 +303,16 @@ def _unlike(
     def aligned(series: pd.Series) -> pd.Series:
         return series.reset_index(drop=True)
 
-    known = set(keys([aligned(real), *map(aligned, real_beside)]))
+    filled = np.ones(len(real), dtype=bool)  # a pair with a missing half is no one's
+    for part in real_beside:
+        filled &= _filled(aligned(part))
+    known = set(np.asarray(keys([aligned(real), *map(aligned, real_beside)]))[filled])
     out = values.astype(object).reset_index(drop=True).copy()
     rest = keys(list(map(aligned, beside))) if beside else [""] * len(out)
     suffix = [f"\x1f{other}" if beside else "" for other in rest]
     present = out.notna().to_numpy()
+    for part in beside:
+        present &= _filled(aligned(part))
     for row, (key, other) in enumerate(zip(keys([out]), suffix, strict=True)):
         if not present[row] or key + other not in known:
             continue
