@@ -209,10 +209,10 @@ def consistent_people(
 
     out = dict(columns)
     by_type: dict[PiiType, str] = {}  # one column per type: the one filled in most real rows
-    for name, pii_type in faked.items():
+    for column, pii_type in faked.items():
         current = by_type.get(pii_type)
-        if current is None or real[name].notna().sum() > real[current].notna().sum():
-            by_type[pii_type] = name
+        if current is None or real[column].notna().sum() > real[current].notna().sum():
+            by_type[pii_type] = column
     fake = Faker("en_US")
     fake.seed_instance(seed)
     if sex is not None:
