@@ -114,14 +114,20 @@ def _categories(
 
 
 def _keys(synthetic: pd.Series) -> tuple[float | None, list[str]]:
+    """KeyUniqueness (SDMetrics': keys neither duplicated nor missing), and as a problem the
+    keys that repeat another synthetic key; missing keys are compared with the real column's
+    like any column's (a case number filled in half the real rows is half empty in the
+    synthetic rows too: that is faithful, not a broken key)."""
     if len(synthetic) == 0:
         return None, []
     frame = synthetic.to_frame()
     bad = frame.duplicated() | frame.isna().all(axis=1)
+    repeated = synthetic.duplicated() & synthetic.notna()
     problems = []
-    if bad.any():
+    if repeated.any():
         problems.append(
-            f"{_share(int(bad.sum()), len(synthetic))} synthetic keys are duplicated or missing"
+            f"{_share(int(repeated.sum()), len(synthetic))} synthetic keys repeat another "
+            "synthetic key"
         )
     return float(1 - bad.sum() / len(synthetic)), problems
 
