@@ -49,6 +49,7 @@ class NumberParse:
     integer: bool
     decimals: int
     note: str
+    written: int | None = None  # every value written with exactly this many digits after the point
 
 
 def parse_numbers(text: pd.Series, leading_zeros: bool = False) -> NumberParse | None:
@@ -99,11 +100,14 @@ def parse_numbers(text: pd.Series, leading_zeros: bool = False) -> NumberParse |
         return NumberParse(
             pd.Series(exact[positions], index=text.index).astype("Int64"), True, 0, note
         )
+    places = written.str.extract(r"^[+-]?\d*\.(\d+)$")[0].str.len()
+    fixed = bool(places.notna().all()) and places.nunique() == 1  # 8095.20 and 13.00
     return NumberParse(
         pd.Series(distinct_float[positions], index=text.index),
         False,
         decimals_of(distinct_float),
         note,
+        int(places.iloc[0]) if fixed else None,
     )
 
 

@@ -197,6 +197,7 @@ def _detected(name: str, index: pd.Index, present: pd.Series) -> Converted:
                 ColumnKind.NUMERICAL,
                 integer=numbers.integer,
                 decimals=numbers.decimals,
+                written_decimals=numbers.written,
                 reason=reason,
             ),
         )
@@ -266,6 +267,7 @@ def _forced(name: str, index: pd.Index, present: pd.Series, override: ColumnOver
                 kind,
                 integer=numbers.integer,
                 decimals=numbers.decimals,
+                written_decimals=numbers.written,
                 reason="set by you",
             ),
         )

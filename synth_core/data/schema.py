@@ -75,12 +75,19 @@ class ColumnSchema:
     # decimal point; ``decimals`` is the number of digits after the point seen in the input.
     integer: bool = False
     decimals: int | None = None
+    # numerical: every value was written with exactly this many digits after the point
+    # (amounts such as 8095.20, 13.00; ``decimals`` is what the values need: 2 and 0): written
+    # back the same way.
+    written_decimals: int | None = None
     # datetime: format used to read the text, and the (possibly unpadded) format to write it.
     datetime_format: str | None = None
     datetime_output: str | None = None
     # boolean: how true and false were spelled in the input.
     true_token: str | None = None
     false_token: str | None = None
+    # How the file spelled this column's missing cells ('?', 'n/a'; '' for an empty cell) and
+    # in how many rows each: written back the same way, in the same shares.
+    missing_spellings: tuple[tuple[str, int], ...] = ()
     # In words, why the column got this kind (shown on the Data page).
     reason: str = ""
 

@@ -191,7 +191,9 @@ def _written_like(column: ColumnSchema, reference: ColumnSchema) -> ColumnSchema
     return replace(
         column,
         decimals=reference.decimals,
+        written_decimals=reference.written_decimals,
         datetime_output=reference.datetime_output,
         true_token=reference.true_token,
         false_token=reference.false_token,
+        missing_spellings=reference.missing_spellings,
     )

@@ -283,11 +283,18 @@ def test_missing_value_words_can_be_chosen_per_column_and_go_into_the_recipe(
     assert (
         main([*common, "--missing-token", "other_debtors=none", "--save-recipe", str(recipe)]) == 0
     )
+    # Read as missing, 'none' is learnt as a missing value (no category of its own) and the
+    # missing cells are written back as the file spelled them, in the same share (issue 33).
+    from synth_core import ReadOptions, read_table
+
+    as_missing = read_table(source, ReadOptions(missing_tokens=(("other_debtors", "none"),)))
+    assert as_missing.schema["other_debtors"].missing_spellings == (("none", 30),)
     written = pd.read_csv(out, keep_default_na=False)
-    assert not (written["other_debtors"] == "none").any()
-    assert (written["other_debtors"] == "").mean() > 0.3
+    assert set(written["other_debtors"]) == {"none", "guarantor", "co-applicant"}
+    assert (written["other_debtors"] == "none").mean() == pytest.approx(0.5, abs=0.1)
     saved = json.loads(recipe.read_text())
     assert saved["read"]["missing_tokens"] == [["other_debtors", "none"]]
     assert main(["generate", str(source), "--recipe", str(recipe), "--out", str(out)]) == 0
-    assert not (pd.read_csv(out, keep_default_na=False)["other_debtors"] == "none").any()
+    again = pd.read_csv(out, keep_default_na=False)["other_debtors"]
+    assert (again == "none").mean() == pytest.approx(0.5, abs=0.1)
     capsys.readouterr()

@@ -7,10 +7,12 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from synth_core.data.convert import format_datetimes
@@ -70,13 +72,43 @@ def export_frame(
             )
         elif pd.api.types.is_float_dtype(values.dtype) and column.decimals is not None:
             values = values.round(column.decimals)
+            if for_csv and column.written_decimals is not None:
+                values = fixed_places(values, column.written_decimals)
         if for_csv and neutralise and values.dtype == object:
             values = neutralise_formulas(values)
+        if for_csv and any(spelling for spelling, _ in column.missing_spellings):
+            values = spelled_missing(values, column.missing_spellings, column.name)
         out[column.name] = values
     frame = pd.DataFrame(out, index=df.index)
     if for_csv and neutralise:
         frame.columns = pd.Index([_safe_header(str(c)) for c in frame.columns])
     return frame
+
+
+def fixed_places(values: pd.Series, places: int) -> pd.Series:
+    """Numbers written with exactly ``places`` digits after the point (8095.20, 13.00), as the
+    file wrote them; missing ones stay missing."""
+    text = values.map(lambda v: f"{v:.{places}f}", na_action="ignore")
+    return text.astype(object).where(values.notna(), None)
+
+
+def spelled_missing(
+    values: pd.Series, spellings: tuple[tuple[str, int], ...], column: str
+) -> pd.Series:
+    """Missing cells written as the file spelled them ('?'; '' is an empty cell), each
+    spelling in the share of rows it had (drawn with a seed of the column's name, so a file
+    written twice is the same)."""
+    missing = values.isna().to_numpy()
+    if not missing.any():
+        return values
+    words = [spelling for spelling, _ in spellings]
+    weights = np.array([rows for _, rows in spellings], dtype=float)
+    rng = np.random.default_rng(zlib.crc32(column.encode()))
+    chosen = rng.choice(len(words), int(missing.sum()), p=weights / weights.sum())
+    out = values.astype(object).copy()
+    spelled = [words[i] or None for i in chosen]  # '': an empty cell
+    out[missing] = spelled
+    return out
 
 
 def _safe_header(name: str) -> str:

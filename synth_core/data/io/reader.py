@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -75,7 +75,8 @@ def read_table(
         decision = decisions[str(column_name)]
         found.update(decision.missing)
         columns[str(column_name)] = decision.converted.values
-        schemas.append(decision.converted.column)
+        spellings = tuple(sorted(decision.missing.items(), key=lambda item: (-item[1], item[0])))
+        schemas.append(replace(decision.converted.column, missing_spellings=spellings))
     report = ReadReport(
         source_name=name or source_name,
         size_bytes=len(raw),
