@@ -352,3 +352,19 @@ def test_prepare_needs_rows() -> None:
     schema = Schema((ColumnSchema("x", ColumnKind.NUMERICAL),))
     with pytest.raises(SchemaError, match="at least one row"):
         prepare(pd.DataFrame({"x": []}), pd.DataFrame({"x": [1.0]}), schema)
+
+
+def test_a_value_piled_up_in_the_synthetic_rows_is_flagged() -> None:
+    """Trips pushed onto the first real pickup time pile up there (issue 33, point 3)."""
+    rng = np.random.default_rng(3)
+    real = pd.DataFrame({"minutes": rng.gamma(3.0, 4.0, 2_000).round(1)})
+    synthetic = pd.DataFrame({"minutes": rng.gamma(3.0, 4.0, 2_000).round(1)})
+    schema = Schema((ColumnSchema("minutes", ColumnKind.NUMERICAL),))
+    (plain,) = column_validity(real, synthetic, schema)
+    assert not [p for p in plain.problems if "piled up" in p]  # repeats as in the real rows
+    synthetic.loc[:55, "minutes"] = 0.0  # 56 zero-minute trips; real: none
+    (piled,) = column_validity(real, synthetic, schema)
+    assert [p for p in piled.problems if "piled up" in p] == [
+        "56 synthetic rows (2.8%) hold exactly 0.0; 0.00% of the real rows do: values piled up "
+        "on one value"
+    ]

@@ -75,6 +75,37 @@ def _boundary(
     return adherence, coverage, problems
 
 
+SPIKE_SHARE = 0.01  # a value in this share of the synthetic rows (and SPIKE_ROWS) ...
+SPIKE_ROWS = 20
+SPIKE_TIMES = 5.0  # ... that many times as often as in the real rows: a spike
+
+
+def _spikes(real: pd.Series, synthetic: pd.Series) -> list[str]:
+    """Single numbers or dates far more frequent in the synthetic rows than in the real ones:
+    values pushed onto a bound (114 trips starting at exactly the first real pickup time, a
+    2.8% share of zero-minute trips where the real rows have 0.09%) pile up there."""
+    present = synthetic.dropna()
+    if len(present) == 0:
+        return []
+    counts = present.value_counts()
+    counts = counts[counts >= max(SPIKE_ROWS, SPIKE_SHARE * len(present))]
+    if counts.empty:
+        return []
+    real_present = real.dropna()
+    real_share = real_present.value_counts(normalize=True)
+    problems = []
+    for value, rows in counts.head(3).items():
+        share = rows / len(present)
+        before = float(real_share.get(value, 0.0))
+        floor = 1.0 / max(len(real_present), 1)  # a value no real row has: at most one row
+        if share >= SPIKE_TIMES * max(before, floor):
+            problems.append(
+                f"{rows:,} synthetic rows ({share:.1%}) hold exactly {value}; "
+                f"{before:.2%} of the real rows do: values piled up on one value"
+            )
+    return problems
+
+
 def _categories(
     real: pd.Series, synthetic: pd.Series
 ) -> tuple[float | None, float | None, list[str]]:
@@ -147,6 +178,7 @@ def column_validity(
         if column.kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME):
             adherence_metric, coverage_metric = "BoundaryAdherence", "RangeCoverage"
             adherence, coverage, problems = _boundary(r, s)
+            problems += _spikes(r, s)
         elif column.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
             adherence_metric, coverage_metric = "CategoryAdherence", "CategoryCoverage"
             adherence, coverage, problems = _categories(r, s)
