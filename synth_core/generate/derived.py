@@ -32,13 +32,18 @@ class Gap:
     start: str
     end: str
     unit: int
+    either_side: bool = False  # no order: the end may come before the start
 
     def describe(self) -> str:
         words = dict(_UNITS)[self.unit]
+        how = (
+            f"its time from '{self.start}' (in whole {words}, before or after it)"
+            if self.either_side
+            else f"the time after '{self.start}' (in whole {words})"
+        )
         return (
-            f"'{self.end}' is learnt as the time after '{self.start}' (in whole {words}), so "
-            "the time between them keeps its real distribution and its relations to the other "
-            "columns."
+            f"'{self.end}' is learnt as {how}, so the time between them keeps its real "
+            "distribution and its relations to the other columns."
         )
 
 
@@ -202,8 +207,9 @@ def _deciding(
 def find_gaps(constraints: Sequence[Constraint], train: pd.DataFrame, schema: Schema) -> Derived:
     """The gaps to learn: for each date that an order keeps after another date closely
     (``constraints.close_pair``) and that is present only where that date is, the closest such
-    start; the unit is the coarsest (day, hour, minute, second) every real gap is a whole
-    number of. Dates with fractions of a second between them are left as they are."""
+    start; then dates that move with another without an order (``concentrated``); the unit is
+    the coarsest (day, hour, minute, second) every real gap is a whole number of. Dates with
+    fractions of a second between them are left as they are."""
     dates = {c.name for c in schema if c.kind is ColumnKind.DATETIME}
     chosen: dict[str, tuple[float, Gap]] = {}
     for constraint in constraints:
@@ -215,17 +221,65 @@ def find_gaps(constraints: Sequence[Constraint], train: pd.DataFrame, schema: Sc
         first, second = pd.to_datetime(train[start]), pd.to_datetime(train[end])
         if (second.notna() & first.isna()).any():
             continue  # an end without its start could not be made from a gap
-        delta = (second - first).dropna().to_numpy(dtype="timedelta64[ns]").astype(np.int64)
-        if not len(delta):
-            continue
-        unit = next((u for u, _ in _UNITS if not (delta % (u * 1_000_000_000)).any()), None)
+        unit = _unit_of(train, start, end)
         if unit is None:
             continue
-        typical = float(np.median(delta))
+        typical = float(np.median((second - first).dropna().dt.total_seconds())) * 1e9
         if end not in chosen or typical < chosen[end][0]:
             chosen[end] = (typical, Gap(start, end, unit))
+    for start, end, typical in concentrated(train, sorted(dates), set(chosen)):
+        unit = _unit_of(train, start, end)
+        if unit is not None and end not in chosen:
+            chosen[end] = (typical, Gap(start, end, unit, either_side=True))
     gaps = _acyclic([gap for _, gap in chosen.values()])
     return Derived(tuple(gaps))
+
+
+CONCENTRATED = 0.1  # two dates whose gap is this small against the first's spread move together
+
+
+def concentrated(
+    train: pd.DataFrame, dates: Sequence[str], ends: set[str]
+) -> list[tuple[str, str, float]]:
+    """Pairs of dates that move together without an order (a screening within a day of the
+    jail entry, either side of it: 65% of a recidivism table's rows), as (start, end, typical
+    gap): the typical gap and the middle half of the gaps both under a tenth of the start's
+    spread. The start is the coarser date (a day without a time, so a time of day is learnt as
+    part of the gap, never cut off a date), else the earlier one on average; each end once, its
+    closest start; the end is present only where the start is."""
+    stamps = {name: pd.to_datetime(train[name]) for name in dates}
+    whole_days = {
+        name: bool((values.dropna() == values.dropna().dt.normalize()).all())
+        for name, values in stamps.items()
+    }
+    found: dict[str, tuple[float, str]] = {}
+    for first in dates:
+        for second in dates:
+            if first == second or second in ends or (whole_days[second] and not whole_days[first]):
+                continue
+            start, end = stamps[first], stamps[second]
+            both = start.notna() & end.notna()
+            if both.sum() < 20 or (end.notna() & start.isna()).any():
+                continue
+            delta = (end[both] - start[both]).dt.total_seconds().to_numpy()
+            spread = float(np.std(start[both].astype("int64").to_numpy() / 1e9))
+            middle = float(np.subtract(*np.quantile(delta, [0.75, 0.25])))
+            typical = float(np.median(delta))
+            if whole_days[first] == whole_days[second] and typical < 0:
+                continue  # alike: the later one is the end
+            close = spread > 0 and max(abs(typical), middle) < CONCENTRATED * spread
+            if close and (second not in found or abs(typical) < found[second][0]):
+                found[second] = (abs(typical), first)
+    return [(first, second, typical) for second, (typical, first) in found.items()]
+
+
+def _unit_of(train: pd.DataFrame, start: str, end: str) -> int | None:
+    """The coarsest unit (day, hour, minute, second) every real gap is a whole number of."""
+    first, second = pd.to_datetime(train[start]), pd.to_datetime(train[end])
+    delta = (second - first).dropna().to_numpy(dtype="timedelta64[ns]").astype(np.int64)
+    if not len(delta):
+        return None
+    return next((u for u, _ in _UNITS if not (delta % (u * 1_000_000_000)).any()), None)
 
 
 def _acyclic(gaps: list[Gap]) -> list[Gap]:

@@ -292,7 +292,10 @@ def _gaps_view(checks: list[RuleCheck]) -> None:
     hours is after its pickup): the gap real beside synthetic, worst first."""
     if not checks:
         return
-    st.markdown("**Between ordered columns** (how far apart, not only in which order)")
+    st.markdown(
+        "**Between ordered columns, and dates that move together** (how far apart, not only "
+        "in which order)"
+    )
     gaps = sorted((c.gap for c in checks if c.gap is not None), key=lambda g: -g.ks)
     st.dataframe(
         pd.DataFrame(

@@ -16,9 +16,10 @@ import pandas as pd
 
 from synth_core.data.convert import as_float
 from synth_core.data.marginals import ks_distance
-from synth_core.data.schema import Schema
+from synth_core.data.schema import ColumnKind, Schema
 from synth_core.generate import constraints as rules
 from synth_core.generate.constraints import FixedGap, GreaterThan
+from synth_core.generate.derived import concentrated
 from synth_core.generate.discover import Discovery, Found, discover
 from synth_core.jsonable import plain
 
@@ -193,6 +194,43 @@ def check(found: Found, real: pd.DataFrame, synthetic: pd.DataFrame) -> RuleChec
     )
 
 
+def _together(
+    real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, checks: list[RuleCheck]
+) -> list[RuleCheck]:
+    """Dates that move together without an order (a screening within a day of the jail
+    entry, either side): no row breaks anything, but the gap between them is compared like an
+    order's (``generate.derived.concentrated``, as generation learns them)."""
+    ordered = {frozenset(c.columns) for c in checks if c.gap is not None}
+    dates = [
+        c.name for c in schema if c.kind is ColumnKind.DATETIME and c.name in synthetic.columns
+    ]
+    found = []
+    for start, end, _ in concentrated(real, dates, set()):
+        if frozenset((start, end)) in ordered:
+            continue
+        gap = gap_check(start, end, real, synthetic)
+        if gap is None:
+            continue
+        found.append(
+            RuleCheck(
+                rule=f"{end} moves with {start}",
+                kind="together",
+                columns=(start, end),
+                evidence=(
+                    f"the real time from {start} to {end} lies within {gap.real[0]:,.3g} to "
+                    f"{gap.real[2]:,.3g} {gap.unit} in 90% of the rows, small beside how far "
+                    f"{start} spreads"
+                ),
+                real_share=0.0,
+                synthetic_share=0.0,
+                violations=0,
+                examples=synthetic.loc[[], [start, end]].reset_index(drop=True),
+                gap=gap,
+            )
+        )
+    return found
+
+
 def _badness(check: RuleCheck) -> float:
     """How badly the synthetic rows keep a rule: the share that breaks it, or for an order
     how far the gap's distribution is off (a trip of 2.5 hours keeps "dropoff after pickup")."""
@@ -214,5 +252,6 @@ def check_rules(
         for found in discovery.rules
         if all(name in synthetic.columns for name in found.columns)
     ]
+    checks.extend(_together(real, synthetic, columns, checks))
     checks.sort(key=lambda c: (-_badness(c), c.real_share, c.rule))
     return RulesReport(tuple(checks), discovery.searched, discovery.rows)
