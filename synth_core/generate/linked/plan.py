@@ -92,18 +92,30 @@ def make_plan(database: Database, links: Links, spec: LinkedSpec) -> SetPlan:
     )
 
 
-def reference_tables(database: Database, links: Links) -> list[str]:
-    """Small lists at the top (districts, countries, products): no parent, at most
-    ``REFERENCE_ROWS`` rows, no personal data, not the entity table, and rows that children
-    use ``REFERENCE_USE`` times or more on average. Kept as they are by default."""
+def keepable_tables(database: Database, links: Links) -> list[str]:
+    """Tables that may be kept as they are: at the top (no parent), with children, at most
+    ``REFERENCE_ROWS`` rows, never the entity table."""
     entity = entity_table(database, links)
+    return [
+        name
+        for name, table in database.tables.items()
+        if not any(r.child == name for r in links.relations)
+        and any(r.parent == name for r in links.relations)
+        and len(table.df) <= REFERENCE_ROWS
+        and name != entity
+    ]
+
+
+def reference_tables(database: Database, links: Links) -> list[str]:
+    """Small lists at the top (districts, countries, products), kept as they are by default:
+    tables that may be kept (``keepable_tables``) without personal data, whose rows children use
+    ``REFERENCE_USE`` times or more on average."""
     found = []
-    for name, table in database.tables.items():
+    for name in keepable_tables(database, links):
+        table = database.tables[name]
+        if any(c.kind is ColumnKind.PII for c in table.schema):
+            continue
         children = [r for r in links.relations if r.parent == name]
-        if any(r.child == name for r in links.relations) or not children or name == entity:
-            continue
-        if len(table.df) > REFERENCE_ROWS or any(c.kind is ColumnKind.PII for c in table.schema):
-            continue
         used = max(len(database.tables[r.child].df) for r in children) / max(len(table.df), 1)
         if used >= REFERENCE_USE:
             found.append(name)

@@ -17,10 +17,9 @@ from synth_core.generate.linked import (
     LinkedMethod,
     LinkedSpec,
     Orphans,
-    entity_table,
     reference_tables,
 )
-from synth_core.generate.linked.plan import REFERENCE_ROWS
+from synth_core.generate.linked.plan import keepable_tables
 from synth_core.generate.linked.recipe import read_linked_recipe
 from synth_core.generate.spec import GenerationSpec
 from synth_core.jobs import JobRegistry, Task
@@ -145,20 +144,6 @@ def _size(database: Database, links: Links) -> float:
     return scale
 
 
-def candidates(database: Database, links: Links) -> list[str]:
-    """Tables that may be kept as they are: small tables at the top with children, never the
-    table whose rows are the entities."""
-    entity = entity_table(database, links)
-    return [
-        name
-        for name, table in database.tables.items()
-        if not any(r.child == name for r in links.relations)
-        and any(r.parent == name for r in links.relations)
-        and len(table.df) <= REFERENCE_ROWS
-        and name != entity
-    ]
-
-
 def _kept(database: Database, links: Links) -> tuple[str, ...] | None:
     """The tables kept as they are: the reference tables (None: the notes say they were kept by
     default, with the switch) until the user changes the choice (remembered per set)."""
@@ -173,7 +158,7 @@ def _kept(database: Database, links: Links) -> tuple[str, ...] | None:
         st.session_state[KEEP_WIDGET] = list(stored[1])
     chosen = st.multiselect(
         "Keep as they are (reference tables)",
-        candidates(database, links),
+        keepable_tables(database, links),
         key=KEEP_WIDGET,
         on_change=lambda: st.session_state.update(
             {KEEP: (here, tuple(st.session_state[KEEP_WIDGET]))}
@@ -245,7 +230,7 @@ def _apply_recipe(data: bytes, database: Database, links: Links) -> None:
         top = link_order(list(database.tables), new_links.relations)[0]
         st.session_state[SIZE] = "rows of the top table"
         st.session_state[TOP_ROWS] = max(round(recipe.scale * len(database.tables[top].df)), 1)
-    allowed = candidates(database, new_links)
+    allowed = keepable_tables(database, new_links)
     keep = reference_tables(database, new_links) if recipe.keep is None else recipe.keep
     chosen = [name for name in keep if name in allowed]
     st.session_state[KEEP] = (digest(database, new_links), tuple(chosen))
