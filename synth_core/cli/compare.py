@@ -85,7 +85,12 @@ def run(args: argparse.Namespace) -> int:
                 f"{score(measured.detection_auc)}, copies {measured.exact_match_rate or 0:.2%} "
                 f"(holdout {measured.holdout_match_rate or 0:.2%}), DCR share "
                 f"{measured.dcr_share or 0:.1%}, {measured.seconds:.1f} s"
-                + ("" if measured.passes_privacy else " [fails the privacy gate]"),
+                + ("" if measured.passes_privacy else " [fails the privacy gate]")
+                + (
+                    f"\n{'':16} not chosen: {why}"
+                    if (why := comparison.why_not(measured.name))
+                    else ""
+                ),
                 file=sys.stderr,
             )
         else:

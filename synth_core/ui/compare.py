@@ -152,7 +152,7 @@ def score_table(comparison: GeneratorComparison) -> pd.DataFrame:
                 "Holdout's own (%)": percent(s.holdout_match_rate),
                 "DCR share (%)": percent(s.dcr_share),
                 "Privacy gate": s.gate[0].value,
-                "Why not": s.gate[1] if s.gate[0].value in ("fails", "cannot tell") else "",
+                "Why not": comparison.why_not(s.name),
                 "Seconds": round(s.seconds, 1) if s.fit_seconds is not None else None,
                 "Peak memory (MB)": round(s.peak_rss_mb) if s.peak_rss_mb else None,
             }

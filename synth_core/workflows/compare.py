@@ -194,6 +194,10 @@ class GeneratorComparison:
     def score(self, name: str) -> Score:
         return next(s for s in self.scores if s.name == name)
 
+    def why_not(self, name: str) -> str:
+        """Why ``name`` is not the recommended generator, in numbers ("" for the recommended)."""
+        return why_not(self.scores, self.recommended).get(name, "")
+
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON (README, "Compare generators")."""
         payload: dict[str, Any] = plain(
@@ -201,7 +205,10 @@ class GeneratorComparison:
                 "recommended": self.recommended,
                 "why": self.why,
                 "rule": RULE,
-                "generators": {s.name: s.to_dict() for s in self.scores},
+                "generators": {
+                    s.name: s.to_dict() | {"why_not": self.why_not(s.name) or None}
+                    for s in self.scores
+                },
                 "settings": {
                     "generators": [s.name for s in self.scores],
                     "budget_seconds": self.settings.budget_seconds,
@@ -429,6 +436,44 @@ def recommend(scores: Sequence[Score]) -> tuple[str | None, str]:
         "No generator passed the privacy gate: "
         + "; ".join(f"{s.name}: {s.gate[1]}" for s in measured)
         + ". Try the similarity filter or differential privacy, or larger leaves for CART."
+    )
+
+
+def why_not(scores: Sequence[Score], recommended: str | None) -> dict[str, str]:
+    """For every generator but the recommended one, why RULE did not choose it, in numbers:
+    the status, the privacy gate's number and bound, or the detection AUC beside the
+    recommended one's (and the seconds, when it lost a tie)."""
+    chosen = next((s for s in scores if s.name == recommended), None)
+    reasons: dict[str, str] = {}
+    for s in scores:
+        if s is chosen:
+            continue
+        gate, reason = s.gate
+        if s.status is not Status.OK or gate is Gate.NOT_MEASURED:
+            reasons[s.name] = f"{s.status.value}: {s.reason}" if s.reason else s.status.value
+        elif chosen is None or gate is Gate.FAILS:
+            reasons[s.name] = f"privacy gate {gate.value}: {reason}" if reason else gate.value
+        elif gate is Gate.CANNOT_TELL and chosen.gate[0] is Gate.PASSES:
+            reasons[s.name] = f"its privacy cannot be judged here ({reason})"
+        else:
+            reasons[s.name] = _lost_on_detection(s, chosen)
+    return reasons
+
+
+def _lost_on_detection(score: Score, chosen: Score) -> str:
+    mine, best = score.detection_auc, chosen.detection_auc
+    if mine is None or best is None:
+        return "no detection AUC"
+    quality = (
+        f"; quality {score.quality:.3f} vs {chosen.quality:.3f}"
+        if score.quality is not None and chosen.quality is not None
+        else ""
+    )
+    if mine > best + TIE_AUC:
+        return f"detection AUC {mine:.3f} vs {best:.3f} ({chosen.name}){quality}"
+    return (
+        f"detection AUC {mine:.3f}, a tie with {chosen.name}'s {best:.3f} (within {TIE_AUC}), "
+        f"but slower: {score.seconds:.1f} s vs {chosen.seconds:.1f} s{quality}"
     )
 
 

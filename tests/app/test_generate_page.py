@@ -622,10 +622,15 @@ def test_generators_are_compared_and_the_recommended_one_is_used() -> None:
     assert [s.name for s in comparison.scores] == ["cart", "gaussian_copula"]
     table = at.dataframe[0].value
     assert list(table["Generator"]) == ["cart", "gaussian_copula"]
-    for gate, why in zip(table["Privacy gate"], table["Why not"], strict=True):
+    for name, gate, why in zip(
+        table["Generator"], table["Privacy gate"], table["Why not"], strict=True
+    ):
         assert gate in ("passes", "cannot tell", "fails")
-        assert (gate == "passes") == (why == "")  # a gate not passed names its number and bound
+        # the recommended one has no reason; every other one a reason in numbers: the gate's
+        # number and bound, or its detection AUC beside the recommended one's
+        assert (name == comparison.recommended) == (why == ""), why
         assert gate == "passes" or ("%" in why and "bound" in why), why
+        assert gate != "passes" or why == "" or "detection AUC 0." in why, why
     assert at.get("plotly_chart")
     recommended = comparison.recommended
     assert recommended is not None

@@ -30,6 +30,7 @@ from synth_core.workflows.compare import (
     budget_params,
     compare_generators,
     recommend,
+    why_not,
 )
 from tests.helpers import SAMPLES
 
@@ -97,6 +98,21 @@ def test_the_rule_prefers_the_hardest_to_detect_among_the_private_and_ties_to_th
     assert recommend([scores[0], scores[1], scores[-1]])[0] is None
     assert recommend([scores[-1]]) == (None, "No generator finished: see the reasons in the table.")
     assert "lowest detection AUC" in RULE
+    reasons = why_not(scores, name)
+    assert reasons == {
+        "leaky": "privacy gate fails: exact copies 2.00% of rows, above the bound of 0.60% (the "
+        "holdout's own 0.10% + 0.5 point)",
+        "close": "privacy gate fails: DCR share amber",
+        "slow": "detection AUC 0.600, a tie with quick's 0.605 (within 0.01), but slower: 90.0 s "
+        "vs 3.0 s; quality 0.900 vs 0.900",
+        "weak": "detection AUC 0.950 vs 0.605 (quick); quality 0.900 vs 0.900",
+        "gone": "failed: boom",
+    }
+    comparison = GeneratorComparison(
+        tuple(scores), name, why, CompareSettings(), 800, 200, None, None, 1.0
+    )
+    assert comparison.why_not("quick") == ""  # every other one has a reason in numbers
+    assert comparison.to_dict()["generators"]["weak"]["why_not"] == reasons["weak"]
 
 
 def test_budgets_give_neural_generators_epochs_that_fit() -> None:
@@ -239,7 +255,12 @@ def test_the_figure_names_every_generator_once_with_decade_labels() -> None:
     )
     figure = comparison_figure(comparison)
     names = [trace.name for trace in figure.data]
-    assert names == ["cart (passes)", "tvae (fails)", "gaussian_copula (cannot tell)"]
+    assert names == [
+        "recommended: cart (quality 0.900, passes)",
+        "tvae (quality 0.900, fails)",
+        "gaussian_copula (quality 0.900, cannot tell)",
+    ]
+    assert [trace.y[0] for trace in figure.data] == [0.55, 0.60, 0.56]  # what the rule uses
     assert all(trace.mode == "markers" for trace in figure.data)  # no text to overlap
     assert [trace.marker.symbol for trace in figure.data] == ["circle", "x", "diamond-open"]
     axis = figure.layout.xaxis

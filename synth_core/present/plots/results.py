@@ -334,43 +334,54 @@ _GENERATOR_COLOURS = qualitative.T10  # plotly's Tableau palette, one colour per
 
 
 def comparison_figure(comparison: GeneratorComparison) -> go.Figure:
-    """Fidelity (overall quality) against seconds per generator. Each generator is a legend
-    entry (so names never overlap on the plot) whose marker says the privacy gate: a dot
-    passes, an open diamond cannot be judged with this holdout, a cross fails. The time axis is
-    logarithmic with a label at every decade; the hover shows detection AUC, copies, DCR share
-    and, unless it passes, why."""
+    """What the recommendation uses: detection AUC (how well a classifier tells the synthetic
+    rows from real ones; 0.5 cannot) against seconds per generator, with each one's quality in
+    its legend entry. Each generator is a legend entry (so names never overlap on the plot)
+    whose marker says the privacy gate: a dot passes, an open diamond cannot be judged with
+    this holdout, a cross fails; the recommended one is named so. The time axis is logarithmic
+    with a label at every decade; the hover shows quality, copies, DCR share and why it was not
+    chosen."""
     figure = go.Figure()
-    measured = [s for s in comparison.scores if s.status.value == "ok" and s.quality is not None]
+    measured = [
+        s for s in comparison.scores if s.status.value == "ok" and s.detection_auc is not None
+    ]
     for position, s in enumerate(measured):
-        gate, reason = s.gate
+        gate, _ = s.gate
+        chosen = s.name == comparison.recommended
+        quality = f"quality {s.quality:.3f}, " if s.quality is not None else ""
         figure.add_trace(
             go.Scatter(
                 x=[max(s.seconds, 0.01)],
-                y=[s.quality],
+                y=[s.detection_auc],
                 mode="markers",
                 marker={
-                    "size": 15,
+                    "size": 19 if chosen else 15,
                     "symbol": _GATE_SYMBOLS.get(gate.value, "circle"),
                     "color": _GENERATOR_COLOURS[position % len(_GENERATOR_COLOURS)],
                     "line": {"width": 2},
                 },
-                name=f"{s.name} ({gate.value})",
+                name=("recommended: " if chosen else "") + f"{s.name} ({quality}{gate.value})",
                 customdata=[
                     [
-                        s.detection_auc if s.detection_auc is not None else float("nan"),
+                        s.quality if s.quality is not None else float("nan"),
                         (s.exact_match_rate or 0.0) * 100,
                         (s.dcr_share or 0.0) * 100,
-                        reason or "passes the privacy gate",
+                        "recommended" if chosen else comparison.why_not(s.name),
                     ]
                 ],
                 hovertemplate=(
-                    f"{s.name}<br>quality %{{y:.3f}}<br>%{{x:.1f}} s<br>detection AUC "
+                    f"{s.name}<br>detection AUC %{{y:.3f}}<br>%{{x:.1f}} s<br>quality "
                     "%{customdata[0]:.3f}<br>copies %{customdata[1]:.2f}%<br>DCR share "
                     "%{customdata[2]:.1f}%<br>%{customdata[3]}<extra></extra>"
                 ),
             )
         )
-    layout(figure, "Fidelity against time", "seconds to fit and sample (log scale)", "quality")
+    layout(
+        figure,
+        "Detection AUC against time (lower: harder to tell from real rows)",
+        "seconds to fit and sample (log scale)",
+        "detection AUC (0.5: cannot tell)",
+    )
     figure.update_layout(
         legend={"orientation": "v", "y": 0.5, "yanchor": "middle", "x": 1.02, "xanchor": "left"}
     )
