@@ -1,7 +1,7 @@
 """The file's own spelling comes back in the file a user downloads (issue 33, point 4): a
-placeholder read as missing ('?', 'NA', '.', or one the user names, such as '-') is written
-back as the file spelled it, in the same share; numbers keep their decimal places (8095.20,
-13.00)."""
+placeholder read as missing ('?', 'NA', '.', cells of spaces, or one the user names, such as
+'-') is written back as the file spelled it, in the same share; numbers keep their decimal
+places (8095.20, 13.00)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,24 @@ def test_two_spellings_keep_their_shares() -> None:
         assert (written["status"] == spelling).mean() == pytest.approx(
             (raw["status"] == spelling).mean(), abs=0.025
         )
+
+
+def test_a_category_of_spaces_comes_back_as_spaces() -> None:
+    # The bank's orders: k_symbol is two spaces in ~21% of rows and empty in others.
+    rng = np.random.default_rng(4)
+    k_symbol = rng.choice(["SIPO", "UVER", "  ", ""], 3_000, p=[0.5, 0.2, 0.21, 0.09])
+    frame = pd.DataFrame({"k_symbol": k_symbol, "x": rng.integers(0, 100, 3_000).astype(str)})
+    data = frame.to_csv(index=False).encode()
+    assert dict(read_table(data).schema["k_symbol"].missing_spellings) == {
+        "  ": int((k_symbol == "  ").sum()),
+        "": int((k_symbol == "").sum()),
+    }
+    raw, written = _written(data)
+    for spelling in ("  ", ""):
+        assert (written["k_symbol"] == spelling).mean() == pytest.approx(
+            (raw["k_symbol"] == spelling).mean(), abs=0.025
+        )
+    assert set(written["x"]) - set(raw["x"]) == set()  # the other columns as before
 
 
 def test_numbers_keep_their_decimal_places() -> None:

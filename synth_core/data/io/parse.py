@@ -7,9 +7,9 @@ import gc
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -76,6 +76,9 @@ class ParsedText:
     line_ending: str
     rows_in_file: int
     fixes: tuple[Fix, ...]
+    # column -> cells of only spaces or tabs, as written, and their rows (read as empty cells,
+    # written back as the file spelled them: a two-space category in a bank's orders)
+    spaces: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
 def parse_text(text: str, options: ParseOptions) -> ParsedText:
@@ -122,8 +125,11 @@ def parse_text(text: str, options: ParseOptions) -> ParsedText:
         del records
         stripped = [pd.Series(np.array(c, dtype=object)).str.strip() for c in columns]
         del columns
+    spaced = _spaces(body, dialect, width, has_header)
     fixes = list(rows.fixes)
-    stripped, names = _clean_columns(stripped, raw_names, fixes)
+    kept, names = _clean_columns(stripped, raw_names, fixes)
+    spaces = {names[k]: spaced[i] for k, i in enumerate(kept) if spaced[i]}
+    stripped = [stripped[i] for i in kept]
     frame = pd.DataFrame(dict(enumerate(stripped)), dtype=object)
     frame.columns = pd.Index(names)
     if skipped > blank:
@@ -148,7 +154,33 @@ def parse_text(text: str, options: ParseOptions) -> ParsedText:
         line_ending=line_ending,
         rows_in_file=rows.count,
         fixes=tuple(fixes),
+        spaces=spaces,
     )
+
+
+def _spaces(body: str, dialect: Dialect, width: int, has_header: bool) -> list[dict[str, int]]:
+    """Per column, its cells of only spaces or tabs as written, with their counts (the reader
+    skips spaces after a delimiter, so these come back as empty cells): read again without
+    skipping, only when the text has such a cell."""
+    delimiter = re.escape(dialect.delimiter)
+    if not re.search(rf"(?:^|{delimiter})[ \t]+(?:{delimiter}|\r?$)", body, re.MULTILINE):
+        return [{} for _ in range(width)]
+    found: list[Counter[str]] = [Counter() for _ in range(width)]
+    reader = csv.reader(
+        io.StringIO(body, newline=""),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quotechar,
+        escapechar=dialect.escapechar,
+        doublequote=True,
+        strict=False,
+    )
+    if has_header:
+        next(reader, None)
+    for record in reader:
+        for position, cell in enumerate(record[:width]):
+            if cell and not cell.strip():
+                found[position][cell] += 1
+    return [dict(counts) for counts in found]
 
 
 @contextmanager
@@ -483,15 +515,16 @@ class _Rows:
 
 def _clean_columns(
     columns: list[pd.Series], raw_names: list[str], fixes: list[Fix]
-) -> tuple[list[pd.Series], list[str]]:
-    """Drop unnamed empty columns, and make names non-empty and unique."""
+) -> tuple[list[int], list[str]]:
+    """Drop unnamed empty columns, and make names non-empty and unique: the positions of the
+    columns kept, and their names."""
     names = [name.strip() for name in raw_names]
     unnamed_empty = {
         i for i, name in enumerate(names) if not name and not columns[i].astype(bool).any()
     }
+    kept = [i for i in range(len(columns)) if i not in unnamed_empty]
     if unnamed_empty:
-        columns = [c for i, c in enumerate(columns) if i not in unnamed_empty]
-        names = [n for i, n in enumerate(names) if i not in unnamed_empty]
+        names = [names[i] for i in kept]
         fixes.append(
             Fix(
                 "dropped_unnamed_empty_columns",
@@ -517,4 +550,4 @@ def _clean_columns(
             renamed.append(f"duplicate column '{name}' renamed to '{names[i]}'")
     if renamed:
         fixes.append(Fix("renamed_columns", "Column names fixed: " + "; ".join(renamed) + "."))
-    return columns, names
+    return kept, names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -75,7 +76,8 @@ def read_table(
         decision = decisions[str(column_name)]
         found.update(decision.missing)
         columns[str(column_name)] = decision.converted.values
-        spellings = tuple(sorted(decision.missing.items(), key=lambda item: (-item[1], item[0])))
+        missing = _with_spaces(decision.missing, parsed.spaces.get(str(column_name), {}))
+        spellings = tuple(sorted(missing.items(), key=lambda item: (-item[1], item[0])))
         schemas.append(replace(decision.converted.column, missing_spellings=spellings))
     report = ReadReport(
         source_name=name or source_name,
@@ -93,6 +95,19 @@ def read_table(
         tokens={column: d.summary for column, d in decisions.items() if d.summary.found},
     )
     return Table(df=pd.DataFrame(columns), schema=Schema(tuple(schemas)), report=report)
+
+
+def _with_spaces(missing: Counter[str], spaces: Mapping[str, int]) -> Counter[str]:
+    """The missing cells' spellings with the empty ones told apart from cells of spaces (both
+    are read as '', and written back as the file spelled them)."""
+    empty = missing.get("", 0)
+    if not spaces or not empty:
+        return missing
+    split = Counter({k: v for k, v in missing.items() if k})
+    split.update(dict(spaces))
+    if empty > sum(spaces.values()):
+        split[""] = empty - sum(spaces.values())
+    return split
 
 
 _TEXT_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.ID, ColumnKind.PII})
