@@ -13,6 +13,11 @@ with their traps and no real person in them:
   ``installment_plan`` hold a category literally named ``none``.
 - ``legislators_csv``: ID columns filled only for some rows (``lis_id`` for senators only), a
   zero-padded text ID and whole-number IDs.
+- ``historical_csv``: the historical legislators file's shape (issue 33): 36 columns, most of
+  them partly or nearly empty (middle names, nicknames, contact columns for recent members
+  only, IDs of other sites), mixed types.
+- ``orders_csv``: a bank's permanent orders (issue 33): ``k_symbol`` is two spaces in ~21% of
+  the rows, amounts are written with two decimals (``8095.20``).
 - ``census_frame``: the Adult census extract's shape (issue 24): 32,561 people, 15 columns, mostly
   categories and small whole numbers (so many rows have close neighbours), a near-unique weight,
   ``education_num`` fixed by ``education``, capital gains and losses zero for most people and a
@@ -22,6 +27,8 @@ Each builder takes the number of rows and a seed, and returns CSV bytes as such 
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -338,10 +345,18 @@ def check_compas(real_csv: bytes, synthetic_csv: bytes) -> None:
     assert (
         synthetic["priors_count"].astype(int).std() > 0.5 * real["priors_count"].astype(int).std()
     )
+    within_a_day = _within_a_day(synthetic, "c_jail_in", "compas_screening_date")
+    real_share = _within_a_day(real, "c_jail_in", "compas_screening_date")
+    assert abs(within_a_day - real_share) < 0.1, (within_a_day, real_share)
     real_people = set(zip(real["first"].str.lower(), real["last"].str.lower(), strict=True))
     made = set(zip(synthetic["first"].str.lower(), synthetic["last"].str.lower(), strict=True))
     assert not real_people & made
     assert not set(real["name"].str.lower()) & set(synthetic["name"].str.lower())
+
+
+def _within_a_day(frame: pd.DataFrame, first: str, second: str) -> float:
+    gap = pd.to_datetime(frame[first]) - pd.to_datetime(frame[second])
+    return float((gap.abs() <= pd.Timedelta(days=1)).mean())
 
 
 def trip_minutes(frame: pd.DataFrame) -> pd.Series:
@@ -354,6 +369,10 @@ def check_taxi(real_csv: bytes, synthetic_csv: bytes) -> None:
     real, synthetic = _read(real_csv), _read(synthetic_csv)
     real_minutes, minutes = trip_minutes(real), trip_minutes(synthetic)
     assert (minutes > 0).all()
+    # no value piled up: no pickup time, and no trip length, far more common than in real trips
+    for values, real_values in ((synthetic["pickup"], real["pickup"]), (minutes, real_minutes)):
+        top, real_top = values.value_counts().iloc[0], real_values.value_counts().iloc[0]
+        assert top <= max(5, 3 * real_top), (values.value_counts().index[0], top, real_top)
     assert abs(minutes.median() / real_minutes.median() - 1) < 0.25, minutes.median()
     assert minutes.quantile(0.95) < 1.5 * real_minutes.quantile(0.95)
     assert (minutes > 2 * real_minutes.max()).mean() < 0.01
@@ -400,6 +419,115 @@ def check_legislators(real_csv: bytes, synthetic_csv: bytes) -> None:
     top = real["govtrack_id"].astype(int).max()
     assert not set(range(top + 1, top + 11)) <= set(govtrack)  # not counting up from the max
     assert synthetic["thomas_id"][synthetic["thomas_id"] != ""].str.len().eq(5).all()
+
+
+def historical_frame(rows: int = 12_230, seed: int = 0) -> pd.DataFrame:
+    """The legislators table with the historical file's other 21 columns: most members have no
+    middle name, nickname, suffix or contact details; a few IDs of other sites are filled for
+    some; every member has a Wikipedia page."""
+    frame = legislators_frame(rows, seed)
+    rng = np.random.default_rng(seed + 7)
+    fake = Faker("en_US")
+    fake.seed_instance(seed + 8)
+
+    def partly(share: float, make: Callable[[int], str]) -> list[str]:
+        return [make(i) if r < share else "" for i, r in enumerate(rng.random(rows))]
+
+    frame.insert(2, "middle_name", partly(0.6, lambda i: fake.first_name()))
+    frame.insert(3, "suffix", partly(0.03, lambda i: str(rng.choice(["Jr.", "Sr.", "III"]))))
+    frame.insert(4, "nickname", partly(0.05, lambda i: fake.first_name()))
+    recent = rng.random(rows) < 0.04
+    contact: dict[str, Callable[[int], str]] = {
+        "url": lambda i: f"https://{fake.last_name().lower()}{i}.house.gov",
+        "address": lambda i: fake.address().replace("\n", " "),
+        "phone": lambda i: fake.phone_number(),
+        "contact_form": lambda i: f"https://www.m{i}.house.gov/contact",
+        "rss_url": lambda i: f"https://m{i}.house.gov/rss.xml",
+        "twitter": lambda i: f"Rep{fake.last_name()}{i}",
+        "twitter_id": lambda i: str(rng.integers(10**8, 10**18)),
+        "facebook": lambda i: f"Rep{fake.last_name()}{i}",
+        "youtube": lambda i: f"RepChannel{i}",
+        "youtube_id": lambda i: f"UC{rng.integers(10**9, 10**10)}",
+        "mastodon": lambda i: f"@m{i}@mastodon.social",
+    }
+    for name, make in contact.items():
+        frame[name] = [make(i) if r else "" for i, r in enumerate(recent)]
+    frame["opensecrets_id"] = partly(0.1, lambda i: f"N{rng.integers(10**7, 10**8):08d}")
+    frame["fec_ids"] = partly(0.1, lambda i: f"H{rng.integers(10**7, 10**8)}")
+    frame["votesmart_id"] = partly(0.1, lambda i: str(rng.integers(1_000, 200_000)))
+    frame["ballotpedia_id"] = partly(0.05, lambda i: fake.name())
+    frame["washington_post_id"] = partly(0.01, lambda i: f"gIQA{i:06d}")
+    frame["icpsr_id"] = partly(0.95, lambda i: str(10_000 + i))
+    frame["wikipedia_id"] = [
+        f"{f} {s} (politician)"
+        for f, s in zip(frame["first_name"], frame["last_name"], strict=True)
+    ]
+    return frame
+
+
+def historical_csv(rows: int = 12_230, seed: int = 0) -> bytes:
+    return historical_frame(rows, seed).to_csv(index=False).encode()
+
+
+def orders_frame(rows: int = 6_471, seed: int = 0) -> pd.DataFrame:
+    """A bank's permanent orders: the purpose ``k_symbol`` is two spaces when none is given
+    (~21%), amounts are written with two decimals."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "order_id": np.arange(29_401, 29_401 + rows),
+            "account_id": np.sort(rng.integers(1, 11_400, rows)),
+            "bank_to": rng.choice(["AB", "CD", "EF", "GH", "IJ", "KL", "MN", "OP", "QR"], rows),
+            "account_to": rng.choice(np.arange(10_000_000, 99_999_999), rows, replace=False),
+            "amount": [f"{v:.2f}" for v in np.round(rng.lognormal(7.6, 1.0, rows), 1)],
+            "k_symbol": rng.choice(
+                ["SIPO", "UVER", "POJISTNE", "LEASING", "  "],
+                rows,
+                p=[0.53, 0.11, 0.10, 0.05, 0.21],
+            ),
+        }
+    )
+
+
+def orders_csv(rows: int = 6_471, seed: int = 0) -> bytes:
+    return orders_frame(rows, seed).to_csv(index=False).encode()
+
+
+def check_historical(real_csv: bytes, synthetic_csv: bytes) -> None:
+    """Every column comes back, partly filled ones as partly filled, and no made-up name or ID
+    is one that a single real member holds."""
+    real, synthetic = _read(real_csv), _read(synthetic_csv)
+    assert list(synthetic.columns) == list(real.columns)
+    for column in real.columns:
+        filled, real_filled = (synthetic[column] != "").mean(), (real[column] != "").mean()
+        assert abs(filled - real_filled) < 0.05, (column, filled, real_filled)
+    for column in ("first_name", "last_name", "middle_name"):
+        counts = real[column][real[column] != ""].value_counts()
+        single = set(counts.index[counts == 1])
+        made = synthetic[column][synthetic[column] != ""]
+        assert made.isin(single).mean() < 0.02, (column, made.isin(single).mean())
+    for column in ("bioguide_id", "govtrack_id", "wikipedia_id", "twitter", "phone"):
+        made = set(synthetic[column]) - {""}
+        assert not made & set(real[column]), column
+
+
+def check_orders(real_csv: bytes, synthetic_csv: bytes) -> None:
+    """Two spaces come back as two spaces in their share (never a blank cell), amounts with two
+    decimals."""
+    real, synthetic = _read(real_csv), _read(synthetic_csv)
+    share = (synthetic["k_symbol"] == "  ").mean()
+    assert abs(share - (real["k_symbol"] == "  ").mean()) < 0.03, share
+    assert (synthetic["k_symbol"] != "").all()
+    assert synthetic["amount"].str.fullmatch(r"\d+\.\d{2}").all()
+
+
+def check_census(real_csv: bytes, synthetic_csv: bytes) -> None:
+    """'?' comes back as '?' in its share, never as a blank cell."""
+    real, synthetic = _read(real_csv), _read(synthetic_csv)
+    for column in ("workclass", "occupation", "native_country"):
+        share = (synthetic[column] == "?").mean()
+        assert abs(share - (real[column] == "?").mean()) < 0.02, (column, share)
+        assert (synthetic[column] != "").all(), column
 
 
 _EDUCATION = {  # level: (years code, share)
@@ -689,6 +817,9 @@ CASES = {
     "bike": (bike_csv, check_bike),
     "credit": (credit_csv, check_credit),
     "legislators": (legislators_csv, check_legislators),
+    "historical": (historical_csv, check_historical),
+    "orders": (orders_csv, check_orders),
+    "census": (census_csv, check_census),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -55,22 +56,36 @@ def summary(report: FidelityReport, result: SynthResult) -> None:
     """The verdict (score, detection and relations together), the overall score and its two
     parts beside the holdout baseline."""
     q, base = report.quality, report.baseline
+    verdict = report.verdict(state.detection(result))
+    # The badges beside the holdout are coloured only when the headline is "high": a green
+    # "+0.8% vs holdout" beside a headline that says a classifier tells the rows apart would
+    # contradict it (issue 33).
+    colour: Literal["normal", "off"] = (
+        "normal" if verdict.level == "high" and not verdict.waiting else "off"
+    )
     left, middle, right = st.columns(3)
     delta = _baseline_delta(q.overall, base.overall if base else None)
-    left.metric("Overall quality", _percent(q.overall), delta, help="Mean of the two parts")
+    left.metric(
+        "Overall quality",
+        _percent(q.overall),
+        delta,
+        delta_color=colour,
+        help="Mean of the two parts",
+    )
     middle.metric(
         "Column Shapes",
         _percent(q.column_shapes),
         _baseline_delta(q.column_shapes, base.column_shapes if base else None),
+        delta_color=colour,
         help="How closely each column's distribution matches (KS / total variation)",
     )
     right.metric(
         "Column Pair Trends",
         _percent(q.pair_trends),
         _baseline_delta(q.pair_trends, base.pair_trends if base else None),
+        delta_color=colour,
         help="How well relations between related columns are kept",
     )
-    verdict = report.verdict(state.detection(result))
     shown = st.success if verdict.level == "high" and not verdict.waiting else st.warning
     if verdict.level == "high" and verdict.waiting:
         shown = st.info

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from synth_core import csv_bytes
@@ -280,3 +282,25 @@ def test_a_table_too_wide_for_ctgan_is_refused_on_the_page_before_training() -> 
     assert any("encoded columns" in e.value and "Training is refused" in e.value for e in at.error)
     at.selectbox(key="generator").set_value("tabular_argn").run()
     assert not any("encoded columns" in e.value for e in at.error)
+
+
+def test_the_badges_beside_the_holdout_agree_with_the_headline() -> None:
+    # Issue 33: green "+0.8% vs holdout" badges stood beside a headline saying "low".
+    at = _fidelity(_generate(_app(), "cart", rows=500))
+    headline = next(
+        b.value for b in (*at.success, *at.warning, *at.info) if "Quality is" in b.value
+    )
+    badges = [m for m in at.metric if m.label != "ROC AUC"]
+    assert "**high**" in headline
+    assert all(m.delta.endswith("vs holdout") for m in badges)
+    assert {m.proto.color for m in badges} == {MetricProto.MetricColor.GREEN}
+    result, found = at.session_state["detection_result"]
+    at.session_state["detection_result"] = (result, replace(found, auc=0.95))
+    at.run()
+    headline = next(
+        b.value for b in (*at.success, *at.warning, *at.info) if "Quality is" in b.value
+    )
+    assert "**low**" in headline
+    assert "a classifier tells them" in headline
+    badges = [m for m in at.metric if m.label != "ROC AUC"]
+    assert {m.proto.color for m in badges} == {MetricProto.MetricColor.GRAY}  # not green

@@ -9,7 +9,16 @@ import pytest
 from tests.app.test_pages import _app, _fidelity, _generate, _upload
 from tests.real_like import CASES, bike_csv, taxi_csv
 
-ROWS = {"compas": 2_500, "taxi": 2_000, "bike": 2_000, "credit": 1_000, "legislators": 537}
+ROWS = {
+    "compas": 2_500,
+    "taxi": 2_000,
+    "bike": 2_000,
+    "credit": 1_000,
+    "legislators": 537,
+    "historical": 1_500,
+    "orders": 2_000,
+    "census": 2_000,
+}
 
 
 def _generate_with_defaults(name: str, data: bytes):  # type: ignore[no-untyped-def]

@@ -1,7 +1,9 @@
 """The real-like tables of issue 23 through the command line with its defaults, checked the way
 a user checks the downloaded file (tests/real_like.py): a recidivism table's target shares and
-names, taxi trip durations, weekdays that agree with their dates, 'none' kept as a category,
-and IDs filled only where real rows have them."""
+names and dates a day apart, taxi trip durations with no value piled up, weekdays that agree
+with their dates, 'none' kept as a category, IDs filled only where real rows have them, the
+historical legislators' 36 partly empty columns, two spaces and two decimals, '?' kept (issue
+33)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,16 @@ from tests.real_like import CASES
 
 # The recidivism table at its full size: PII protection used to fail there (the real first
 # names cover nearly every name Faker makes); the others at sizes that keep the test quick.
-ROWS = {"compas": 7_214, "taxi": 3_000, "bike": 3_000, "credit": 1_000, "legislators": 537}
+ROWS = {
+    "compas": 7_214,
+    "taxi": 3_000,
+    "bike": 3_000,
+    "credit": 1_000,
+    "legislators": 537,
+    "historical": 12_230,  # the size and shape that stopped generation (issue 33)
+    "orders": 3_000,
+    "census": 3_000,
+}
 
 
 @pytest.mark.slow
