@@ -1,7 +1,8 @@
 """Every generator compared on the bundled tables (what `synth-studio compare-generators` and the
 Generate page run): quality, detection AUC, copies beside the holdout's own rate, DCR share and
 seconds, each generator's time as a ratio of the fastest one's in the same run, the
-recommendation, and the whole comparison's time. With --large, also a 30,000-row table (the goal:
+recommendation, why every other generator was not chosen (in numbers), and the whole
+comparison's time. With --large, also a 30,000-row table (the goal:
 every available generator compared within 5 minutes on this machine). With --census, also the
 census-like table of tests/real_like.py (32,561 rows: 26,049 training rows, Adult's shape).
 
@@ -77,9 +78,9 @@ def show(name: str, runs: list[GeneratorComparison]) -> None:
             f"gate: passes {gates.count(Gate.PASSES)}, cannot tell "
             f"{gates.count(Gate.CANNOT_TELL)}, fails {gates.count(Gate.FAILS)} of {len(ok)}"
         )
-        for s in ok:
-            if s.gate[0] is Gate.FAILS:
-                print(f"{'':17}fails: {s.gate[1]}")
+        for seed, run in enumerate(runs):
+            reason = run.why_not(n)
+            print(f"{'':17}seed {seed}: " + (f"not chosen: {reason}" if reason else "recommended"))
     picks = [r.recommended or "none" for r in runs]
     lowest = sum(r.recommended == _lowest_auc(r) for r in runs)
     print(
