@@ -15,6 +15,7 @@ import pandas as pd
 
 from synth_core._progress import ProgressFn, no_progress
 from synth_core._progress import scaled as _scaled
+from synth_core.data.schema import ColumnKind, PiiType
 from synth_core.errors import ExportError, GeneratorError, SpecError
 from synth_core.generate import constraints as rules
 from synth_core.generate.conditions import LeafCoverage, RowRequest, coverage
@@ -22,6 +23,7 @@ from synth_core.generate.conditions import validate as validate_requests
 from synth_core.generate.constraints import Constraint
 from synth_core.generate.generators import registry
 from synth_core.generate.model import FittedModel, SynthResult
+from synth_core.generate.protect.pii import SHARED_TYPES, PiiAction, common_names_note
 from synth_core.generate.protect.quality import QualityFilter, QualityStats
 from synth_core.generate.protect.similarity import FilterStats
 from synth_core.generate.restore import coerce, restore
@@ -165,6 +167,7 @@ def sample(
         data = pd.concat(chunks, ignore_index=True)
     notes.extend(model.generator.notes)
     notes.append(run.note())
+    notes.append(_common_names(model, data))
     progress(1.0, "Done")
     return SynthResult(
         data=data,
@@ -178,6 +181,25 @@ def sample(
         similarity_stats=None if model.similarity_filter is None else run.similarity_stats,
         quality_stats=None if run.quality is None else run.quality_stats,
     )
+
+
+def _common_names(model: FittedModel, data: pd.DataFrame) -> str:
+    """The note on fake first names and surnames that are common real names."""
+    if not model.spec.privacy.protects_pii or model.spec.pii_action is not PiiAction.REPLACE:
+        return ""
+    kinds: dict[str, PiiType] = {
+        c.name: c.pii_type
+        for c in model.schema
+        if c.kind is ColumnKind.PII and c.pii_type in SHARED_TYPES and c.name in data
+    }
+    if not kinds:
+        return ""
+    real = {
+        name: pd.concat([model.train[name], model.holdout[name]], ignore_index=True)
+        for name in kinds
+    }
+    made = {name: data[name] for name in kinds}
+    return common_names_note(made, real, kinds)
 
 
 def _sample_requests(

@@ -141,6 +141,14 @@ def test_neural_training_shows_progress_cancels_and_stays_private(
     page.get_by_text("Generation was cancelled, as you asked.").wait_for(timeout=15_000)
     assert page.get_by_role("button", name="Cancel").count() == 0
 
+    # The estimate follows the epochs after a cancel too (issue 33: "a few seconds" for every
+    # setting from 100 to 2,000 epochs after one run and a cancel).
+    for epochs, words in ((300, "about 30 seconds"), (2000, "about 3 minutes")):
+        _load_recipe(
+            page, tmp_path / f"e{epochs}.json", {"generator": "ctgan", "params": {"epochs": epochs}}
+        )
+        page.get_by_text(f"Training on 1,070 rows takes {words}").wait_for(timeout=WAIT_MS)
+
     _load_recipe(page, tmp_path / "quick.json", {"generator": "cart", "rows": 300})
     page.get_by_role("button", name="Generate").click()
     page.get_by_text("Synthetic rows (300)").wait_for(timeout=WAIT_MS)

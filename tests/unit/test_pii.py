@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from synth_core import PiiType
-from synth_core.generate.protect.pii import fake_column, new_ids
+from synth_core.generate.protect.pii import common_names_note, fake_column, new_ids
 
 _PATTERNS = {
     PiiType.EMAIL: r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$",
@@ -315,3 +315,26 @@ def test_a_mostly_empty_second_first_name_column_does_not_stop_a_table_of_people
     )
     assert not pairs & real_pairs  # the pair that names a person is the first name's
     assert people["nickname"].isna().mean() == pytest.approx(0.95, abs=0.03)
+
+
+def test_the_note_says_how_many_fake_names_are_real_ones_and_why() -> None:
+    """Issue 33, point 7: fake first names and surnames may be common real names; the note
+    says how many, and counts any a single real row holds and any real person made again."""
+    real = {
+        "first": pd.Series(["ann", "ann", "bob", "cy"]),
+        "last": pd.Series(["x", "y", "z", "w"]),
+    }
+    made = {"first": pd.Series(["Ann", "bob ", "dee"]), "last": pd.Series(["q", "Z", "r"])}
+    kinds = {"first": PiiType.FIRST_NAME, "last": PiiType.LAST_NAME}
+    note = common_names_note(made, real, kinds)
+    assert "'first' 67%, 'last' 33% of rows" in note  # Ann, bob / Z, by hand
+    assert "except 2 that only one real row holds" in note  # bob and Z
+    assert "1 rows hold a real person's first name and surname together" in note  # bob Z
+    unlike = {"first": pd.Series(["ann", "dee"]), "last": pd.Series(["q", "r"])}
+    note = common_names_note(unlike, real, kinds)
+    assert "'first' 50% of rows" in note
+    assert "no fake name is one that only one real row holds" in note
+    assert "no row holds a real person's first name and surname together" in note
+    assert (
+        common_names_note({"first": pd.Series(["dee"])}, real, {"first": PiiType.FIRST_NAME}) == ""
+    )

@@ -182,6 +182,52 @@ def _rare(present: pd.Series) -> set[str]:
     return set(counts.index[counts == 1])
 
 
+def common_names_note(
+    made: Mapping[str, pd.Series], real: Mapping[str, pd.Series], kinds: Mapping[str, PiiType]
+) -> str:
+    """In words: how many fake first names and surnames (``kinds``: the replaced columns of
+    SHARED_TYPES) are also real values of their column (ignoring case and spaces), and why that
+    is allowed; and how many rows hold a real person's first and last name together. "" when
+    none are."""
+    shares, rare = {}, 0
+    for name in kinds:
+        values = normal_text(made[name].dropna().astype(str))
+        if len(values):
+            known = real[name].dropna().astype(str)
+            shares[name] = float(values.isin(set(normal_text(known))).mean())
+            rare += int(values.isin(_rare(known)).sum())
+    shown = {name: share for name, share in shares.items() if share > 0}
+    if not shown:
+        return ""
+    text = (
+        "Fake first names and surnames that are also real values of their column: "
+        + ", ".join(f"'{name}' {share:.0%}" for name, share in shown.items())
+        + " of rows. These are common names held by several real rows, so alone they point at "
+        + (
+            "no one (no fake name is one that only one real row holds)"
+            if not rare
+            else f"no one, except {rare:,} that only one real row holds (Faker's lists ran out)"
+        )
+    )
+    first = next((n for n, t in kinds.items() if t is PiiType.FIRST_NAME), None)
+    last = next((n for n, t in kinds.items() if t is PiiType.LAST_NAME), None)
+    if first is None or last is None:
+        return text + "."
+
+    def people(frame: Mapping[str, pd.Series]) -> pd.Series:
+        return normal_text(frame[first].astype(str)) + "\x00" + normal_text(frame[last].astype(str))
+
+    both = made[first].notna() & made[last].notna()
+    real_both = real[first].notna() & real[last].notna()
+    people_known = set(people({k: v[real_both] for k, v in real.items() if k in (first, last)}))
+    whole = people({k: v[both] for k, v in made.items() if k in (first, last)}).isin(people_known)
+    return text + (
+        f"; {int(whole.sum()):,} rows hold a real person's first name and surname together."
+        if whole.any()
+        else "; no row holds a real person's first name and surname together."
+    )
+
+
 def sex_of(values: pd.Series) -> list[str | None]:
     """'female', 'male' or None for each value of a sex or gender column (by its words)."""
     words = normal_text(values.astype(object).where(values.notna(), "")).tolist()
@@ -239,7 +285,13 @@ def consistent_people(
     )
     if first is not None and last is not None:
         out[last] = _unlike(
-            out[last], [out[first]], [real[first]], real[last], fake.last_name, (last, "name")
+            out[last],
+            [out[first]],
+            [real[first]],
+            real[last],
+            fake.last_name,
+            (last, "name"),
+            _rare(real[last].dropna().astype(str)),
         )
     if full is not None and first is not None and last is not None:
         whole = out[full].astype(object).copy()
@@ -258,8 +310,15 @@ def consistent_people(
         ):
             name = by_type.get(pii_type)
             if name is not None and (pii_type is PiiType.NAME or full is None):
+                known = real[name].dropna().astype(str)
                 out[name] = _unlike(
-                    out[name], [synthetic_birth], [real_birth], real[name], make, (name, "birth")
+                    out[name],
+                    [synthetic_birth],
+                    [real_birth],
+                    real[name],
+                    make,
+                    (name, "birth"),
+                    _rare(known) if pii_type in SHARED_TYPES else set(normal_text(known)),
                 )
     return out
 
@@ -292,9 +351,12 @@ def _unlike(
     real: pd.Series,
     make: Callable[[], str],
     what: tuple[str, str],
+    avoid: set[str] | None = None,
 ) -> pd.Series:
     """``values`` with each one drawn again (``make``) where, together with the row's values
-    in ``beside``, it is a real row's combination (``real`` with ``real_beside``)."""
+    in ``beside``, it is a real row's combination (``real`` with ``real_beside``); a value drawn
+    again is never one of ``avoid`` (normal text: the names only one real row holds)."""
+    avoid = avoid or set()
 
     def keys(parts: list[pd.Series]) -> list[str]:
         texts = [normal_text(p.astype(object).where(p.notna(), "\x00")).tolist() for p in parts]
@@ -316,12 +378,20 @@ def _unlike(
     for row, (key, other) in enumerate(zip(keys([out]), suffix, strict=True)):
         if not present[row] or key + other not in known:
             continue
+        fallback = None  # not a real person's, though a name one real row holds
         for _ in range(_REDRAWS):
             candidate = make()
-            if _normal_one(candidate) + other not in known:
+            normal = _normal_one(candidate)
+            if normal + other in known:
+                continue
+            if normal not in avoid:
                 out.iloc[row] = candidate
                 break
+            fallback = candidate if fallback is None else fallback
         else:
+            if fallback is not None:  # counted in the note (common_names_note)
+                out.iloc[row] = fallback
+                continue
             raise GeneratorError(
                 f"Could not make a value for '{what[0]}' that, with the row's other values, is "
                 "not a real person's: leave the column out on the Data page."
