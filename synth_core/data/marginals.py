@@ -106,15 +106,28 @@ def share_z(real: pd.Series, synthetic: pd.Series) -> float:
     variation by 0.05, within chance for 2,000 rows, and by 5 standard errors."""
     if not len(real) or not len(synthetic):
         return 0.0
-    left = real.astype(object).where(real.notna(), "\\x00missing")
-    right = synthetic.astype(object).where(synthetic.notna(), "\\x00missing")
-    p = left.value_counts(normalize=True)
-    q = right.value_counts(normalize=True)
-    shares = pd.concat([p, q], axis=1, keys=["real", "synthetic"]).fillna(0.0)
-    pooled = (shares["real"] * len(left) + shares["synthetic"] * len(right)) / (
-        len(left) + len(right)
+    return share_z_of(value_shares(real), len(real), synthetic)
+
+
+def value_shares(values: pd.Series) -> pd.Series:
+    """The share of rows holding each value (missing counted as a value), for ``share_z_of``."""
+    shares: pd.Series = (
+        values.astype(object).where(values.notna(), "\\x00missing").value_counts(normalize=True)
     )
-    error = np.sqrt(pooled * (1 - pooled) * (1 / len(left) + 1 / len(right)))
+    return shares
+
+
+def share_z_of(p: pd.Series, rows: int, synthetic: pd.Series) -> float:
+    """``share_z`` with the real column's ``value_shares`` (``p``, of ``rows`` rows) given, so
+    a column checked many times is counted once."""
+    if not rows or not len(synthetic):
+        return 0.0
+    q = value_shares(synthetic)
+    shares = pd.concat([p, q], axis=1, keys=["real", "synthetic"]).fillna(0.0)
+    pooled = (shares["real"] * rows + shares["synthetic"] * len(synthetic)) / (
+        rows + len(synthetic)
+    )
+    error = np.sqrt(pooled * (1 - pooled) * (1 / rows + 1 / len(synthetic)))
     difference = (shares["real"] - shares["synthetic"]).abs()
     z = (difference / error.where(error > 0)).fillna(0.0)
     return float(z.max())

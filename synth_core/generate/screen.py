@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import pandas as pd
 
@@ -20,11 +21,13 @@ from synth_core.data.marginals import (
     Z_CHANCE,
     chance_distance,
     column_distance,
-    share_z,
+    share_z_of,
+    value_shares,
 )
 from synth_core.data.schema import ColumnKind, Schema
 from synth_core.generate import constraints as rules
 from synth_core.generate.constraints import Constraint, DatePart, ValueRange
+from synth_core.generate.constraints.learnt import learnt
 
 SCREEN_ROWS = 5_000  # rows of the model drawn to try the rules on
 
@@ -106,6 +109,10 @@ def _tried(
     return _worst(constraint, draw, enforced, real, schema)
 
 
+def _distinct(values: pd.Series) -> int:
+    return int(values.nunique(dropna=True))
+
+
 def _worst(
     constraint: Constraint,
     draw: pd.DataFrame,
@@ -118,10 +125,12 @@ def _worst(
     worst: Skipped | None = None
     for name in dict.fromkeys(constraint.columns):
         real_values = real[name]
-        if real_values.nunique(dropna=True) <= FEW_VALUES:
+        distinct = learnt(real, ("distinct", name), partial(_distinct, real_values))
+        if distinct <= FEW_VALUES:
             # Shares of each value, in standard errors: halving a 10% class matters.
-            before = share_z(real_values, draw[name])
-            after = share_z(real_values, enforced[name])
+            shares = learnt(real, ("shares", name), partial(value_shares, real_values))
+            before = share_z_of(shares, len(real), draw[name])
+            after = share_z_of(shares, len(real), enforced[name])
             allowed, unit = Z_CHANCE, "standard errors"
         else:
             continuous = schema[name].kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME)

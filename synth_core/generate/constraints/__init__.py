@@ -33,10 +33,10 @@ from synth_core.generate.constraints.kinds import (
     ValueRange,
     close_pair,
     date_part,
-    most_common,
     part_name,
     positive,
 )
+from synth_core.generate.constraints.learnt import most_common
 from synth_core.generate.constraints.repair import (
     repair,
     repair_counted,

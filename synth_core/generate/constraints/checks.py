@@ -119,12 +119,7 @@ def check(constraint: Constraint, schema: Schema) -> None:
 
 
 def holds_series(constraint: Constraint, df: pd.DataFrame, real: pd.DataFrame) -> pd.Series:
-    if isinstance(constraint, FixedCombinations):
-        columns = list(constraint.columns)
-        allowed = pd.MultiIndex.from_frame(real[columns].astype(object).drop_duplicates())
-        found = pd.MultiIndex.from_frame(df[columns].astype(object)).isin(allowed)
-        return pd.Series(found, index=df.index)
-    if isinstance(constraint, (Determines, DatePart)):
+    if isinstance(constraint, (FixedCombinations, Determines, DatePart)):
         return constraint.holds_with(df, real)
     return constraint.holds(df)
 

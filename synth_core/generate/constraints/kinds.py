@@ -9,6 +9,12 @@ import numpy as np
 import pandas as pd
 
 from synth_core.errors import SynthCoreError
+from synth_core.generate.constraints.learnt import (
+    Combinations,
+    Donors,
+    most_common,
+    most_common_in,
+)
 
 _EXAMPLES = 3
 
@@ -77,6 +83,11 @@ class FixedCombinations:
     def describe(self) -> str:
         return "only real combinations of " + ", ".join(self.columns)
 
+    def holds_with(self, df: pd.DataFrame, real: pd.DataFrame) -> pd.Series:
+        """True where the row's combination is one a real row holds (missing values count as a
+        value of their own)."""
+        return pd.Series(Combinations.of(real, self.columns).allowed(df), index=df.index)
+
     def repair_with(self, df: pd.DataFrame, real: pd.DataFrame) -> pd.DataFrame:
         """A row with a combination the real rows lack keeps the column with the most
         categories and takes the others from a real row with that value (drawn in proportion
@@ -84,28 +95,31 @@ class FixedCombinations:
         the real shares given it. Rows with a missing value or an unseen kept value are left to
         rejection."""
         columns = list(self.columns)
-        seen = real[columns].astype(object).dropna()
-        if seen.empty:
+        donors = Donors.of(real, self.columns)
+        if not len(donors.rows):
             return df
-        keep = max(columns, key=lambda c: (seen[c].nunique(), -columns.index(c)))
+        keep = donors.keep
         others = [c for c in columns if c != keep]
-        rows = df[columns].astype(object)
-        allowed = pd.MultiIndex.from_frame(seen.drop_duplicates())
-        bad = ~pd.MultiIndex.from_frame(rows).isin(allowed) & rows.notna().all(axis=1).to_numpy()
+        bad = ~Combinations.of(real, self.columns).allowed(df)
         if not bad.any():
             return df
-        digest = pd.util.hash_pandas_object(rows[bad], index=False).to_numpy()
+        rows = df.loc[bad, columns].astype(object)
+        present = rows.notna().all(axis=1).to_numpy()
+        if not present.any():
+            return df
+        rows = rows[present]
+        bad[np.flatnonzero(bad)[~present]] = False
+        digest = pd.util.hash_pandas_object(rows, index=False).to_numpy()
         rng = np.random.default_rng(digest.astype(np.uint64) % np.uint64(2**63))
         out = df.copy()
-        donors = seen.groupby(keep, sort=False).indices
-        for value, positions in rows[bad].groupby(keep, sort=True).indices.items():
-            pool = donors.get(value)
+        for value, positions in rows.groupby(keep, sort=True).indices.items():
+            pool = donors.groups.get(value)
             if pool is None:
                 continue
-            picked = seen.iloc[rng.choice(pool, len(positions))]
+            picked = rng.choice(pool, len(positions))
             targets = out.index[np.flatnonzero(bad)[positions]]
             for name in others:
-                out.loc[targets, name] = picked[name].to_numpy()
+                out.loc[targets, name] = donors.values(name, picked)
         return out
 
 
@@ -152,14 +166,6 @@ class FixedGap:
         return out
 
 
-def most_common(source: pd.Series, target: pd.Series) -> pd.Series:
-    """The most common target value of each source value (rows with both present)."""
-    pairs = pd.DataFrame({"source": source.to_numpy(), "target": target.to_numpy()})
-    counts = pairs.dropna().astype(object).groupby(["source", "target"], sort=True).size()
-    best = counts.sort_values(ascending=False, kind="stable").reset_index()
-    return best.drop_duplicates("source").set_index("source")["target"]
-
-
 @dataclass(frozen=True)
 class Determines:
     """Each value of ``source`` has one value of ``target`` (zone → borough, code → label); the
@@ -177,7 +183,7 @@ class Determines:
 
     def mapping(self, real: pd.DataFrame) -> pd.Series:
         """The most common target of each source value in the real rows."""
-        return most_common(real[self.source], real[self.target])
+        return most_common_in(real, self.source, lambda: real[self.source], self.target)
 
     def holds_with(self, df: pd.DataFrame, real: pd.DataFrame) -> pd.Series:
         expected = df[self.source].astype(object).map(self.mapping(real))
@@ -427,8 +433,15 @@ class DatePart:
 
     def mapping(self, real: pd.Series | pd.DataFrame) -> pd.Series:
         """The column's most common value for each value of the part, in the real rows."""
-        frame = real if isinstance(real, pd.DataFrame) else real.to_frame()
-        return most_common(date_part(frame[self.date], self.part), frame[self.column])
+        if isinstance(real, pd.Series):
+            frame = real.to_frame()
+            return most_common(date_part(frame[self.date], self.part), frame[self.column])
+        return most_common_in(
+            real,
+            (self.date, self.part),
+            lambda: date_part(real[self.date], self.part),
+            self.column,
+        )
 
     def holds_with(self, df: pd.DataFrame, real: pd.DataFrame) -> pd.Series:
         return self._holds(df, self.mapping(real))
