@@ -28,7 +28,13 @@ from synth_core.generate.linked.recipe import LinkedRecipe, make_linked_recipe, 
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.recipe import Recipe, make_recipe
-from synth_core.generate.spec import DP_GENERATOR, GenerationSpec, PrivacySetting, RulesSetting
+from synth_core.generate.spec import (
+    DP_GENERATOR,
+    MAX_FIT_ROWS,
+    GenerationSpec,
+    PrivacySetting,
+    RulesSetting,
+)
 from synth_core.generate.synthesize import fit, sample, sample_to_file
 from synth_core.workflows.scale import PARTITION_ROWS, generate_partitioned
 
@@ -183,6 +189,13 @@ def add(commands: Any) -> None:
         "--holdout-fraction",
         type=float,
         help="share of real rows kept out of training for evaluation, 0 to 0.5 (default 0.2)",
+    )
+    generate.add_argument(
+        "--fit-rows",
+        type=_fit_rows,
+        metavar="N|all",
+        help=f"the generator learns from at most N training rows, a seeded sample (default "
+        f"{MAX_FIT_ROWS:,}); 'all' for every training row",
     )
     generate.add_argument("--delimiter", help="field delimiter (detected when omitted)")
     generate.add_argument("--encoding", help="text encoding (detected when omitted)")
@@ -381,6 +394,8 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
     for name in ("generator", "rows", "seed", "holdout_fraction"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
+    if args.fit_rows is not None:
+        changes["max_fit_rows"] = None if args.fit_rows == "all" else args.fit_rows
     privacy = "none" if args.no_pii_protection else args.privacy
     if args.quality_keep is not None or args.quality_threshold is not None:
         changes["quality_filter"] = QualitySettings(
@@ -407,3 +422,16 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
             ),
         )
     return resolved
+
+
+def _fit_rows(text: str) -> int | str:
+    """--fit-rows: a whole number of rows at least 1, or 'all'."""
+    if text.strip().lower() == "all":
+        return "all"
+    try:
+        rows = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of rows or 'all'") from None
+    if rows < 1:
+        raise argparse.ArgumentTypeError("the generator needs at least 1 row to learn from")
+    return rows

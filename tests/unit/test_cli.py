@@ -298,3 +298,21 @@ def test_missing_value_words_can_be_chosen_per_column_and_go_into_the_recipe(
     again = pd.read_csv(out, keep_default_na=False)["other_debtors"]
     assert (again == "none").mean() == pytest.approx(0.5, abs=0.1)
     capsys.readouterr()
+
+
+def test_fit_rows_sets_the_row_cap_for_fitting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 34: the fit's row cap is a setting of the CLI too (page: the row cap box; recipe:
+    max_fit_rows)."""
+    source = str(SAMPLES / "insurance.csv")
+    out, recipe = tmp_path / "out.csv", tmp_path / "recipe.json"
+    args = ["generate", source, "--out", str(out), "--rows", "50"]
+    assert main([*args, "--fit-rows", "300", "--save-recipe", str(recipe)]) == 0
+    assert "random sample of 300 of the 1,070 training rows" in capsys.readouterr().err
+    assert json.loads(recipe.read_text())["max_fit_rows"] == 300
+    assert main([*args, "--fit-rows", "all", "--save-recipe", str(recipe)]) == 0
+    assert "row cap for fitting" not in capsys.readouterr().err
+    assert json.loads(recipe.read_text())["max_fit_rows"] is None
+    with pytest.raises(SystemExit):
+        main([*args, "--fit-rows", "0"])

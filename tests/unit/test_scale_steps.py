@@ -182,3 +182,18 @@ def test_text_is_lowered_once_per_value_as_before() -> None:
             pd.testing.assert_series_equal(
                 lowered_text(raw[column]), raw[column].str.lower(), obj=f"{name}.{column}"
             )
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [" a", "a ", "a", "\tb", "", "  ", "b", " a"] * 50,  # few values: stripped once each
+        [f" {i} " for i in range(300)],  # mostly distinct: stripped cell by cell
+        ["x"],
+    ],
+)
+def test_cells_are_stripped_as_before(cells: list[str]) -> None:
+    from synth_core.data.io.parse import _stripped
+
+    expected = pd.Series(np.array(cells, dtype=object)).str.strip()
+    pd.testing.assert_series_equal(_stripped(tuple(cells)), expected)
