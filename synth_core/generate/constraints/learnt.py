@@ -70,7 +70,7 @@ class ColumnCodes:
     @classmethod
     def _learn(cls, column: pd.Series) -> ColumnCodes:
         codes, uniques = pd.factorize(column.astype(object))
-        return cls(codes.astype(np.int64), pd.Index(uniques, dtype=object))
+        return cls(codes.astype(np.int32), pd.Index(uniques, dtype=object))  # 4 bytes a cell
 
     def lookup(self, frame: pd.DataFrame, name: str) -> np.ndarray:
         """The codes of ``frame[name]`` among this column's values (``MISSING``, ``UNSEEN``)."""
