@@ -52,17 +52,42 @@ class NumberParse:
     written: int | None = None  # every value written with exactly this many digits after the point
 
 
-def parse_numbers(text: pd.Series, leading_zeros: bool = False) -> NumberParse | None:
+@dataclass(frozen=True)
+class Distinct:
+    """A column's values (none missing) once each, in order of first appearance, each row's
+    position among them and how many rows hold each: one hash pass over the rows, shared by
+    every detector (each made its own: seven passes over a million strings per column)."""
+
+    values: pd.Series  # object, RangeIndex
+    positions: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, text: pd.Series) -> Distinct:
+        positions, uniques = pd.factorize(text)
+        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        return cls(values, positions, np.bincount(positions, minlength=len(values)))
+
+    @property
+    def unique(self) -> bool:
+        """Every row's value is its own."""
+        return len(self.values) == len(self.positions)
+
+
+def parse_numbers(
+    text: pd.Series, leading_zeros: bool = False, found: Distinct | None = None
+) -> NumberParse | None:
     """Numbers from non-missing text, or None when some value is not a number.
 
     Accepts plain numbers, exponents, US thousands separators ("6,718") and, when a column is
     written that way throughout, European ones ("1.234,5"). Codes with leading zeros ("08123")
     are not numbers: they must stay text, unless ``leading_zeros`` says the user wants numbers.
+    ``found``: the text's ``Distinct`` values, when already counted.
     """
     if text.empty:
         return None
     # Text checks run on distinct values: far fewer than rows in most columns.
-    distinct = pd.Series(pd.unique(text), dtype=object)
+    distinct = found.values if found is not None else pd.Series(pd.unique(text), dtype=object)
     if not leading_zeros and _has_leading_zero_codes(distinct):
         return None
     note = ""
@@ -94,7 +119,7 @@ def parse_numbers(text: pd.Series, leading_zeros: bool = False) -> NumberParse |
     if integral and inexact and np.abs(distinct_float).max() >= _MAX_EXACT_FLOAT_INT:
         return None  # long digit strings (card numbers, IDs) lose digits as floats
     # Back from distinct values to rows (a hash lookup per row).
-    positions = pd.Index(distinct).get_indexer(text)
+    positions = found.positions if found is not None else pd.Index(distinct).get_indexer(text)
     if written_as_integers:
         exact = numbers.to_numpy(dtype=np.int64)
         return NumberParse(
@@ -138,14 +163,16 @@ class BooleanParse:
     false_token: str
 
 
-def parse_booleans(text: pd.Series, allow_zero_one: bool = False) -> BooleanParse | None:
+def parse_booleans(
+    text: pd.Series, allow_zero_one: bool = False, found: Distinct | None = None
+) -> BooleanParse | None:
     """True/false, yes/no, t/f or y/n (any case), and 1/0 when asked for, or None.
 
     1/0 is not detected on its own: such columns stay numerical unless the user says boolean.
     """
     if text.empty:
         return None
-    distinct = pd.unique(text)
+    distinct = found.values.to_numpy() if found is not None else pd.unique(text)
     if len(distinct) > 4:
         return None
     lowered = {str(v).lower() for v in distinct}

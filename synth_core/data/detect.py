@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from synth_core.data.convert import (
+    Distinct,
     looks_like_datetime,
     parse_booleans,
     parse_datetimes,
@@ -158,7 +159,8 @@ def _detected(name: str, index: pd.Index, present: pd.Series) -> Converted:
             _text_values(index, present),
             ColumnSchema(name, ColumnKind.CATEGORICAL, reason="every value is missing"),
         )
-    booleans = parse_booleans(present)
+    found = Distinct.of(present)
+    booleans = parse_booleans(present, found=found)
     if booleans is not None:
         return Converted(
             _aligned(index, booleans.values, "boolean"),
@@ -170,12 +172,12 @@ def _detected(name: str, index: pd.Index, present: pd.Series) -> Converted:
                 reason=f"values are {booleans.true_token}/{booleans.false_token}",
             ),
         )
-    pii = _pii_type(tokens, present)
-    numbers = parse_numbers(present)
+    pii = _pii_type(tokens, present, found)
+    numbers = parse_numbers(present, found=found)
     if numbers is not None:
         if pii is PiiType.PHONE_NUMBER:
             return _pii(name, index, present, pii)
-        unique = present.is_unique and len(present) > 1
+        unique = found.unique and len(present) > 1
         if numbers.integer and unique and _id_name(tokens):
             return Converted(
                 _aligned(index, numbers.values, "Int64"),
@@ -219,12 +221,12 @@ def _detected(name: str, index: pd.Index, present: pd.Series) -> Converted:
             )
     if pii is not None:
         return _pii(name, index, present, pii)
-    if _looks_like_id(tokens, present):
+    if _looks_like_id(tokens, present, found):
         return Converted(
             _text_values(index, present),
             ColumnSchema(name, ColumnKind.ID, reason="unique codes, one per row"),
         )
-    if mostly_unique(present):
+    if mostly_unique(present, found):
         return Converted(
             _text_values(index, present),
             ColumnSchema(
@@ -379,8 +381,8 @@ def _id_name(tokens: list[str]) -> bool:
     return tokens[-1] in {"id", "uuid", "guid", "key", "identifier"} or tokens[0] == "id"
 
 
-def _looks_like_id(tokens: list[str], present: pd.Series) -> bool:
-    if len(present) < 2 or not present.is_unique:
+def _looks_like_id(tokens: list[str], present: pd.Series, found: Distinct | None = None) -> bool:
+    if len(present) < 2 or not (found.unique if found is not None else present.is_unique):
         return False
     if _id_name(tokens):
         return True
@@ -393,13 +395,14 @@ def _looks_like_id(tokens: list[str], present: pd.Series) -> bool:
     )
 
 
-def mostly_unique(values: pd.Series) -> bool:
+def mostly_unique(values: pd.Series, found: Distinct | None = None) -> bool:
     """Whether most non-missing cells hold a value found in no other row (see
-    MOSTLY_UNIQUE_SHARE); compared as text."""
-    present = values.dropna()
+    MOSTLY_UNIQUE_SHARE); compared as text. ``found``: the values' ``Distinct`` text, when
+    already counted (they are then text, none missing)."""
+    present = values.dropna() if found is None else values
     if present.empty:
         return False
-    counts = present.astype(str).value_counts()
+    counts = present.astype(str).value_counts().to_numpy() if found is None else found.counts
     singles = int((counts == 1).sum())
     return singles >= MOSTLY_UNIQUE_MIN and singles >= MOSTLY_UNIQUE_SHARE * len(present)
 
@@ -408,9 +411,13 @@ def _share(sample: pd.Series, pattern: re.Pattern[str]) -> float:
     return float(sample.str.match(pattern).mean()) if len(sample) else 0.0
 
 
-def _pii_type(tokens: list[str], present: pd.Series) -> PiiType | None:
+def _pii_type(
+    tokens: list[str], present: pd.Series, found: Distinct | None = None
+) -> PiiType | None:
     """PII from the column name and a sample of its values."""
-    sample = present.drop_duplicates().iloc[:_SAMPLE].astype(str)
+    distinct = found.values if found is not None else present.drop_duplicates()
+    sample = distinct.iloc[:_SAMPLE].astype(str)
+    values = len(found.values) if found is not None else None
     if sample.empty:
         return None
     joined = "_".join(tokens)
@@ -451,20 +458,22 @@ def _pii_type(tokens: list[str], present: pd.Series) -> PiiType | None:
     single = _single_name_type(words, sample)
     if single is not None:
         return single
-    if _share(sample, _URL) >= _PII_SHARE and _spread(present):
+    if _share(sample, _URL) >= _PII_SHARE and _spread(present, values):
         return PiiType.URL
     if _share(sample, _HANDLE) >= _PII_SHARE or (
         words & _HANDLE_WORDS
-        and _spread(present)
+        and _spread(present, values)
         and not sample.str.contains(r"\s", regex=True).any()
     ):
         return PiiType.USER_NAME
     return None
 
 
-def _spread(present: pd.Series) -> bool:
-    """Values that tell rows apart: at least half of the rows have a value of their own."""
-    return present.nunique() >= max(_NAMES_DISTINCT, MOSTLY_UNIQUE_SHARE * len(present))
+def _spread(present: pd.Series, values: int | None = None) -> bool:
+    """Values that tell rows apart: at least half of the rows have a value of their own
+    (``values``: how many distinct ones, when already counted)."""
+    distinct = present.nunique() if values is None else values
+    return distinct >= max(_NAMES_DISTINCT, MOSTLY_UNIQUE_SHARE * len(present))
 
 
 def _single_name_type(words: set[str], sample: pd.Series) -> PiiType | None:

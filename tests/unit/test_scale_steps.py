@@ -3,6 +3,7 @@ test keeps the earlier code as the reference and compares on the bundled and rea
 
 from __future__ import annotations
 
+import io
 import itertools
 
 import numpy as np
@@ -197,3 +198,51 @@ def test_cells_are_stripped_as_before(cells: list[str]) -> None:
 
     expected = pd.Series(np.array(cells, dtype=object)).str.strip()
     pd.testing.assert_series_equal(_stripped(tuple(cells)), expected)
+
+
+def _raw_tables() -> dict[str, pd.DataFrame]:
+    """Every bundled and real-like table as the reader's text, before kinds are decided."""
+    from tests.real_like import CASES
+
+    frames = {
+        p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in SAMPLES.glob("*.csv")
+    }
+    for name, (build, _) in CASES.items():
+        frames[name] = pd.read_csv(io.BytesIO(build(1_500)), dtype=str, keep_default_na=False)
+    return frames
+
+
+def test_column_kinds_are_decided_on_distinct_values_as_before() -> None:
+    """Each detector given the column's Distinct values (one hash pass) decides as it did
+    counting on its own."""
+    from synth_core.data import detect
+    from synth_core.data.convert import Distinct, parse_booleans, parse_numbers
+
+    checked = 0
+    for name, frame in _raw_tables().items():
+        for column in frame.columns:
+            present = frame[column][frame[column] != ""].astype(str)
+            if present.empty:
+                continue
+            found = Distinct.of(present)
+            assert found.unique == present.is_unique
+            assert list(found.values) == list(pd.unique(present))
+            before, after = parse_numbers(present), parse_numbers(present, found=found)
+            assert (before is None) == (after is None), (name, column)
+            if before is not None and after is not None:
+                pd.testing.assert_series_equal(before.values, after.values)
+                fields = ("integer", "decimals", "note", "written")
+                assert [getattr(before, f) for f in fields] == [getattr(after, f) for f in fields]
+            was, now = parse_booleans(present), parse_booleans(present, found=found)
+            assert (was is None) == (now is None), (name, column)
+            if was is not None and now is not None:
+                pd.testing.assert_series_equal(was.values, now.values)
+                assert (was.true_token, was.false_token) == (now.true_token, now.false_token)
+            tokens = detect.name_tokens(column)
+            assert detect._pii_type(tokens, present) == detect._pii_type(tokens, present, found)
+            assert detect.mostly_unique(present) == detect.mostly_unique(present, found)
+            assert detect._looks_like_id(tokens, present) == detect._looks_like_id(
+                tokens, present, found
+            )
+            checked += 1
+    assert checked > 100
