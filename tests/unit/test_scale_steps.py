@@ -84,7 +84,7 @@ def _pairs(real: pd.DataFrame) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("cached", [False, True])
-@pytest.mark.parametrize("name", list(TABLES))
+@pytest.mark.parametrize("name", [n for n, t in TABLES.items() if _pairs(t)])
 def test_combinations_are_checked_and_repaired_as_before(
     name: str, cached: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,8 +94,6 @@ def test_combinations_are_checked_and_repaired_as_before(
         monkeypatch.setattr(learnt, "_LOOKUP_CACHED", 0)
     real = TABLES[name]
     pairs = _pairs(real)
-    if not pairs:
-        pytest.skip("no two text columns")
     for seed, columns in enumerate(pairs):
         synthetic = _shuffled(real, seed)
         rule = FixedCombinations(tuple(columns))
