@@ -23,7 +23,7 @@ import pandas as pd
 T = TypeVar("T")
 
 _CACHE: dict[tuple[int, Hashable], tuple[weakref.ref[pd.DataFrame], tuple[int, ...], Any]] = {}
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # a table freed under it calls _forget in the same thread
 _MAX_ENTRIES = 1_024
 _KEY_BITS = 62  # combined codes above this do not fit an int64: compared as rows instead
 
