@@ -181,14 +181,7 @@ def _spaces(body: str, dialect: Dialect, width: int, has_header: bool) -> list[d
     if not re.search(rf"(?:^|{delimiter})[ \t]+(?:{delimiter}|\r?$)", body, re.MULTILINE):
         return [{} for _ in range(width)]
     found: list[Counter[str]] = [Counter() for _ in range(width)]
-    reader = csv.reader(
-        io.StringIO(body, newline=""),
-        delimiter=dialect.delimiter,
-        quotechar=dialect.quotechar,
-        escapechar=dialect.escapechar,
-        doublequote=True,
-        strict=False,
-    )
+    reader = _reader(body, dialect, skip_spaces=False)
     if has_header:
         next(reader, None)
     for record in reader:
@@ -287,14 +280,16 @@ def _dialect(text: str, blank: int, delimiter: str | None) -> Dialect:
     return Dialect(detected.delimiter, quotechar, escapechar)
 
 
-def _reader(text: str, dialect: Dialect) -> Iterator[list[str]]:
+def _reader(text: str, dialect: Dialect, skip_spaces: bool = True) -> Iterator[list[str]]:
+    """Records of ``text``; ``skip_spaces=False`` keeps the spaces after a delimiter (to find
+    cells of only spaces)."""
     return csv.reader(
         io.StringIO(text, newline=""),
         delimiter=dialect.delimiter,
         quotechar=dialect.quotechar,
         escapechar=dialect.escapechar,
         doublequote=True,
-        skipinitialspace=True,
+        skipinitialspace=skip_spaces,
         strict=False,
     )
 
