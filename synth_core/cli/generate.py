@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -36,7 +37,8 @@ from synth_core.generate.spec import (
     RulesSetting,
 )
 from synth_core.generate.synthesize import fit, sample, sample_to_file
-from synth_core.workflows.scale import PARTITION_ROWS, generate_partitioned
+from synth_core.workflows.partitioned_read import READ_SAMPLE_ROWS, read_partitioned
+from synth_core.workflows.scale import PARTITION_ROWS, dask_client, generate_partitioned
 
 
 def add(commands: Any) -> None:
@@ -157,6 +159,14 @@ def add(commands: Any) -> None:
         help=f"with --engine dask: rows per partition ({PARTITION_ROWS:,})",
     )
     generate.add_argument(
+        "--read-sample",
+        type=int,
+        metavar="N",
+        help="read a seeded random sample of N of the file's rows (for files over the "
+        "1,000,000-row limit); with --engine dask the file is read in blocks on the workers "
+        f"and the sample is {READ_SAMPLE_ROWS:,} rows unless given",
+    )
+    generate.add_argument(
         "--quality-keep",
         type=float,
         metavar="Q",
@@ -224,54 +234,84 @@ def run(args: argparse.Namespace) -> int:
     if not dask and (args.scheduler or args.workers is not None):
         raise SynthCoreError("--scheduler and --workers need --engine dask.")
     recipe = Recipe.from_json(read_file(args.recipe)) if args.recipe else Recipe()
-    raw = read_file(args.input)
     options = replace(
         token_options(args, recipe.read_options()),
         **{k: v for k, v in (("encoding", args.encoding), ("delimiter", args.delimiter)) if v},
     )
     if args.no_header:
         options = replace(options, header=False)
-    base = read_table(raw, options, name=args.input.name)
-    for note in recipe.differences(raw, base):
-        print(f"note: {note}", file=sys.stderr)
-    kinds = {**recipe.kinds, **dict(args.kind)}
-    table = replace(recipe, kinds=kinds).apply(base)
-    spec = _resolved_spec(args, recipe.spec(table.schema))
-    fitting = progress_bar("fitting ")
-    model = fit(table, spec, fitting or no_progress)
-    if fitting:
-        fitting.close()
-    sampling = progress_bar("sampling")
-    if dask:
-        if spec.requests:
-            raise SynthCoreError(
-                "--engine dask samples plain rows; conditions and scenario plans run without it."
+    if args.read_sample is not None and not dask:
+        options = replace(options, sample_rows=args.read_sample)
+    with contextlib.ExitStack() as stack:
+        client = (
+            stack.enter_context(dask_client(args.scheduler, args.workers or 2)) if dask else None
+        )
+        raw: bytes | Path
+        if dask:
+            reading = progress_bar("reading ")
+            found = read_partitioned(
+                args.input,
+                options,
+                sample_rows=args.read_sample or READ_SAMPLE_ROWS,
+                seed=recipe.seed if args.seed is None else args.seed,
+                client=client,
+                progress=reading or no_progress,
             )
-        partitioned = generate_partitioned(
-            model,
-            spec.rows,
-            args.out,
-            partition_rows=args.partition_rows,
-            scheduler=args.scheduler,
-            workers=args.workers or 2,
-            progress=sampling or no_progress,
-        )
-        rows, notes = partitioned.rows, model.notes
-        print(
-            f"{len(partitioned.partitions)} partitions on {partitioned.workers} worker(s) "
-            f"({partitioned.scheduler}): {partitioned.rows_per_second:,.0f} rows/s.",
-            file=sys.stderr,
-        )
-    elif spec.requests:
-        result = sample(model, progress=sampling or no_progress)
-        writer = write_parquet if suffix == ".parquet" else write_csv
-        writer(result.data, result.schema, args.out)
-        rows, notes = len(result.data), result.notes
-    else:
-        written = sample_to_file(model, spec.rows, args.out, progress=sampling or no_progress)
-        rows, notes = written.rows, (*model.notes, *written.notes)
-    if sampling:
-        sampling.close()
+            if reading:
+                reading.close()
+            raw, base = args.input, found.table
+            print(
+                f"{found.note()} Peak memory per worker while reading: "
+                + ", ".join(f"{v:,.0f} MB" for v in found.peak_rss_mb.values())
+                + ".",
+                file=sys.stderr,
+            )
+        else:
+            raw = read_file(args.input)
+            base = read_table(raw, options, name=args.input.name)
+        for note in recipe.differences(raw, base):
+            print(f"note: {note}", file=sys.stderr)
+        kinds = {**recipe.kinds, **dict(args.kind)}
+        table = replace(recipe, kinds=kinds).apply(base)
+        spec = _resolved_spec(args, recipe.spec(table.schema))
+        fitting = progress_bar("fitting ")
+        model = fit(table, spec, fitting or no_progress)
+        if fitting:
+            fitting.close()
+        sampling = progress_bar("sampling")
+        if dask:
+            if spec.requests:
+                raise SynthCoreError(
+                    "--engine dask samples plain rows; conditions and scenario plans run "
+                    "without it."
+                )
+            partitioned = generate_partitioned(
+                model,
+                spec.rows,
+                args.out,
+                partition_rows=args.partition_rows,
+                progress=sampling or no_progress,
+                client=client,
+            )
+            rows, notes = partitioned.rows, model.notes
+            print(
+                f"{len(partitioned.partitions)} partitions on {partitioned.workers} worker(s) "
+                f"({partitioned.scheduler}): {partitioned.rows_per_second:,.0f} rows/s; peak "
+                "memory per worker "
+                + ", ".join(f"{v:,.0f} MB" for v in partitioned.peak_rss_mb().values())
+                + ".",
+                file=sys.stderr,
+            )
+        elif spec.requests:
+            result = sample(model, progress=sampling or no_progress)
+            writer = write_parquet if suffix == ".parquet" else write_csv
+            writer(result.data, result.schema, args.out)
+            rows, notes = len(result.data), result.notes
+        else:
+            written = sample_to_file(model, spec.rows, args.out, progress=sampling or no_progress)
+            rows, notes = written.rows, (*model.notes, *written.notes)
+        if sampling:
+            sampling.close()
     if args.save_holdout:
         writer = write_parquet if args.save_holdout.suffix.lower() == ".parquet" else write_csv
         writer(model.holdout, table.schema, args.save_holdout)

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -136,7 +137,7 @@ class Recipe:
         except TypeError as exc:
             raise RecipeError(f"The recipe's similarity_filter is malformed: {exc}.") from None
 
-    def differences(self, raw: bytes, table: Table) -> list[str]:
+    def differences(self, raw: bytes | Path, table: Table) -> list[str]:
         """How the data differs from the recipe's source, in words (empty when it matches)."""
         notes = []
         if self.source.get("sha256") and self.source["sha256"] != fingerprint(raw):
@@ -260,8 +261,15 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def fingerprint(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+def fingerprint(raw: bytes | Path) -> str:
+    """The SHA-256 of a file's bytes (a path is read in blocks, never whole)."""
+    if isinstance(raw, bytes):
+        return hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256()
+    with raw.open("rb") as handle:
+        while block := handle.read(1 << 24):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def request_dicts(requests: Sequence[RowRequest]) -> tuple[dict[str, Any], ...]:
@@ -304,7 +312,7 @@ def requests_for(data: Sequence[Mapping[str, Any]], schema: Schema) -> tuple[Row
 def make_recipe(
     spec: GenerationSpec,
     table: Table,
-    raw: bytes,
+    raw: bytes | Path,
     read: ReadOptions,
     kinds: Mapping[str, str],
     dropped: Sequence[str],
