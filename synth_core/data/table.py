@@ -83,6 +83,7 @@ class ReadReport:
     na_tokens: Mapping[str, int] = field(default_factory=dict)
     fixes: tuple[Fix, ...] = ()
     tokens: Mapping[str, TokenSummary] = field(default_factory=dict)  # per column, where found
+    rows_read: int | None = None  # a seeded random sample of this many rows; None: every row
 
     def token_choices(self) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
         """(keep_tokens, missing_tokens) that read a companion file (the synthetic rows, the
@@ -110,6 +111,11 @@ class ReadReport:
             ("Header row", "yes" if self.has_header else "no (columns named column_1, ...)"),
             ("Lines above the header", str(self.skipped_lines)),
             ("Rows in the file", f"{self.rows_in_file:,}"),
+            *(
+                [("Rows read", f"a seeded random sample of {self.rows_read:,}")]
+                if self.rows_read is not None and self.rows_read < self.rows_in_file
+                else []
+            ),
             ("Read as missing", tokens or "nothing"),
             *(
                 [("Kept as values", self._kept_words())]

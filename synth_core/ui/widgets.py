@@ -9,7 +9,7 @@ import streamlit as st
 
 from synth_core.data.checks import Level, coded_columns, table_problems
 from synth_core.data.convert import DEFAULT_NA_TOKENS, render_text
-from synth_core.data.io.reader import ReadOptions
+from synth_core.data.io.reader import MAX_ROWS, ReadOptions
 from synth_core.data.samples import SAMPLES
 from synth_core.data.schema import ColumnKind, ColumnOverride, PiiType
 from synth_core.data.table import Table
@@ -111,6 +111,7 @@ def set_reading_widgets(source: state.Source, options: ReadOptions) -> None:
 def _reading_options(source: state.Source) -> ReadOptions:
     st.session_state.setdefault(f"skip_{source.digest}", -1)
     st.session_state.setdefault(f"na_{source.digest}", list(DEFAULT_NA_TOKENS))
+    st.session_state.setdefault(f"sample_{source.digest}", 0)
     with st.expander("Reading options (when detection got it wrong)"):
         left, right = st.columns(2)
         delimiter = left.selectbox(
@@ -138,6 +139,16 @@ def _reading_options(source: state.Source) -> ReadOptions:
             key=f"skip_{source.digest}",
             persist_state="session",
         )
+        sample = right.number_input(
+            "Rows to read (0 = every row; more: a seeded random sample)",
+            min_value=0,
+            max_value=MAX_ROWS,
+            step=10_000,
+            key=f"sample_{source.digest}",
+            persist_state="session",
+            help=f"Files over {MAX_ROWS:,} rows are read as a random sample of this many rows "
+            "(the Data page says so); the command line's --engine dask reads every row.",
+        )
         tokens = st.multiselect(
             "Values read as missing",
             list(DEFAULT_NA_TOKENS),
@@ -153,6 +164,7 @@ def _reading_options(source: state.Source) -> ReadOptions:
         na_tokens=tuple(tokens),
         keep_tokens=_pairs(_keep_key(source.digest)),
         missing_tokens=_pairs(_missing_key(source.digest)),
+        sample_rows=int(sample) if sample else None,
     )
 
 

@@ -110,6 +110,22 @@ def test_reading_options_and_kind_changes() -> None:
     assert at.data_editor[0].value["column"].tolist() == ["code;n"]
 
 
+def test_a_file_over_the_row_limit_is_read_as_a_sample_when_asked() -> None:
+    """The limit's error says where to ask for a sample; asking reads one and says so."""
+    raw = b"n,k\n" + b"1,a\n2,b\n" * 500_001  # 1,000,002 rows: over the limit
+    at = _upload(_app(), "long.csv", raw)
+    digest = at.session_state["source"].digest
+    assert any("Rows to read" in e.value for e in at.error)
+    at.number_input(key=f"sample_{digest}").set_value(500).run()
+    assert not at.exception
+    assert not at.error
+    table = at.session_state["working_table"]
+    assert len(table.df) == 500
+    assert table.report.rows_in_file == 1_000_002
+    assert table.report.rows_read == 500
+    assert ("Rows read", "a seeded random sample of 500") in table.report.summary()
+
+
 def test_impossible_kind_change_shows_the_reason() -> None:
     at = _upload(_app(), "t.csv", b"name,n\nanna,1\nbob,2\n")
     digest = at.session_state["source"].digest

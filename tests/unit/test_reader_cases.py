@@ -141,6 +141,9 @@ def test_sample_rows_reads_a_reproducible_random_sample() -> None:
     assert 300 < first.df["n"].mean() < 700
     assert first.report.rows_in_file == 1000
     assert any(f.code == "sampled_rows" for f in first.report.fixes)
+    assert first.report.rows_read == 100
+    assert ("Rows read", "a seeded random sample of 100") in first.report.summary()
+    assert read_table(raw, ReadOptions(sample_rows=5000)).report.rows_read is None
 
 
 def test_title_lines_above_the_header_are_skipped() -> None:

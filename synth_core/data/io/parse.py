@@ -429,7 +429,8 @@ class _Rows:
     def _too_many(options: ParseOptions) -> LimitError:
         return LimitError(
             f"The table has more than {options.max_rows:,} rows, the limit. Read a random "
-            "sample of rows instead (the 'sample rows' option), or upload a smaller extract."
+            "sample of rows instead (Data page: Reading options, 'Rows to read'; command line: "
+            "--read-sample N, or --engine dask for the whole file), or use a smaller extract."
         )
 
     def all(self, width: int, options: ParseOptions) -> list[list[str]]:

@@ -20,7 +20,8 @@ from synth_core.data.schema import ColumnKind, Schema
 from synth_core.data.table import ReadReport, Table, TokenSummary
 from synth_core.errors import InputError, LimitError
 
-MAX_BYTES = 200 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
+MAX_BYTES = 1024 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
+MAX_ROWS = 1_000_000
 
 Source = bytes | bytearray | str | os.PathLike[str] | BinaryIO
 
@@ -39,7 +40,7 @@ class ReadOptions:
     keep_tokens: tuple[tuple[str, str], ...] = ()
     missing_tokens: tuple[tuple[str, str], ...] = ()
     max_bytes: int = MAX_BYTES
-    max_rows: int = 1_000_000
+    max_rows: int = MAX_ROWS
     max_columns: int = 500
     sample_rows: int | None = None
     seed: int = 0
@@ -94,6 +95,7 @@ def read_table(
         na_tokens=dict(found.most_common()),
         fixes=parsed.fixes,
         tokens={column: d.summary for column, d in decisions.items() if d.summary.found},
+        rows_read=len(parsed.frame) if len(parsed.frame) < parsed.rows_in_file else None,
     )
     return Table(df=pd.DataFrame(columns), schema=Schema(tuple(schemas)), report=report)
 
