@@ -48,7 +48,7 @@ with left:
     params = generator_form.param_inputs(info)
 with right:
     st.markdown("**Output and privacy**")
-    output = output_form.output_settings(table)
+    output = output_form.output_settings(table, info)
 with left:
     output_form.estimate_note(info, table, params, output)
 

@@ -31,7 +31,7 @@ from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.recipe import Recipe, make_recipe
 from synth_core.generate.spec import (
     DP_GENERATOR,
-    MAX_FIT_ROWS,
+    FIT_ROWS_AUTO,
     GenerationSpec,
     PrivacySetting,
     RulesSetting,
@@ -203,9 +203,10 @@ def add(commands: Any) -> None:
     generate.add_argument(
         "--fit-rows",
         type=_fit_rows,
-        metavar="N|all",
-        help=f"the generator learns from at most N training rows, a seeded sample (default "
-        f"{MAX_FIT_ROWS:,}); 'all' for every training row",
+        metavar="N|all|auto",
+        help="the generator learns from at most N training rows, a seeded sample; 'all' for "
+        "every training row; 'auto' (the default) for the generator's own cap, chosen by "
+        "measured fidelity against time (README, 'The fit's row cap')",
     )
     generate.add_argument("--delimiter", help="field delimiter (detected when omitted)")
     generate.add_argument("--encoding", help="text encoding (detected when omitted)")
@@ -465,13 +466,15 @@ def _resolved_spec(args: argparse.Namespace, spec: GenerationSpec) -> Generation
 
 
 def _fit_rows(text: str) -> int | str:
-    """--fit-rows: a whole number of rows at least 1, or 'all'."""
-    if text.strip().lower() == "all":
-        return "all"
+    """--fit-rows: a whole number of rows at least 1, 'all' or 'auto'."""
+    if text.strip().lower() in ("all", FIT_ROWS_AUTO):
+        return text.strip().lower()
     try:
         rows = int(text.replace(",", "").replace("_", ""))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of rows or 'all'") from None
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a number of rows, 'all' or 'auto'"
+        ) from None
     if rows < 1:
         raise argparse.ArgumentTypeError("the generator needs at least 1 row to learn from")
     return rows

@@ -28,7 +28,12 @@ from synth_core.generate.generators.registry import DEFAULT_GENERATOR, ParamValu
 from synth_core.generate.protect.pii import PiiAction
 from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.protect.similarity import FilterSettings
-from synth_core.generate.spec import MAX_FIT_ROWS, GenerationSpec, PrivacySetting, RulesSetting
+from synth_core.generate.spec import (
+    FIT_ROWS_AUTO,
+    GenerationSpec,
+    PrivacySetting,
+    RulesSetting,
+)
 
 VERSION = 1
 _READ_FIELDS = (
@@ -57,7 +62,7 @@ class Recipe:
     privacy: str = PrivacySetting.PII.value
     pii_action: str = PiiAction.REPLACE.value
     holdout_fraction: float = 0.2
-    max_fit_rows: int | None = MAX_FIT_ROWS
+    max_fit_rows: int | str | None = FIT_ROWS_AUTO
     constraints: tuple[Constraint, ...] = ()
     requests: tuple[dict[str, Any], ...] = ()  # JSON form; see requests_for()
     similarity_filter: Mapping[str, Any] | None = None  # {"quantile": 0.05, "drop_outliers": false}
@@ -219,7 +224,10 @@ _TYPES: dict[str, tuple[Any, str]] = {
     "privacy": (lambda v: isinstance(v, str), "text"),
     "pii_action": (lambda v: isinstance(v, str), "text"),
     "holdout_fraction": (_number, "a number"),
-    "max_fit_rows": (lambda v: v is None or _whole(v), "a whole number or null"),
+    "max_fit_rows": (
+        lambda v: v is None or v == FIT_ROWS_AUTO or _whole(v),
+        f'a whole number, "{FIT_ROWS_AUTO}" or null',
+    ),
     "constraints": (
         lambda v: isinstance(v, list) and all(isinstance(c, dict) for c in v),
         "a list of objects",

@@ -18,7 +18,8 @@ from synth_core.generate.protect.similarity import FilterSettings
 MIN_ROWS = 10
 MAX_SYNTHETIC_ROWS = 1_000_000  # made in memory; sample_to_file writes more in chunks
 MAX_FILE_ROWS = 1_000_000_000
-MAX_FIT_ROWS = 100_000
+MAX_FIT_ROWS = registry.DEFAULT_FIT_ROWS
+FIT_ROWS_AUTO = "auto"  # max_fit_rows: the generator's own measured cap (GeneratorInfo.fit_rows)
 DP_GENERATOR = "dp_mst"  # what the DP privacy setting trains (PrivacySetting.apply)
 
 
@@ -101,7 +102,7 @@ class GenerationSpec:
     privacy: PrivacySetting = PrivacySetting.PII
     pii_action: PiiAction = PiiAction.REPLACE
     holdout_fraction: float = 0.2
-    max_fit_rows: int | None = MAX_FIT_ROWS
+    max_fit_rows: int | str | None = FIT_ROWS_AUTO  # at most; None: every row
     constraints: tuple[Constraint, ...] = ()
     requests: tuple[RowRequest, ...] = ()  # conditional sampling; empty = ``rows`` plain rows
     similarity_filter: FilterSettings | None = None  # drop copies and near copies of real rows
@@ -113,6 +114,13 @@ class GenerationSpec:
     _checked: Mapping[str, ParamValue] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+
+    def fit_cap(self) -> int | None:
+        """The most training rows the generator learns from (None: every row): the setting,
+        or by default the generator's own measured cap."""
+        if isinstance(self.max_fit_rows, str):
+            return registry.get(self.generator).fit_rows
+        return self.max_fit_rows
 
     def validate(self) -> dict[str, ParamValue]:
         """Check the settings before any work; return the generator's checked parameters."""
@@ -136,7 +144,12 @@ class GenerationSpec:
             raise SpecError(
                 f"The holdout share must be between 0 and 0.5; got {self.holdout_fraction}."
             )
-        if self.max_fit_rows is not None and self.max_fit_rows < MIN_ROWS:
+        if isinstance(self.max_fit_rows, str) and self.max_fit_rows != FIT_ROWS_AUTO:
+            raise SpecError(
+                f"The row cap for fitting is a whole number, '{FIT_ROWS_AUTO}' or none; got "
+                f"{self.max_fit_rows!r}."
+            )
+        if isinstance(self.max_fit_rows, int) and self.max_fit_rows < MIN_ROWS:
             raise SpecError(f"The row cap for fitting must be at least {MIN_ROWS}.")
         if self.similarity_filter is not None:
             self.similarity_filter.validate()

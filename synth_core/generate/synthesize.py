@@ -47,6 +47,7 @@ from synth_core.generate.sampling import (
 )
 from synth_core.generate.screen import SCREEN_ROWS, screen
 from synth_core.generate.spec import (
+    FIT_ROWS_AUTO,
     MIN_ROWS,
     GenerationSpec,
     RulesSetting,
@@ -174,8 +175,9 @@ def _learnt_columns(table: Table, spec: GenerationSpec) -> tuple[int, Schema]:
     """The training rows fit() will learn from, and the columns as it will learn them."""
     fraction = _holdout_fraction(len(table.df), spec.holdout_fraction)
     rows = round(len(table.df) * (1 - fraction))
-    if spec.max_fit_rows is not None:
-        rows = min(rows, spec.max_fit_rows)
+    cap = spec.fit_cap()
+    if cap is not None:
+        rows = min(rows, cap)
     modelled, _ = _modelled_columns(table, table.df, spec)
     return rows, Schema(tuple(modelled))
 
@@ -216,14 +218,21 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
     if spec.requests:  # refuse impossible conditions before training, not after
         validate_requests(spec.requests, model_schema, train)
     fit_data = train[model_schema.names]
-    if spec.max_fit_rows is not None and len(fit_data) > spec.max_fit_rows:
-        rows = np.sort(
-            np.random.default_rng(spec.seed).choice(len(fit_data), spec.max_fit_rows, replace=False)
-        )
+    cap = spec.fit_cap()
+    if cap is not None and len(fit_data) > cap:
+        rows = np.sort(np.random.default_rng(spec.seed).choice(len(fit_data), cap, replace=False))
         fit_data = fit_data.iloc[rows]
+        why = (
+            f"the default for {registry.get(spec.generator).label}, chosen by measured "
+            "fidelity against time (README, 'The fit's row cap')"
+            if spec.max_fit_rows == FIT_ROWS_AUTO
+            else "as set"
+        )
         notes.append(
-            f"The generator learnt from a random sample of {spec.max_fit_rows:,} of the "
-            f"{len(train):,} training rows (the row cap for fitting)."
+            f"The generator learnt from a random sample of {cap:,} of the {len(train):,} "
+            f"training rows (the row cap for fitting: {why}; the Generate page's box, "
+            "--fit-rows or the recipe's max_fit_rows change it). Rules are found in every "
+            "training row."
         )
     dp = registry.get(spec.generator).kind is GeneratorKind.DP
     kept, rule_note = _found_rules(spec, train, model_schema, dp=dp)

@@ -26,7 +26,6 @@ from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.protect.similarity import FilterSettings
 from synth_core.generate.spec import (
     DP_GENERATOR,
-    MAX_FIT_ROWS,
     MAX_SYNTHETIC_ROWS,
     GenerationSpec,
     PrivacySetting,
@@ -141,8 +140,8 @@ def _apply_fix(generator: str, values: dict[str, ParamValue]) -> None:
         st.session_state[param_key(generator, name)] = value
 
 
-def output_settings(table: Table) -> Output:
-    """Rows, seed, holdout, PII protection and the fitting row cap."""
+def output_settings(table: Table, info: GeneratorInfo) -> Output:
+    """Rows, seed, holdout, PII protection and the fitting row cap (``info``'s own default)."""
     # The row count follows the current table (as many rows as it has, up to what is made in
     # memory) unless the user (or a recipe) changed it.
     suggested = min(len(table.df), MAX_SYNTHETIC_ROWS)
@@ -220,17 +219,15 @@ def output_settings(table: Table) -> Output:
             persist_state="session",
         )
         action = PiiAction(choice)
-    cap: int | None = None
-    if len(table.df) * (1 - holdout / 100) > MAX_FIT_ROWS:
+    cap = info.fit_rows
+    if cap is not None and len(table.df) * (1 - holdout / 100) > cap:
         capped = st.checkbox(
-            f"Fit on a random {MAX_FIT_ROWS:,} rows (faster; the whole table is still used for "
-            "evaluation)",
+            f"Fit on a random {cap:,} rows (the default for {info.label}, chosen by measured "
+            "fidelity against time; rules and evaluation still use every row)",
             key="fit_cap",
             persist_state="session",
         )
-        cap = MAX_FIT_ROWS if capped else None
-    else:
-        cap = MAX_FIT_ROWS
+        cap = cap if capped else None
     return Output(
         int(rows),
         int(seed),

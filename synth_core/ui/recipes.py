@@ -11,7 +11,7 @@ from synth_core.data.table import Table
 from synth_core.errors import SynthCoreError
 from synth_core.generate.generators import registry
 from synth_core.generate.recipe import Recipe, make_recipe
-from synth_core.generate.spec import MAX_FIT_ROWS, GenerationSpec, PrivacySetting, RulesSetting
+from synth_core.generate.spec import GenerationSpec, PrivacySetting, RulesSetting
 from synth_core.ui import conditions, state
 from synth_core.ui.generator_form import param_key
 from synth_core.ui.widgets import set_reading_widgets
@@ -76,7 +76,7 @@ def _load() -> None:
     state.set_recipe_requests(spec.requests)
     messages = [f"Loaded the recipe {upload.name}: {spec_info.label}, seed {spec.seed}."]
     messages += recipe.differences(source.data, table)
-    if spec.max_fit_rows not in (None, MAX_FIT_ROWS):
+    if isinstance(spec.max_fit_rows, int) and spec.max_fit_rows != spec_info.fit_rows:
         messages.append(f"The recipe caps fitting at {spec.max_fit_rows:,} rows.")
     st.session_state[_MESSAGES] = messages
 

@@ -314,5 +314,44 @@ def test_fit_rows_sets_the_row_cap_for_fitting(
     assert main([*args, "--fit-rows", "all", "--save-recipe", str(recipe)]) == 0
     assert "row cap for fitting" not in capsys.readouterr().err
     assert json.loads(recipe.read_text())["max_fit_rows"] is None
+    assert main([*args, "--fit-rows", "auto", "--save-recipe", str(recipe)]) == 0
+    assert json.loads(recipe.read_text())["max_fit_rows"] == "auto"
     with pytest.raises(SystemExit):
         main([*args, "--fit-rows", "0"])
+
+
+def test_the_default_row_cap_is_each_generators_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 34, point 2: by default ('auto') a generator learns from at most its own measured
+    cap, and the note says it is that generator's default; a number or None overrides it."""
+    from dataclasses import replace as changed
+
+    from synth_core import read_table
+    from synth_core.errors import SpecError
+    from synth_core.generate.generators import registry
+    from synth_core.generate.spec import FIT_ROWS_AUTO, MAX_FIT_ROWS, GenerationSpec
+    from synth_core.generate.synthesize import fit
+
+    assert GenerationSpec().max_fit_rows == FIT_ROWS_AUTO
+    for info in registry.infos():
+        spec = GenerationSpec(generator=info.name)
+        assert spec.fit_cap() == info.fit_rows
+        assert info.fit_rows is None or info.fit_rows >= MAX_FIT_ROWS // 10
+    assert GenerationSpec(max_fit_rows=500).fit_cap() == 500
+    assert GenerationSpec(max_fit_rows=None).fit_cap() is None
+    with pytest.raises(SpecError, match="whole number, 'auto' or none"):
+        GenerationSpec(max_fit_rows="most").validate()
+    # A generator whose measured cap is 400 rows learns from 400 of insurance's 1,070.
+    cart = registry.get("cart")
+    monkeypatch.setitem(
+        registry._REGISTRY,
+        "cart",
+        changed(registry._REGISTRY["cart"], info=changed(cart, fit_rows=400)),
+    )
+    table = read_table((SAMPLES / "insurance.csv").read_bytes())
+    model = fit(table, GenerationSpec(generator="cart", seed=1))
+    assert model.fit_rows == 400
+    assert any(
+        "400 of the 1,070 training rows" in n and "the default for Sequential CART" in n
+        for n in model.notes
+    )
+    assert fit(table, GenerationSpec(generator="cart", max_fit_rows=None)).fit_rows == 1_070

@@ -265,7 +265,10 @@ def test_recipes_round_trip_and_reproduce(insurance: Table) -> None:
         ('{"version": 1, "rows": true}', "'rows' must be a whole number; got true"),
         ('{"version": 1, "seed": 1.5}', "'seed' must be a whole number; got 1.5"),
         ('{"version": 1, "holdout_fraction": "0.2"}', "'holdout_fraction' must be a number"),
-        ('{"version": 1, "max_fit_rows": "all"}', "'max_fit_rows' must be a whole number or null"),
+        (
+            '{"version": 1, "max_fit_rows": "all"}',
+            "'max_fit_rows' must be a whole number, \"auto\" or null",
+        ),
         ('{"version": 1, "params": {"epochs": [1]}}', "'params' must be an object of parameter"),
         ('{"version": 1, "params": 3}', "'params' must be an object"),
         ('{"version": 1, "dropped": "age"}', "'dropped' must be a list of column names"),

@@ -189,6 +189,10 @@ class Advice:
 AdviceHook = Callable[[pd.DataFrame, Schema, int, Mapping[str, ParamValue]], list[Advice]]
 
 
+# The row cap for fitting of a generator that has not measured its own (see GeneratorInfo.fit_rows).
+DEFAULT_FIT_ROWS = 100_000
+
+
 @dataclass(frozen=True)
 class GeneratorInfo:
     """What a generator is, for the registry, the Generate page, the CLI and recipes."""
@@ -213,6 +217,11 @@ class GeneratorInfo:
     # The generator's own setting that makes its rows farther from the training rows, in words
     # ("fewer epochs"), offered by the Privacy page when a result is too close; "" for none.
     privacy_remedy: str = ""
+    # The most training rows it learns from unless the user says otherwise (a seeded sample;
+    # None: every row): the smallest cap whose fidelity is that of learning from every row,
+    # measured against time on a million-row table (benchmarks/bench_fit_rows.py; README,
+    # "The fit's row cap").
+    fit_rows: int | None = DEFAULT_FIT_ROWS
 
     @property
     def available(self) -> bool:
