@@ -56,7 +56,7 @@ class BlockResult:
     rows: int  # records in the block
     keys: np.ndarray  # the kept rows' random keys
     positions: np.ndarray  # the kept rows' positions in the block
-    records: list[list[str]]  # the kept rows' cells, as written in the file
+    lines: list[str]  # the kept rows as CSV lines (one string each: cheap to send)
     peak_rss_mb: float
     worker: str
 
@@ -145,6 +145,17 @@ def _bounds(path: Path, start: int, block_bytes: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
+class _Lines:
+    """A file-like target for csv.writer that keeps each written line as one string."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def write(self, text: str) -> int:
+        self.lines.append(text)
+        return len(text)
+
+
 def _read_block(
     path: str,
     index: int,
@@ -171,7 +182,8 @@ def _read_block(
     rng = np.random.default_rng(partition_seed(seed, index))
     keys: list[np.ndarray] = []
     positions: list[np.ndarray] = []
-    kept: list[list[str]] = []
+    kept: list[str] = []
+    line = csv.writer(_Lines(kept), delimiter=dialect.delimiter, lineterminator="\n")
     rows = 0
     batch: list[list[str]] = []
 
@@ -180,7 +192,8 @@ def _read_block(
         chosen = np.flatnonzero(drawn < threshold)
         keys.append(drawn[chosen])
         positions.append(chosen + rows)
-        kept.extend(batch[i] for i in chosen)
+        for i in chosen:
+            line.writerow(batch[i])
 
     for record in reader:
         if not record or not "".join(record).strip():
@@ -285,13 +298,12 @@ def read_partitioned(
         [np.column_stack([np.full(len(b.keys), b.index), b.positions]) for b in blocks]
     )
     chosen = order[np.lexsort((where[order, 1], where[order, 0]))]
-    records = [r for b in blocks for r in b.records]
+    lines = [line for b in blocks for line in b.lines]
     progress(0.92, f"Reading the {len(chosen):,} sampled rows with the studio's reader")
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=dialect.delimiter, lineterminator="\n")
-    writer.writerow(head.df.columns)
-    writer.writerows(records[i] for i in chosen)
-    del records, blocks
+    csv.writer(out, delimiter=dialect.delimiter, lineterminator="\n").writerow(head.df.columns)
+    out.writelines(lines[i] for i in chosen)
+    del lines, blocks
     sampled = out.getvalue().encode("utf-8")
     table = read_table(
         sampled,

@@ -5,6 +5,7 @@ missing-value words as the whole file for every seed."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import itertools
 from pathlib import Path
@@ -42,10 +43,10 @@ def _rows(path: Path) -> list[list[str]]:
     table = read_table(path.read_bytes())
     start = path.read_bytes().index(b"\n") + 1
     dialect = _Dialect("utf-8", ",", '"', len(table.df.columns))
-    records: list[list[str]] = []
+    lines: list[str] = []
     for index, (a, b) in enumerate(_bounds(path, start, BLOCK)):
-        records += _read_block(str(path), index, a, b, dialect, 0, 1.0).records
-    return records
+        lines += _read_block(str(path), index, a, b, dialect, 0, 1.0).lines
+    return list(csv.reader(lines))
 
 
 def test_blocks_cover_every_row_once(census_file: Path) -> None:
@@ -71,7 +72,7 @@ def test_keys_depend_on_the_block_not_the_run(census_file: Path) -> None:
     again = _read_block(str(census_file), 2, a, b, dialect, 9, 0.3)
     other = _read_block(str(census_file), 2, a, b, dialect, 10, 0.3)
     assert first.keys.tolist() == again.keys.tolist()
-    assert first.records == again.records
+    assert first.lines == again.lines
     assert first.keys.tolist() != other.keys.tolist()
     assert (first.keys < 0.3).all()
     assert 0 < len(first.keys) < first.rows

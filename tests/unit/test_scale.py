@@ -106,7 +106,7 @@ def test_large_evaluation_matches_pandas(insurance: Table, tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-def test_cli_dask_generate_and_evaluate(tmp_path: Path) -> None:
+def test_cli_dask_generate_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "synthetic"
     args = ["generate", str(SAMPLES / "penguins.csv"), "--rows", "9000", "--seed", "3"]
     assert (
@@ -130,6 +130,12 @@ def test_cli_dask_generate_and_evaluate(tmp_path: Path) -> None:
         "part-00001.parquet",
         "part-00002.parquet",
     ]
+    err = capsys.readouterr().err
+    assert "Read all 344 rows in 1 block(s) on 2 worker(s)" in err  # the input, on the workers
+    assert "Peak memory per worker while reading" in err
+    sampled = tmp_path / "sampled"
+    assert main([*args, "--engine", "dask", "--read-sample", "200", "--out", str(sampled)]) == 0
+    assert "a seeded random sample of 200 rows" in capsys.readouterr().err
     report = tmp_path / "large.json"
     code = main(
         [
