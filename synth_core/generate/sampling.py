@@ -316,7 +316,8 @@ def _chunks(
         drawn, note = _draw(run, n, None, no_progress)
         yield restore(run.model, run.delivered(drawn), seed, written), note
         written += n
-        progress(written / rows, f"{written:,} of {rows:,} rows")
+        checked = " (rules checked and repaired)" if run.model.constraints else ""
+        progress(written / rows, f"Sampled {written:,} of {rows:,} rows{checked}")
         if len(drawn) < n:
             return  # the constraints starve the model; the note says so
 

@@ -235,6 +235,8 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
             "training row."
         )
     dp = registry.get(spec.generator).kind is GeneratorKind.DP
+    if spec.rules is RulesSetting.AUTO and not dp:
+        progress(0.0, f"Finding the rules the {len(train):,} training rows keep")
     kept, rule_note = _found_rules(spec, train, model_schema, dp=dp)
     if rule_note:
         notes.append(rule_note)
@@ -250,6 +252,7 @@ def fit(table: Table, spec: GenerationSpec, progress: ProgressFn = no_progress) 
             f"one (learnt with the other columns): {', '.join(f.describe() for f in filled)}."
         )
     generator = registry.create(spec.generator, params, checked=True)
+    progress(0.0, f"Fitting {registry.get(spec.generator).label} on {len(fit_data):,} rows")
     started = time.perf_counter()
     generator.fit(
         derived.encode(fit_data, train).reset_index(drop=True),

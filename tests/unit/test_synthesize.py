@@ -98,6 +98,25 @@ def test_progress_is_reported_in_order() -> None:
     assert seen == sorted(seen)
 
 
+def test_progress_names_each_step() -> None:
+    """Issue 34: the steps a long run spends its time in are named as they start."""
+    said: list[str] = []
+    table = _people()
+    synthesize(
+        table,
+        GenerationSpec(generator="cart", rows=10),
+        lambda f, m, losses=None: said.append(m),
+    )
+    steps = [
+        "Splitting training and holdout rows",
+        f"Finding the rules the {round(len(table.df) * 0.8):,} training rows keep",
+        "Fitting Sequential CART (scikit-learn) on ",
+        "Sampled 10 of 10 rows",
+    ]
+    where = [next(i for i, m in enumerate(said) if m.startswith(s)) for s in steps]
+    assert where == sorted(where)
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
