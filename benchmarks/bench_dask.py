@@ -6,9 +6,10 @@ A table larger than one machine's memory, end to end: census-shaped CSVs of 1,00
 column kinds, rules and model), the default generator (CART, rules found and kept) fitted once,
 and as many synthetic rows as the file holds generated in partitions of 250,000 rows, each
 checked and repaired against the rules and written to Parquet by its worker. Printed per step:
-seconds, peak memory per worker (ru_maxrss of each worker process, a new LocalCluster per size so
-the high-water mark is that run's) and of the driver, and the 10M run as a ratio of the 1M run
-(the baseline, same invocation). With --speed, also rows per second with 1 against 2 workers.
+seconds, peak memory per worker (VmHWM, the high-water mark of each worker process's own memory;
+a new LocalCluster per size, so it is that run's) and of the driver, and the 10M run as a ratio
+of the 1M run (the baseline, same invocation). With --speed, also rows per second with 1
+against 2 workers.
 
     python benchmarks/bench_dask.py [--small 1000000] [--big 10000000] [--speed]
 """
@@ -16,7 +17,6 @@ the high-water mark is that run's) and of the driver, and the 10M run as a ratio
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import sys
 import tempfile
@@ -45,7 +45,7 @@ def table_run(path: Path, workers: int, out: Path) -> dict[str, Any]:
     from synth_core.generate.spec import GenerationSpec, RulesSetting
     from synth_core.generate.synthesize import fit
     from synth_core.workflows.partitioned_read import read_partitioned
-    from synth_core.workflows.scale import dask_client, generate_partitioned
+    from synth_core.workflows.scale import dask_client, generate_partitioned, peak_rss_mb
 
     with dask_client(workers=workers) as client:
         t0 = time.perf_counter()
@@ -67,7 +67,7 @@ def table_run(path: Path, workers: int, out: Path) -> dict[str, Any]:
         "total": t3 - t0,
         "read_peak": max(found.peak_rss_mb.values()),
         "generate_peak": max(made.peak_rss_mb().values()),
-        "driver_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "driver_peak": peak_rss_mb(),
         "partitions": len(made.partitions),
         "parquet_mb": size,
     }

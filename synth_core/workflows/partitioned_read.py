@@ -22,7 +22,6 @@ import contextlib
 import csv
 import io
 import itertools
-import resource
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +32,13 @@ import numpy as np
 from synth_core._progress import ProgressFn, no_progress
 from synth_core.data.io.reader import ReadOptions, read_table
 from synth_core.data.table import Table
-from synth_core.workflows.scale import ScaleError, _distributed, dask_client, partition_seed
+from synth_core.workflows.scale import (
+    ScaleError,
+    _distributed,
+    dask_client,
+    partition_seed,
+    peak_rss_mb,
+)
 
 READ_SAMPLE_ROWS = 1_000_000  # what one machine reads, fits and checks in about half a minute
 BLOCK_BYTES = 64 * 1024 * 1024
@@ -206,7 +211,7 @@ def _read_block(
     if batch:
         flush()
         rows += len(batch)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     try:
         from distributed import get_worker
 
