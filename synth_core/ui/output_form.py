@@ -26,6 +26,7 @@ from synth_core.generate.protect.quality import QualitySettings
 from synth_core.generate.protect.similarity import FilterSettings
 from synth_core.generate.spec import (
     DP_GENERATOR,
+    FIT_ROWS_AUTO,
     MAX_SYNTHETIC_ROWS,
     GenerationSpec,
     PrivacySetting,
@@ -51,9 +52,15 @@ class Output:
     holdout: float  # share of real rows held out
     privacy: PrivacySetting
     pii_action: PiiAction
-    fit_cap: int | None  # rows the generator learns from at most
+    fit_cap: int | None  # rows the generator learns from at most (its own cap, or None)
     similarity: FilterSettings | None
     quality: QualitySettings | None
+
+    @property
+    def fit_rows_setting(self) -> str | None:
+        """The spec's max_fit_rows: "auto" (the generator's own cap, so the note says whose
+        default it is) or None (every row)."""
+        return None if self.fit_cap is None else FIT_ROWS_AUTO
 
     def training_rows(self, table: Table) -> int:
         rows = round(len(table.df) * (1 - self.holdout))
@@ -98,7 +105,7 @@ def estimate_note(
             params=params,
             holdout_fraction=output.holdout,
             pii_action=output.pii_action,
-            max_fit_rows=output.fit_cap,
+            max_fit_rows=output.fit_rows_setting,
         ),
         output.similarity,
     )
@@ -222,10 +229,12 @@ def output_settings(table: Table, info: GeneratorInfo) -> Output:
     cap = info.fit_rows
     if cap is not None and len(table.df) * (1 - holdout / 100) > cap:
         capped = st.checkbox(
-            f"Fit on a random {cap:,} rows (the default for {info.label}, chosen by measured "
-            "fidelity against time; rules and evaluation still use every row)",
+            f"Fit on a random {cap:,} rows",
             key="fit_cap",
             persist_state="session",
+            help=f"The default for {info.label}, chosen by measured fidelity against time "
+            "(README, 'The fit's row cap'). Rule search, checks, repairs and evaluation still "
+            "use every row.",
         )
         cap = cap if capped else None
     return Output(
@@ -281,7 +290,7 @@ def build_spec(
         seed=output.seed,
         holdout_fraction=output.holdout,
         pii_action=output.pii_action,
-        max_fit_rows=output.fit_cap,
+        max_fit_rows=output.fit_rows_setting,
         constraints=tuple(dict.fromkeys(constraints)),
         requests=tuple(requests),
         quality_filter=output.quality,

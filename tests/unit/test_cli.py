@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -355,3 +356,16 @@ def test_the_default_row_cap_is_each_generators_own(monkeypatch: pytest.MonkeyPa
         for n in model.notes
     )
     assert fit(table, GenerationSpec(generator="cart", max_fit_rows=None)).fit_rows == 1_070
+
+
+def test_the_pages_row_cap_box_asks_for_the_generators_own_cap() -> None:
+    """The Generate page's ticked box gives the spec "auto" (so the note says whose default the
+    cap is, not "as set"); unticked, every row."""
+    from synth_core.generate.protect.pii import PiiAction
+    from synth_core.generate.spec import FIT_ROWS_AUTO, PrivacySetting
+    from synth_core.ui.output_form import Output, build_spec
+
+    ticked = Output(100, 0, 0.2, PrivacySetting.PII, PiiAction.REPLACE, 300_000, None, None)
+    assert build_spec("cart", {}, ticked, (), ()).max_fit_rows == FIT_ROWS_AUTO
+    unticked = dataclasses.replace(ticked, fit_cap=None)
+    assert build_spec("cart", {}, unticked, (), ()).max_fit_rows is None
