@@ -19,29 +19,15 @@ import argparse
 import contextlib
 import os
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WAIT_MS = int(os.environ.get("BENCH_WAIT_S", "1200")) * 1000
 WATCH = """() => {
   window.__progress = [];
@@ -50,47 +36,6 @@ WATCH = """() => {
   new MutationObserver(seen).observe(document.body,
     {subtree: true, childList: true, characterData: true});
 }"""
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _server(log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(180):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return process, url
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit(f"Streamlit did not start:\n{log.read_text()}")
 
 
 def _peak_mb(pid: int) -> float:
@@ -109,12 +54,13 @@ def run(rows: int, folder: Path, shots: Path | None) -> dict[str, Any]:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
     from tests.real_like import census_frame
 
     source = folder / f"census_{rows}.csv"
     census_frame(rows, seed=21).to_csv(source, index=False)
     size_mb = source.stat().st_size / 1e6
-    process, url = _server(folder / f"server_{rows}.log")
+    process, url = start_server(folder / f"server_{rows}.log")
     outbound: list[str] = []
     seconds: dict[str, float] = {}
     found: dict[str, Any] = {"rows": rows, "csv_mb": size_mb, "seconds": seconds}
@@ -134,7 +80,7 @@ def run(rows: int, folder: Path, shots: Path | None) -> dict[str, Any]:
 
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             context = browser.new_context(
                 viewport={"width": 1400, "height": 1600}, accept_downloads=True
             )

@@ -38,6 +38,7 @@ from synth_core.workflows.scale import (
     dask_client,
     partition_seed,
     peak_rss_mb,
+    worker_name,
 )
 
 READ_SAMPLE_ROWS = 1_000_000  # what one machine reads, fits and checks in about half a minute
@@ -211,21 +212,14 @@ def _read_block(
     if batch:
         flush()
         rows += len(batch)
-    peak = peak_rss_mb()
-    try:
-        from distributed import get_worker
-
-        worker = str(get_worker().address)
-    except (ImportError, ValueError):
-        worker = "local"
     return BlockResult(
         index,
         rows,
         np.concatenate(keys) if keys else np.empty(0),
         np.concatenate(positions) if positions else np.empty(0, dtype=np.int64),
         kept,
-        peak,
-        worker,
+        peak_rss_mb(),
+        worker_name(),
     )
 
 

@@ -71,6 +71,16 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 
+def worker_name() -> str:
+    """The address of the Dask worker running this task ("local" outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
+        return "local"
+
+
 def partition_sizes(rows: int, partition_rows: int = PARTITION_ROWS) -> list[int]:
     """Rows per partition: full partitions, then the rest."""
     if rows < 1:
@@ -102,15 +112,8 @@ def _write_partition(
     started = time.perf_counter()
     path = Path(out) / f"part-{index:05d}.parquet"
     written = sample_to_file(model, rows, path, seed=partition_seed(seed, index))
-    peak = peak_rss_mb()
-    try:
-        from distributed import get_worker
-
-        worker = str(get_worker().address)
-    except (ImportError, ValueError):
-        worker = "local"
     return PartitionResult(
-        index, written.rows, str(path), time.perf_counter() - started, peak, worker
+        index, written.rows, str(path), time.perf_counter() - started, peak_rss_mb(), worker_name()
     )
 
 

@@ -40,10 +40,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def start_server(log: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """The app on a free port of 127.0.0.1 (usage statistics off, ``options`` added), once it
+    answers its health check; RuntimeError with its log if it does not start."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [
@@ -60,8 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
-                "--server.disconnectedSessionTTL",
-                str(SESSION_TTL_SECONDS),
+                *options,
             ],
             cwd=ROOT,
             stdout=out,
@@ -74,13 +73,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.read() == b"ok":
-                    break
+                    return process, url
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"Streamlit did not start; its log:\n{log.read_text()}")
+            raise RuntimeError(f"Streamlit did not start; its log:\n{log.read_text()}")
         time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    try:
+        process, url = start_server(
+            log, "--server.disconnectedSessionTTL", str(SESSION_TTL_SECONDS)
+        )
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     SERVER_PIDS[url] = process.pid
     yield url
     process.terminate()
